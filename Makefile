@@ -1,0 +1,62 @@
+# Solimob — the one entry point. `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev migrate seed worker beat lint format messages clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(STAMP) $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+
+# Embedded mode: SQLite, eager Celery, console e-mail and SMS (unless the environment says otherwise).
+run: seed
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=info
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install-dev
+	DEBUG=1 $(PY) manage.py makemessages -l en --ignore=.venv
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

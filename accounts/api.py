@@ -1,0 +1,121 @@
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import permissions
+from accounts.enums import OrganisationKind
+from accounts.scoping import memberships
+from core.audit import audit_log
+from core.enums import ErrorCode
+from core.errors import ApplicationError
+
+
+class TokenObtainView(APIView):
+    """Exchange an e-mail and password (and a TOTP code when 2FA is on) for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+        code = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="Code à 6 chiffres de l'application d'authentification, si la double "
+            "authentification est activée.",
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        token = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, auth=[])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            email=data.validated_data["email"].strip().lower(),
+            password=data.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise ApplicationError(
+                _("Adresse e-mail ou mot de passe incorrect."), code=ErrorCode.INVALID_CREDENTIALS
+            )
+        if get_mfa_adapter().is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+            code = data.validated_data.get("code", "").strip()
+            totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+            if not code:
+                raise ApplicationError(
+                    _("La double authentification est activée : indiquez le code à 6 chiffres."),
+                    code=ErrorCode.MFA_REQUIRED,
+                )
+            if not TOTP(totp).validate_code(code):
+                raise ApplicationError(
+                    _("Code de double authentification incorrect."),
+                    code=ErrorCode.INVALID_CREDENTIALS,
+                )
+        token, _created = Token.objects.get_or_create(user=user)
+        audit_log(actor=user, action="api.token_obtained", target=user)
+        return Response(self.OutputSerializer({"token": token.key}).data)
+
+
+class MeView(APIView):
+    """The signed-in user, their memberships and roles."""
+
+    class OrganisationSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+
+    class MembershipSerializer(serializers.Serializer):
+        organisation = serializers.SerializerMethodField()
+        role = serializers.CharField()
+
+        def get_organisation(self, obj) -> dict:
+            return {
+                "id": obj.organisation_id,
+                "name": obj.organisation_name,
+                "kind": obj.organisation_kind,
+            }
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        email = serializers.EmailField()
+        first_name = serializers.CharField()
+        last_name = serializers.CharField()
+        phone = serializers.CharField()
+        preferred_channel = serializers.CharField()
+        language = serializers.CharField()
+        memberships = serializers.ListField(child=serializers.DictField())
+        roles = serializers.ListField(child=serializers.CharField())
+        is_beneficiary = serializers.BooleanField()
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request):
+        user = request.user
+        rows = memberships(user)
+        payload = {
+            "id": user.pk,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "phone": user.phone,
+            "preferred_channel": user.preferred_channel,
+            "language": user.language,
+            "memberships": self.MembershipSerializer(rows, many=True).data,
+            "roles": sorted({m.role for m in rows}),
+            "is_beneficiary": permissions.is_beneficiary(user),
+        }
+        return Response(self.OutputSerializer(payload).data)

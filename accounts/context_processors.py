@@ -1,0 +1,17 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.selectors import managed_organisations_for
+
+
+def navigation(request):
+    """Links of the main navigation: only pages that exist and that this user may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = [{"label": _("Accueil"), "url": reverse("home")}]
+    if permissions.is_staff_member(user) and managed_organisations_for(user=user):
+        links.append({"label": _("Équipes"), "url": reverse("organisation_list")})
+    links.append({"label": _("Mon compte"), "url": reverse("account_email")})
+    return {"nav_links": links}

@@ -1,0 +1,94 @@
+"""What each role finds on the home page. Later features add their links here."""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts import permissions
+from accounts.enums import Role
+from accounts.scoping import memberships
+
+
+@dataclass
+class HomeSection:
+    role: str
+    title: str
+    intro: str
+    organisations: list[str] = field(default_factory=list)
+    links: list[dict] = field(default_factory=list)
+
+
+def _link(label: str, url_name: str) -> dict:
+    return {"label": label, "url": reverse(url_name)}
+
+
+def home_sections(user) -> list[HomeSection]:
+    """One section per role the user holds, in a stable order."""
+    by_role: dict[str, list[str]] = {}
+    for membership in memberships(user):
+        by_role.setdefault(membership.role, []).append(membership.organisation_name)
+
+    team_link = (
+        [_link(_("Gérer les équipes et inviter des membres"), "organisation_list")]
+        if by_role.keys() & {Role.ADMIN, Role.PARTNER_MANAGER}
+        else []
+    )
+    texts = {
+        Role.ADMIN: (
+            _("Coordination de la plateforme"),
+            _("Vous gérez les organisations, les membres et les partenaires de la plateforme."),
+            team_link
+            + ([_link(_("Administration technique"), "admin:index")] if user.is_staff else []),
+        ),
+        Role.ADVISER: (
+            _("Conseil mobilité"),
+            _(
+                "Vous accompagnez les personnes orientées vers la plateforme : diagnostic, "
+                "réservations auprès des partenaires et plan de financement."
+            ),
+            [],
+        ),
+        Role.FINANCE_OFFICER: (
+            _("Financements"),
+            _("Vous suivez les enveloppes d'aides, les prêts, les remboursements et les retards."),
+            [],
+        ),
+        Role.PARTNER_MANAGER: (
+            _("Espace partenaire"),
+            _("Vous publiez vos services, vos tarifs solidaires et vos disponibilités."),
+            team_link,
+        ),
+        Role.PARTNER_STAFF: (
+            _("Espace partenaire"),
+            _("Vous confirmez les demandes de réservation et accueillez les personnes."),
+            [],
+        ),
+        Role.PRESCRIBER: (
+            _("Espace prescripteur"),
+            _("Vous orientez les personnes que vous suivez vers la plateforme de mobilité."),
+            [],
+        ),
+    }
+    sections = []
+    for role in Role.values:
+        if role not in by_role:
+            continue
+        title, intro, links = texts[role]
+        sections.append(
+            HomeSection(
+                role=role, title=title, intro=intro, organisations=by_role[role], links=links
+            )
+        )
+    if permissions.is_beneficiary(user):
+        sections.append(
+            HomeSection(
+                role="beneficiary",
+                title=_("Mes rendez-vous"),
+                intro=_(
+                    "Retrouvez ici vos rendez-vous avec les partenaires de la plateforme. "
+                    "Votre conseiller ou votre conseillère les prend avec vous."
+                ),
+            )
+        )
+    return sections

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from accounts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("equipes/", views.organisation_list, name="organisation_list"),
+    path("equipes/<int:organisation_id>/", views.organisation_members, name="organisation_members"),
+    path(
+        "equipes/<int:organisation_id>/invitations/<int:invitation_id>/annuler/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "equipes/<int:organisation_id>/membres/<int:membership_id>/retirer/",
+        views.membership_revoke,
+        name="membership_revoke",
+    ),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+]

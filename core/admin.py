@@ -1,0 +1,27 @@
+from django.contrib import admin
+
+from core.models import AuditLog, Notification
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["target_id", "actor__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "channel", "recipient", "template", "status", "attempts"]
+    list_filter = ["channel", "status", "template"]
+    search_fields = ["recipient"]
+    readonly_fields = [f.name for f in Notification._meta.fields]

@@ -1,0 +1,36 @@
+"""Domain errors. Every foreseeable failure raises one of these, never a bare exception."""
+
+from core.enums import ErrorCode
+
+
+class ApplicationError(Exception):
+    status = 400
+    default_code = ErrorCode.INVALID
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = str(message)
+        self.code = str(code or self.default_code)
+        if status is not None:
+            self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConflictError(ApplicationError):
+    status = 409
+
+
+class InvalidTransition(ConflictError):
+    default_code = ErrorCode.INVALID_TRANSITION
+
+
+class PermissionDeniedError(ApplicationError):
+    status = 403
+    default_code = ErrorCode.PERMISSION_DENIED
+
+
+class NotFoundError(ApplicationError):
+    status = 404
+    default_code = ErrorCode.NOT_FOUND

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import ACCOUNTS, DEMO_PASSWORD, seed_accounts
+from beneficiaries.demo import seed_beneficiaries
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo platform of the Allier (idempotent; fictional people)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        ctx = seed_accounts()
+        seed_beneficiaries(ctx)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
+        )
+        for email in ACCOUNTS:
+            self.stdout.write(f"  {email}")

@@ -1,0 +1,97 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.enums import NotificationChannel, NotificationStatus
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditLog(models.Model):
+    """Append-only record of who did what to which object."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    target_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
+    target_id = models.CharField(_("identifiant"), max_length=64, blank=True)
+    data = models.JSONField(_("données"), default=dict, blank=True)
+    at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+
+class Notification(BaseModel):
+    """Outbox row: written in the transaction of the event, sent by a task after commit."""
+
+    channel = models.CharField(_("canal"), max_length=10, choices=NotificationChannel.choices)
+    recipient = models.CharField(_("destinataire"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    template = models.CharField(_("modèle"), max_length=150)
+    context = models.JSONField(_("contexte"), default=dict, blank=True)
+    subject = models.CharField(_("objet"), max_length=255, blank=True)
+    body = models.TextField(_("texte"))
+    html_body = models.TextField(_("texte HTML"), blank=True)
+    status = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient} ({self.template})"
