@@ -1,12 +1,13 @@
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 
 _TITLES = {
-    403: _("Accès refusé"),
-    404: _("Page introuvable"),
-    409: _("Action impossible"),
+    403: gettext_lazy("Accès refusé"),
+    404: gettext_lazy("Page introuvable"),
+    409: gettext_lazy("Action impossible"),
 }
 
 
