@@ -125,7 +125,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sweep_notifications",
         "schedule": 300.0,
     },
+    "slots-roll-horizon": {
+        "task": "partners.tasks.regenerate_all_slots",
+        "schedule": 24 * 3600.0,
+    },
 }
+# Slots are materialised this many days ahead.
+SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=120)
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

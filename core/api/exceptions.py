@@ -1,7 +1,9 @@
 """One exception handler: domain errors become `{"detail", "code"}` with their status."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
@@ -10,6 +12,9 @@ from core.errors import ApplicationError
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        # Model and service validation speaks Django; the API answers with DRF's 400 format.
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     response = drf_exception_handler(exc, context)
     if (
         response is not None

@@ -1,0 +1,120 @@
+"""Reads of partners, services and slots, always scoped to what the user may see.
+
+Platform staff see the published partners that have an active agreement with one of their
+platforms (admins also see draft ones); partner members see their own partner in any state.
+Everything else is invisible (404).
+"""
+
+from datetime import datetime
+
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.scoping import partner_organisation_ids, platform_ids
+from core.errors import NotFoundError
+from partners.enums import PartnerStatus
+from partners.models import Partner, PartnerAgreement, Service, Slot, SlotConflict
+
+
+def active_agreements(platform_ids_: set[int], *, today=None) -> QuerySet[PartnerAgreement]:
+    today = today or timezone.localdate()
+    return PartnerAgreement.objects.filter(
+        platform_id__in=platform_ids_, active=True, since__lte=today
+    ).filter(Q(until__isnull=True) | Q(until__gte=today))
+
+
+def partner_list_for(*, user) -> QuerySet[Partner]:
+    own = partner_organisation_ids(user)
+    staff_platforms = platform_ids(user)
+    admin_platforms = platform_ids(user, roles=["admin"])
+    agreed = active_agreements(staff_platforms).filter(partner=OuterRef("pk"))
+    admin_agreed = active_agreements(admin_platforms).filter(partner=OuterRef("pk"))
+    visible = Q(organisation_id__in=own)
+    if staff_platforms:
+        visible |= Q(Exists(agreed), status=PartnerStatus.PUBLISHED)
+    if admin_platforms:
+        visible |= Q(Exists(admin_agreed)) | Q(organisation__platform_id__in=admin_platforms)
+    return (
+        Partner.objects.filter(visible)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def partner_get_for(*, user, partner_id: int) -> Partner:
+    partner = partner_list_for(user=user).filter(pk=partner_id).first()
+    if partner is None:
+        raise NotFoundError("Partenaire introuvable.")
+    return partner
+
+
+def next_available_subquery(now: datetime):
+    return Subquery(
+        Slot.objects.filter(
+            service_id=OuterRef("pk"), starts_at__gte=now, reserved__lt=F("capacity")
+        )
+        .order_by()
+        .values("service_id")
+        .annotate(first=Min("starts_at"))
+        .values("first")[:1]
+    )
+
+
+def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
+    """Services the user may see: own partner's in any state; others' only when published
+    by a visible, published partner."""
+    own = partner_organisation_ids(user)
+    partners = partner_list_for(user=user)
+    visible = Q(partner__organisation_id__in=own) | Q(
+        partner__in=partners.filter(status=PartnerStatus.PUBLISHED), published=True
+    )
+    return (
+        Service.objects.filter(visible)
+        .select_related("partner__organisation")
+        .annotate(next_available_at=next_available_subquery(now or timezone.now()))
+        .order_by("partner__organisation__name", "name", "pk")
+    )
+
+
+def service_get_for(*, user, service_id: int) -> Service:
+    service = service_list_for(user=user).filter(pk=service_id).first()
+    if service is None:
+        raise NotFoundError("Service introuvable.")
+    return service
+
+
+def slot_list(*, service: Service, start: datetime, end: datetime) -> QuerySet[Slot]:
+    return Slot.objects.filter(service=service, starts_at__gte=start, starts_at__lt=end).order_by(
+        "starts_at"
+    )
+
+
+def conflict_list(*, partner: Partner) -> QuerySet[SlotConflict]:
+    return (
+        SlotConflict.objects.filter(service__partner=partner)
+        .select_related("slot", "service")
+        .order_by("slot__starts_at")
+    )
+
+
+def publication_gaps(*, service: Service, today=None) -> list[str]:
+    """What is missing before a service can be published, in plain French."""
+    from django.utils.translation import gettext as _
+
+    today = today or timezone.localdate()
+    organisation = service.partner.organisation
+    gaps = []
+    if not service.market_price or service.market_price <= 0:
+        gaps.append(_("le prix du marché"))
+    if service.solidarity_price is None:
+        gaps.append(_("le prix solidaire"))
+    if not (organisation.address and organisation.commune and organisation.postcode):
+        gaps.append(_("l'adresse complète du partenaire (adresse, code postal, commune)"))
+    if organisation.latitude is None or organisation.longitude is None:
+        gaps.append(_("la position du partenaire sur la carte (latitude et longitude)"))
+    has_rule = service.rules.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    ).exists()
+    if not has_rule:
+        gaps.append(_("au moins une règle de disponibilité en cours ou à venir"))
+    return gaps

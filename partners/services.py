@@ -1,0 +1,387 @@
+"""Writes on partners, services, availability rules and closures.
+
+Every change that can move capacity schedules a slot regeneration after commit.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.enums import OrganisationKind
+from accounts.models import Organisation
+from core.audit import audit_log
+from core.enums import ErrorCode
+from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
+from partners import permissions, validation
+from partners.enums import PartnerStatus
+from partners.models import AvailabilityRule, Closure, Partner, PartnerAgreement, Service
+from partners.selectors import publication_gaps
+
+PROFILE_FIELDS = (
+    "category", "description", "opening_hours", "wheelchair_accessible", "accessibility_notes",
+    "languages", "service_radius_km", "service_communes", "timezone",
+)  # fmt: skip
+ORGANISATION_FIELDS = ("address", "commune", "postcode", "latitude", "longitude")
+SERVICE_FIELDS = (
+    "name", "description", "unit", "market_price", "solidarity_price", "deposit",
+    "eligibility_note", "booking_mode", "auto_confirm", "min_notice_hours", "max_advance_days",
+    "cancellation_cutoff_hours",
+)  # fmt: skip
+RULE_FIELDS = (
+    "weekdays", "start_time", "end_time", "slot_minutes", "capacity", "valid_from", "valid_until",
+)  # fmt: skip
+
+
+def _regenerate_on_commit(service_ids) -> None:
+    from partners.tasks import regenerate_service_slots
+
+    for service_id in sorted(set(service_ids)):
+        transaction.on_commit(
+            lambda sid=service_id: regenerate_service_slots.delay(sid), robust=True
+        )
+
+
+def _ensure_manager(user, partner: Partner) -> None:
+    if not permissions.can_manage_partner(user, partner):
+        raise NotFoundError(_("Partenaire introuvable."))
+
+
+def _full_clean(instance, exclude=None) -> None:
+    instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def partner_create(*, actor, organisation: Organisation, category: str, **fields) -> Partner:
+    if organisation.kind != OrganisationKind.PARTNER:
+        raise ApplicationError(_("Cette organisation n'est pas un partenaire."))
+    partner = Partner(organisation=organisation, category=category)
+    for name, value in fields.items():
+        if name not in PROFILE_FIELDS:
+            raise TypeError(name)
+        setattr(partner, name, value)
+    validation.validate_timezone(partner.timezone)
+    _full_clean(partner)
+    partner.save()
+    audit_log(actor=actor, action="partner.created", target=partner)
+    return partner
+
+
+@transaction.atomic
+def partner_update_profile(*, actor, partner_id: int, **fields) -> Partner:
+    """Edit the profile and the address; a new time zone moves every future slot."""
+    partner = Partner.objects.select_for_update().select_related("organisation").get(pk=partner_id)
+    _ensure_manager(actor, partner)
+    old_timezone = partner.timezone
+    organisation = partner.organisation
+    changed = {}
+    for name, value in fields.items():
+        target = partner if name in PROFILE_FIELDS else organisation
+        if name not in PROFILE_FIELDS and name not in ORGANISATION_FIELDS:
+            raise TypeError(name)
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+            changed[name] = str(value)
+    if "timezone" in fields:
+        validation.validate_timezone(partner.timezone)
+    _full_clean(partner, exclude=["organisation"])
+    _full_clean(organisation, exclude=["platform"])
+    partner.save()
+    organisation.save()
+    audit_log(actor=actor, action="partner.updated", target=partner, data=changed)
+    if partner.timezone != old_timezone:
+        _regenerate_on_commit(partner.services.values_list("pk", flat=True))
+    return partner
+
+
+def _set_status(*, actor, partner_id: int, to: str, allowed_from: set[str], check) -> Partner:
+    partner = Partner.objects.select_for_update().select_related("organisation").get(pk=partner_id)
+    if not check(actor, partner):
+        raise NotFoundError(_("Partenaire introuvable."))
+    if partner.status not in allowed_from:
+        raise InvalidTransition(
+            _("Le partenaire est « %(status)s » : impossible de le passer à « %(to)s ».")
+            % {"status": partner.get_status_display(), "to": PartnerStatus(to).label}
+        )
+    audit_log(
+        actor=actor,
+        action="partner.status_changed",
+        target=partner,
+        data={"from": partner.status, "to": to},
+    )
+    partner.status = to
+    partner.save(update_fields=["status", "updated_at"])
+    return partner
+
+
+@transaction.atomic
+def partner_publish(*, actor, partner_id: int) -> Partner:
+    partner = Partner.objects.select_related("organisation").get(pk=partner_id)
+    organisation = partner.organisation
+    if not (organisation.address and organisation.commune and organisation.latitude is not None):
+        raise ApplicationError(
+            _("Complétez l'adresse et la position du partenaire avant de le publier."),
+            code=ErrorCode.INVALID,
+        )
+    return _set_status(
+        actor=actor,
+        partner_id=partner_id,
+        to=PartnerStatus.PUBLISHED,
+        allowed_from={PartnerStatus.DRAFT},
+        check=permissions.can_manage_partner,
+    )
+
+
+@transaction.atomic
+def partner_suspend(*, actor, partner_id: int) -> Partner:
+    return _set_status(
+        actor=actor,
+        partner_id=partner_id,
+        to=PartnerStatus.SUSPENDED,
+        allowed_from={PartnerStatus.PUBLISHED, PartnerStatus.DRAFT},
+        check=permissions.can_suspend_partner,
+    )
+
+
+@transaction.atomic
+def partner_reinstate(*, actor, partner_id: int) -> Partner:
+    return _set_status(
+        actor=actor,
+        partner_id=partner_id,
+        to=PartnerStatus.PUBLISHED,
+        allowed_from={PartnerStatus.SUSPENDED},
+        check=permissions.can_suspend_partner,
+    )
+
+
+@transaction.atomic
+def agreement_set(
+    *, actor, partner: Partner, platform: Organisation, since: date, until: date | None = None,
+    active: bool = True,
+) -> PartnerAgreement:  # fmt: skip
+    """Create or change the agreement between a partner and a platform (platform admins)."""
+    from accounts.permissions import is_platform_admin
+
+    if not is_platform_admin(actor, platform):
+        raise NotFoundError(_("Plateforme introuvable."))
+    if until is not None and until < since:
+        raise ValidationError({"until": _("La fin de la convention doit suivre son début.")})
+    agreement, _created = PartnerAgreement.objects.update_or_create(
+        partner=partner, platform=platform,
+        defaults={"since": since, "until": until, "active": active},
+    )  # fmt: skip
+    audit_log(
+        actor=actor,
+        action="partner.agreement_set",
+        target=agreement,
+        data={"since": str(since), "until": str(until), "active": active},
+    )
+    return agreement
+
+
+@transaction.atomic
+def service_create(*, actor, partner_id: int, **fields) -> Service:
+    partner = Partner.objects.select_related("organisation").get(pk=partner_id)
+    _ensure_manager(actor, partner)
+    service = Service(partner=partner, category=partner.category)
+    for name, value in fields.items():
+        if name not in SERVICE_FIELDS:
+            raise TypeError(name)
+        setattr(service, name, value)
+    validation.validate_prices(
+        market_price=service.market_price,
+        solidarity_price=service.solidarity_price,
+        deposit=service.deposit,
+    )
+    _full_clean(service, exclude=["partner"])
+    service.save()
+    audit_log(actor=actor, action="service.created", target=service)
+    return service
+
+
+@transaction.atomic
+def service_update(*, actor, service_id: int, **fields) -> Service:
+    service = (
+        Service.objects.select_for_update()
+        .select_related("partner__organisation")
+        .get(pk=service_id)
+    )
+    _ensure_manager(actor, service.partner)
+    old_mode = service.booking_mode
+    changed = {}
+    for name, value in fields.items():
+        if name not in SERVICE_FIELDS:
+            raise TypeError(name)
+        if getattr(service, name) != value:
+            setattr(service, name, value)
+            changed[name] = str(value)
+    validation.validate_prices(
+        market_price=service.market_price,
+        solidarity_price=service.solidarity_price,
+        deposit=service.deposit,
+    )
+    _full_clean(service, exclude=["partner"])
+    service.save()
+    audit_log(actor=actor, action="service.updated", target=service, data=changed)
+    if service.booking_mode != old_mode:
+        _regenerate_on_commit([service.pk])
+    return service
+
+
+@transaction.atomic
+def service_publish(*, actor, service_id: int) -> Service:
+    """Publish when complete; otherwise say exactly what is missing."""
+    service = (
+        Service.objects.select_for_update()
+        .select_related("partner__organisation")
+        .get(pk=service_id)
+    )
+    _ensure_manager(actor, service.partner)
+    gaps = publication_gaps(service=service)
+    if gaps:
+        raise ApplicationError(
+            _("Pour publier ce service, il manque : %(gaps)s.") % {"gaps": ", ".join(gaps)},
+            code=ErrorCode.INVALID,
+        )
+    if not service.published:
+        service.published = True
+        service.save(update_fields=["published", "updated_at"])
+        audit_log(actor=actor, action="service.published", target=service)
+    _regenerate_on_commit([service.pk])
+    return service
+
+
+@transaction.atomic
+def service_unpublish(*, actor, service_id: int) -> Service:
+    service = (
+        Service.objects.select_for_update()
+        .select_related("partner__organisation")
+        .get(pk=service_id)
+    )
+    _ensure_manager(actor, service.partner)
+    if service.published:
+        service.published = False
+        service.save(update_fields=["published", "updated_at"])
+        audit_log(actor=actor, action="service.unpublished", target=service)
+    return service
+
+
+@transaction.atomic
+def service_delete(*, actor, service_id: int) -> None:
+    """Only a service nobody has booked can be deleted; otherwise unpublish it."""
+    from partners.models import Slot
+
+    service = (
+        Service.objects.select_for_update()
+        .select_related("partner__organisation")
+        .get(pk=service_id)
+    )
+    _ensure_manager(actor, service.partner)
+    if Slot.objects.filter(service=service, reserved__gt=0).exists():
+        raise ConflictError(
+            _("Ce service a des réservations : dépubliez-le plutôt que de le supprimer."),
+            code=ErrorCode.INVALID_TRANSITION,
+        )
+    audit_log(actor=actor, action="service.deleted", target=service, data={"name": service.name})
+    service.delete()
+
+
+def _rule_lock_service(actor, service_id: int) -> Service:
+    service = (
+        Service.objects.select_for_update()
+        .select_related("partner__organisation")
+        .get(pk=service_id)
+    )
+    _ensure_manager(actor, service.partner)
+    return service
+
+
+@transaction.atomic
+def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
+    service = _rule_lock_service(actor, service_id)
+    rule = AvailabilityRule(service=service)
+    for name, value in fields.items():
+        if name not in RULE_FIELDS:
+            raise TypeError(name)
+        setattr(rule, name, value)
+    if rule.valid_from is None:
+        rule.valid_from = timezone.localdate()
+    rule.weekdays = sorted(set(rule.weekdays or []))
+    validation.validate_rule(
+        service_id=service.pk, weekdays=rule.weekdays, start_time=rule.start_time,
+        end_time=rule.end_time, valid_from=rule.valid_from, valid_until=rule.valid_until,
+    )  # fmt: skip
+    _full_clean(rule, exclude=["service"])
+    rule.save()
+    audit_log(actor=actor, action="rule.created", target=rule, data={"service": service.pk})
+    _regenerate_on_commit([service.pk])
+    return rule
+
+
+@transaction.atomic
+def rule_update(*, actor, rule_id: int, **fields) -> AvailabilityRule:
+    rule = AvailabilityRule.objects.get(pk=rule_id)
+    service = _rule_lock_service(actor, rule.service_id)
+    for name, value in fields.items():
+        if name not in RULE_FIELDS:
+            raise TypeError(name)
+        setattr(rule, name, value)
+    rule.weekdays = sorted(set(rule.weekdays or []))
+    validation.validate_rule(
+        service_id=service.pk, weekdays=rule.weekdays, start_time=rule.start_time,
+        end_time=rule.end_time, valid_from=rule.valid_from, valid_until=rule.valid_until,
+        exclude_rule_id=rule.pk,
+    )  # fmt: skip
+    _full_clean(rule, exclude=["service"])
+    rule.save()
+    audit_log(actor=actor, action="rule.updated", target=rule)
+    _regenerate_on_commit([service.pk])
+    return rule
+
+
+@transaction.atomic
+def rule_delete(*, actor, rule_id: int) -> None:
+    rule = AvailabilityRule.objects.get(pk=rule_id)
+    service = _rule_lock_service(actor, rule.service_id)
+    audit_log(actor=actor, action="rule.deleted", target=rule, data={"service": service.pk})
+    rule.delete()
+    _regenerate_on_commit([service.pk])
+
+
+@transaction.atomic
+def closure_create(
+    *, actor, partner_id: int, starts_at, ends_at, reason: str, service_id: int | None = None,
+    capacity: int | None = None, note: str = "",
+) -> Closure:  # fmt: skip
+    partner = Partner.objects.select_related("organisation").get(pk=partner_id)
+    _ensure_manager(actor, partner)
+    if service_id is not None and not partner.services.filter(pk=service_id).exists():
+        raise NotFoundError(_("Service introuvable."))
+    validation.validate_closure(starts_at=starts_at, ends_at=ends_at, capacity=capacity)
+    closure = Closure(
+        partner=partner, service_id=service_id, starts_at=starts_at, ends_at=ends_at,
+        reason=reason, capacity=capacity, note=note,
+    )  # fmt: skip
+    _full_clean(closure, exclude=["partner", "service"])
+    closure.save()
+    audit_log(actor=actor, action="closure.created", target=closure)
+    _regenerate_on_commit(_affected_services(closure))
+    return closure
+
+
+def _affected_services(closure: Closure) -> list[int]:
+    if closure.service_id is not None:
+        return [closure.service_id]
+    return list(closure.partner.services.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def closure_delete(*, actor, closure_id: int) -> None:
+    closure = Closure.objects.select_related("partner__organisation").get(pk=closure_id)
+    _ensure_manager(actor, closure.partner)
+    affected = _affected_services(closure)
+    audit_log(actor=actor, action="closure.deleted", target=closure)
+    closure.delete()
+    _regenerate_on_commit(affected)
