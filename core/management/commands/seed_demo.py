@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from beneficiaries.demo import seed_beneficiaries
+from partners.demo import seed_partners
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         ctx = seed_accounts()
         seed_beneficiaries(ctx)
+        seed_partners(ctx)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )
