@@ -6,10 +6,12 @@ from core.views import healthz
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("partners.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("partenaire/", include("partners.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
