@@ -1,3 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from partners import api
+
+urlpatterns = [
+    path("partners/", api.PartnerListApi.as_view(), name="api-partner-list"),
+    path("partners/<int:partner_id>/", api.PartnerDetailApi.as_view(), name="api-partner-detail"),
+    path("services/", api.ServiceListApi.as_view(), name="api-service-list"),
+    path("services/<int:service_id>/", api.ServiceDetailApi.as_view(), name="api-service-detail"),
+    path(
+        "services/<int:service_id>/publish/",
+        api.ServicePublishApi.as_view(publish=True),
+        name="api-service-publish",
+    ),
+    path(
+        "services/<int:service_id>/unpublish/",
+        api.ServicePublishApi.as_view(publish=False),
+        name="api-service-unpublish",
+    ),
+    path("services/<int:service_id>/slots/", api.SlotListApi.as_view(), name="api-service-slots"),
+]

@@ -36,6 +36,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Organisation {n}")
     kind = OrganisationKind.PLATFORM
+    address = "1 place de l'Hôtel de Ville"
     commune = "Moulins"
     postcode = "03000"
     territory = "03"

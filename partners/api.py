@@ -1,0 +1,296 @@
+"""Partner and service API (DESIGN §6). Objects a user may not see answer 404."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import permissions as account_permissions
+from accounts.scoping import partner_organisation_ids
+from core.api.fields import MoneyField
+from core.api.pagination import paginated_response
+from core.errors import NotFoundError, PermissionDeniedError
+from partners import permissions, selectors, services
+from partners.enums import BookingMode, PartnerCategory, ServiceUnit
+from partners.models import Partner
+
+MAX_SLOT_WINDOW_DAYS = 92
+
+
+class IsStaffMember(BasePermission):
+    """Platform staff and partner members; prescribers and beneficiaries have no catalogue."""
+
+    message = _("Réservé aux équipes des plateformes et des partenaires.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and (
+                account_permissions.is_platform_staff(user)
+                or account_permissions.is_partner_member(user)
+            )
+        )
+
+
+class PartnerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PartnerListApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        category = serializers.ChoiceField(choices=PartnerCategory.choices)
+        status = serializers.CharField()
+        description = serializers.CharField()
+        opening_hours = serializers.CharField()
+        address = serializers.CharField(source="organisation.address")
+        commune = serializers.CharField(source="organisation.commune")
+        postcode = serializers.CharField(source="organisation.postcode")
+        latitude = serializers.DecimalField(
+            source="organisation.latitude", max_digits=9, decimal_places=6, allow_null=True
+        )
+        longitude = serializers.DecimalField(
+            source="organisation.longitude", max_digits=9, decimal_places=6, allow_null=True
+        )
+        wheelchair_accessible = serializers.BooleanField()
+        languages = serializers.ListField(child=serializers.CharField())
+        service_radius_km = serializers.IntegerField(allow_null=True)
+        service_communes = serializers.ListField(child=serializers.CharField())
+        timezone = serializers.CharField()
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request):
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.partner_list_for(user=request.user),
+            serializer_class=self.OutputSerializer,
+        )
+
+
+class PartnerDetailApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(responses={200: PartnerListApi.OutputSerializer})
+    def get(self, request, partner_id: int):
+        partner = selectors.partner_get_for(user=request.user, partner_id=partner_id)
+        return Response(PartnerListApi.OutputSerializer(partner).data)
+
+
+class ServiceOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    category = serializers.ChoiceField(choices=PartnerCategory.choices)
+    unit = serializers.ChoiceField(choices=ServiceUnit.choices)
+    market_price = MoneyField()
+    solidarity_price = MoneyField()
+    saving = MoneyField()
+    deposit = MoneyField()
+    partner = serializers.SerializerMethodField()
+    commune = serializers.CharField(source="partner.organisation.commune")
+    distance_km = serializers.SerializerMethodField()
+    next_available_at = serializers.DateTimeField(allow_null=True)
+    description = serializers.CharField()
+    eligibility_note = serializers.CharField()
+    booking_mode = serializers.ChoiceField(choices=BookingMode.choices)
+    auto_confirm = serializers.BooleanField()
+    min_notice_hours = serializers.IntegerField()
+    max_advance_days = serializers.IntegerField()
+    cancellation_cutoff_hours = serializers.IntegerField()
+    published = serializers.BooleanField()
+
+    def get_partner(self, service) -> dict:
+        return {"id": service.partner_id, "name": service.partner.organisation.name}
+
+    def get_distance_km(self, service) -> float | None:
+        distance = getattr(service, "distance_km", None)
+        return None if distance is None else round(float(distance), 1)
+
+
+class ServiceInputSerializer(serializers.Serializer):
+    partner = serializers.IntegerField(required=False)
+    name = serializers.CharField(max_length=150)
+    description = serializers.CharField(required=False, allow_blank=True)
+    unit = serializers.ChoiceField(choices=ServiceUnit.choices)
+    market_price = MoneyField(min_value=0)
+    solidarity_price = MoneyField(min_value=0)
+    deposit = MoneyField(min_value=0, required=False)
+    eligibility_note = serializers.CharField(required=False, allow_blank=True)
+    booking_mode = serializers.ChoiceField(choices=BookingMode.choices, required=False)
+    auto_confirm = serializers.BooleanField(required=False)
+    min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 90, required=False)
+    max_advance_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    cancellation_cutoff_hours = serializers.IntegerField(
+        min_value=0, max_value=24 * 30, required=False
+    )
+
+    def validate(self, attrs):
+        market, solidarity = attrs.get("market_price"), attrs.get("solidarity_price")
+        if market is not None and solidarity is not None and solidarity > market:
+            raise serializers.ValidationError(
+                {
+                    "solidarity_price": _(
+                        "Le prix solidaire doit être inférieur ou égal au prix du marché."
+                    )
+                }
+            )
+        return attrs
+
+
+def _managed_partner_for_creation(user, partner_id: int | None) -> Partner:
+    visible = selectors.partner_list_for(user=user)
+    if partner_id is None:
+        own = list(visible.filter(organisation_id__in=partner_organisation_ids(user)))
+        manageable = [p for p in own if permissions.can_manage_partner(user, p)]
+        if len(manageable) != 1:
+            raise serializers.ValidationError(
+                {"partner": _("Précisez le partenaire qui propose ce service.")}
+            )
+        return manageable[0]
+    partner = visible.filter(pk=partner_id).first()
+    if partner is None:
+        raise NotFoundError(_("Partenaire introuvable."))
+    if not permissions.can_manage_partner(user, partner):
+        raise PermissionDeniedError(_("Vous ne pouvez pas modifier ce partenaire."))
+    return partner
+
+
+def _service_for_change(user, service_id: int):
+    service = selectors.service_get_for(user=user, service_id=service_id)
+    if not permissions.can_manage_partner(user, service.partner):
+        raise PermissionDeniedError(_("Vous ne pouvez pas modifier ce service."))
+    return service
+
+
+class ServiceListApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(responses={200: ServiceOutputSerializer(many=True)})
+    def get(self, request):
+        return paginated_response(
+            request=request,
+            view=self,
+            queryset=selectors.service_list_for(user=request.user),
+            serializer_class=ServiceOutputSerializer,
+        )
+
+    @extend_schema(request=ServiceInputSerializer, responses={201: ServiceOutputSerializer})
+    def post(self, request):
+        data = ServiceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        partner = _managed_partner_for_creation(request.user, fields.pop("partner", None))
+        service = services.service_create(actor=request.user, partner_id=partner.pk, **fields)
+        service = selectors.service_get_for(user=request.user, service_id=service.pk)
+        return Response(ServiceOutputSerializer(service).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceDetailApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(responses={200: ServiceOutputSerializer})
+    def get(self, request, service_id: int):
+        service = selectors.service_get_for(user=request.user, service_id=service_id)
+        return Response(ServiceOutputSerializer(service).data)
+
+    def _update(self, request, service_id: int, partial: bool):
+        _service_for_change(request.user, service_id)
+        data = ServiceInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("partner", None)  # a service never moves to another partner
+        services.service_update(actor=request.user, service_id=service_id, **fields)
+        service = selectors.service_get_for(user=request.user, service_id=service_id)
+        return Response(ServiceOutputSerializer(service).data)
+
+    @extend_schema(request=ServiceInputSerializer, responses={200: ServiceOutputSerializer})
+    def put(self, request, service_id: int):
+        return self._update(request, service_id, partial=False)
+
+    @extend_schema(request=ServiceInputSerializer, responses={200: ServiceOutputSerializer})
+    def patch(self, request, service_id: int):
+        return self._update(request, service_id, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, service_id: int):
+        _service_for_change(request.user, service_id)
+        services.service_delete(actor=request.user, service_id=service_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ServicePublishApi(APIView):
+    permission_classes = [IsStaffMember]
+    publish = True
+
+    @extend_schema(request=None, responses={200: ServiceOutputSerializer})
+    def post(self, request, service_id: int):
+        _service_for_change(request.user, service_id)
+        action = services.service_publish if self.publish else services.service_unpublish
+        action(actor=request.user, service_id=service_id)
+        service = selectors.service_get_for(user=request.user, service_id=service_id)
+        return Response(ServiceOutputSerializer(service).data)
+
+
+class SlotListApi(APIView):
+    """Slots of one service between two dates (the partner's local days), with what remains."""
+
+    permission_classes = [IsStaffMember]
+
+    class FilterSerializer(serializers.Serializer):
+        from_ = serializers.DateField(required=False)
+        to = serializers.DateField(required=False)
+
+        def to_internal_value(self, data):
+            data = {"from_": data.get("from"), "to": data.get("to")}
+            return super().to_internal_value({k: v for k, v in data.items() if v})
+
+        def validate(self, attrs):
+            start, end = attrs.get("from_"), attrs.get("to")
+            if start and end:
+                if end < start:
+                    raise serializers.ValidationError(
+                        {"to": _("La date de fin doit être après la date de début.")}
+                    )
+                if (end - start).days > MAX_SLOT_WINDOW_DAYS:
+                    raise serializers.ValidationError(
+                        {"to": _("Au plus %(days)s jours à la fois.") % {"days": 92}}
+                    )
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        starts_at = serializers.DateTimeField()
+        ends_at = serializers.DateTimeField()
+        capacity = serializers.IntegerField()
+        remaining = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, description="Premier jour (AAAA-MM-JJ)"),
+            OpenApiParameter("to", str, description="Dernier jour inclus (AAAA-MM-JJ)"),
+        ],
+        responses={200: OutputSerializer(many=True)},
+    )
+    def get(self, request, service_id: int):
+        service = selectors.service_get_for(user=request.user, service_id=service_id)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tz = ZoneInfo(service.partner.timezone)
+        first = filters.validated_data.get("from_") or timezone.now().astimezone(tz).date()
+        last = filters.validated_data.get("to") or first + timedelta(days=13)
+        start = datetime.combine(first, time(0), tzinfo=tz)
+        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
+        slots = selectors.slot_list(service=service, start=start, end=end)
+        return Response(self.OutputSerializer(slots, many=True).data)
