@@ -9,12 +9,12 @@ tells the partner.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -44,6 +44,26 @@ def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
     return utc
 
 
+class DayClock:
+    """Local → UTC for one day. Days without a clock change (all but two a year) use one
+    offset for every slot; the others go through `local_to_utc`."""
+
+    def __init__(self, day: date, tz: ZoneInfo):
+        self.day, self.tz = day, tz
+        first = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
+        last = datetime.combine(day, time(23, 59), tzinfo=tz).utcoffset()
+        self.offset = first if first == last else None
+        self.midnight_utc = datetime.combine(day, time(0)).replace(tzinfo=UTC) - (first or ZERO)
+
+    def utc(self, at: time) -> datetime | None:
+        if self.offset is None:
+            return local_to_utc(self.day, at, self.tz)
+        return self.midnight_utc + timedelta(hours=at.hour, minutes=at.minute)
+
+
+ZERO = timedelta(0)
+
+
 def _minutes(at: time) -> int:
     return at.hour * 60 + at.minute
 
@@ -52,15 +72,16 @@ def _time(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
 
 
-def rule_windows(rule: AvailabilityRule, day: date, tz: ZoneInfo, mode: str) -> list[Window]:
+def rule_windows(rule: AvailabilityRule, clock: DayClock, mode: str) -> list[Window]:
     """The slots one rule opens on one local day (none when the day is outside the rule)."""
+    day = clock.day
     if day.weekday() not in rule.weekdays or day < rule.valid_from:
         return []
     if rule.valid_until is not None and day > rule.valid_until:
         return []
     if mode == BookingMode.PERIOD:
-        start = local_to_utc(day, rule.start_time, tz)
-        end = local_to_utc(day, rule.end_time, tz)
+        start = clock.utc(rule.start_time)
+        end = clock.utc(rule.end_time)
         if start is None or end is None or end <= start:
             return []
         return [Window(start, end, rule.capacity)]
@@ -68,7 +89,7 @@ def rule_windows(rule: AvailabilityRule, day: date, tz: ZoneInfo, mode: str) -> 
     begin, finish = _minutes(rule.start_time), _minutes(rule.end_time)
     step = rule.slot_minutes
     for minute in range(begin, finish - step + 1, step):
-        start = local_to_utc(day, _time(minute), tz)
+        start = clock.utc(_time(minute))
         if start is not None:
             windows.append(Window(start, start + timedelta(minutes=step), rule.capacity))
     return windows
@@ -100,9 +121,9 @@ def desired_slots(
     closures = list(closures)
     result: dict[datetime, Window] = {}
     for offset in range(days):
-        day = first_day + timedelta(days=offset)
+        clock = DayClock(first_day + timedelta(days=offset), tz)
         for rule in rules:
-            for window in rule_windows(rule, day, tz, mode):
+            for window in rule_windows(rule, clock, mode):
                 if not_before is not None and window.starts_at < not_before:
                     continue
                 if window.starts_at in result:
@@ -121,90 +142,121 @@ class RegenerationReport:
     conflicts: int = 0
 
 
-def _write(service_id: int, desired: dict[datetime, Window], existing: list[tuple], report) -> None:
-    """Make the rows match `desired`, never below what is reserved."""
-    capacity_updates: dict[int, list[int]] = defaultdict(list)
-    end_updates: list[Slot] = []
-    keep_at_reserved: list[int] = []
-    deletions: list[int] = []
-    conflicts: list[SlotConflict] = []
-    desired = dict(desired)
+@dataclass
+class _Plan:
+    """Every write of one batch, gathered so each kind is one statement (or a few)."""
+
+    inserts: list[tuple] = field(default_factory=list)
+    capacity_updates: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    keep_at_reserved: list[int] = field(default_factory=list)
+    end_updates: list[Slot] = field(default_factory=list)
+    deletions: list[int] = field(default_factory=list)
+    conflicts: list[SlotConflict] = field(default_factory=list)
+
+
+def _diff(service_id: int, desired: dict[datetime, Window], existing: list[tuple], plan) -> None:
+    """Plan the writes that make the rows match `desired`, never below what is reserved."""
     for slot_id, starts_at, ends_at, capacity, reserved in existing:
         want = desired.pop(starts_at, None)
         if want is None:
             if reserved == 0:
-                deletions.append(slot_id)
+                plan.deletions.append(slot_id)
             else:
                 if capacity != reserved:
-                    keep_at_reserved.append(slot_id)
-                conflicts.append(
+                    plan.keep_at_reserved.append(slot_id)
+                plan.conflicts.append(
                     SlotConflict(slot_id=slot_id, service_id=service_id, wanted_capacity=0,
                                  reserved=reserved)
                 )  # fmt: skip
             continue
         if want.capacity != capacity:
-            capacity_updates[want.capacity].append(slot_id)
+            plan.capacity_updates[want.capacity].append(slot_id)
         if want.ends_at != ends_at:
-            end_updates.append(Slot(pk=slot_id, ends_at=want.ends_at))
+            plan.end_updates.append(Slot(pk=slot_id, ends_at=want.ends_at))
         if want.capacity < reserved:
-            conflicts.append(
+            plan.conflicts.append(
                 SlotConflict(slot_id=slot_id, service_id=service_id,
                              wanted_capacity=want.capacity, reserved=reserved)
             )  # fmt: skip
-    if desired:
-        created = Slot.objects.bulk_create(
-            [
-                Slot(service_id=service_id, starts_at=w.starts_at, ends_at=w.ends_at,
-                     capacity=w.capacity)
-                for w in desired.values()
-            ],
-            batch_size=2000,
-            ignore_conflicts=True,
-        )  # fmt: skip
-        report.created += len(created)
-    for wanted, ids in capacity_updates.items():
-        # Conditional on the row as it is now: a concurrent reservation is never undercut.
-        report.updated += Slot.objects.filter(pk__in=ids).update(
-            capacity=Greatest(Value(wanted), F("reserved"))
-        )
-    if keep_at_reserved:
-        report.updated += Slot.objects.filter(pk__in=keep_at_reserved).update(
-            capacity=F("reserved")
-        )
-    if end_updates:
-        Slot.objects.bulk_update(end_updates, ["ends_at"], batch_size=1000)
-        report.updated += len(end_updates)
-    if deletions:
-        report.deleted += (
-            Slot.objects.filter(pk__in=deletions, reserved=0).delete()[1].get(Slot._meta.label, 0)
-        )
-    conflict_ids = [c.slot_id for c in conflicts]
-    SlotConflict.objects.filter(service_id=service_id).exclude(slot_id__in=conflict_ids).delete()
-    if conflicts:
+    plan.inserts.extend(
+        (service_id, w.starts_at, w.ends_at, w.capacity, 0) for w in desired.values()
+    )
+
+
+def _chunks(items: list, size: int = 5000):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _insert_slots(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        # COPY is an order of magnitude faster than INSERT for the rolling horizon.
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY partners_slot (service_id, starts_at, ends_at, capacity, reserved) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    Slot.objects.bulk_create(
+        [Slot(service_id=r[0], starts_at=r[1], ends_at=r[2], capacity=r[3]) for r in rows],
+        batch_size=2000,
+    )
+
+
+def _apply(plan: _Plan, service_ids: list[int], report: RegenerationReport) -> None:
+    _insert_slots(plan.inserts)
+    report.created += len(plan.inserts)
+    for wanted, ids in plan.capacity_updates.items():
+        for chunk in _chunks(ids):
+            # Relative to the row as it is now: a concurrent reservation is never undercut.
+            report.updated += Slot.objects.filter(pk__in=chunk).update(
+                capacity=Greatest(Value(wanted), F("reserved"))
+            )
+    for chunk in _chunks(plan.keep_at_reserved):
+        report.updated += Slot.objects.filter(pk__in=chunk).update(capacity=F("reserved"))
+    if plan.end_updates:
+        Slot.objects.bulk_update(plan.end_updates, ["ends_at"], batch_size=1000)
+        report.updated += len(plan.end_updates)
+    for chunk in _chunks(plan.deletions):
+        _count, by_model = Slot.objects.filter(pk__in=chunk, reserved=0).delete()
+        report.deleted += by_model.get(Slot._meta.label, 0)
+    in_conflict = [c.slot_id for c in plan.conflicts]
+    stale = SlotConflict.objects.filter(service_id__in=service_ids).exclude(slot_id__in=in_conflict)
+    if stale.exists():
+        stale.delete()
+    if plan.conflicts:
         SlotConflict.objects.bulk_create(
-            conflicts,
+            plan.conflicts,
             update_conflicts=True,
             unique_fields=["slot"],
             update_fields=["wanted_capacity", "reserved", "detected_at"],
         )
-    report.conflicts += len(conflicts)
+    report.conflicts += len(plan.conflicts)
 
 
 def horizon_days() -> int:
     return getattr(settings, "SLOT_HORIZON_DAYS", 120)
 
 
+@transaction.atomic
 def slots_regenerate_many(
     service_ids: Iterable[int], *, now: datetime | None = None, days: int | None = None
 ) -> RegenerationReport:
-    """Regenerate the future slots of these services over the horizon, a few queries per
-    batch. Each service is written in its own transaction, its row locked so two runs for
-    the same service never interleave."""
+    """Regenerate the future slots of these services over the horizon: a fixed number of
+    queries per batch, in one transaction. The services' rows are locked first (in primary
+    key order) so two runs for the same service never interleave, and what exists is read
+    after the lock."""
     now = now or timezone.now()
     days = days or horizon_days()
     report = RegenerationReport()
     services = list(
-        Service.objects.filter(pk__in=list(service_ids))
+        Service.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(service_ids))
         .select_related("partner")
         .only("id", "booking_mode", "partner__id", "partner__timezone")
         .order_by("pk")
@@ -215,12 +267,11 @@ def slots_regenerate_many(
     rules_by_service: dict[int, list] = defaultdict(list)
     for rule in AvailabilityRule.objects.filter(service_id__in=ids):
         rules_by_service[rule.service_id].append(rule)
-    partner_ids = {s.partner_id for s in services}
-    closures = list(
-        Closure.objects.filter(partner_id__in=partner_ids, ends_at__gt=now).only(
-            "partner_id", "service_id", "starts_at", "ends_at", "capacity"
-        )
-    )
+    closures_by_partner: dict[int, list] = defaultdict(list)
+    for closure in Closure.objects.filter(
+        partner_id__in={s.partner_id for s in services}, ends_at__gt=now
+    ).only("partner_id", "service_id", "starts_at", "ends_at", "capacity"):
+        closures_by_partner[closure.partner_id].append(closure)
     horizon_end = now + timedelta(days=days + 1)
     existing_by_service: dict[int, list[tuple]] = defaultdict(list)
     for row in (
@@ -229,24 +280,23 @@ def slots_regenerate_many(
         .iterator(chunk_size=5000)
     ):
         existing_by_service[row[0]].append(row[1:])
+    plan = _Plan()
     for service in services:
         tz = ZoneInfo(service.partner.timezone)
-        first_day = now.astimezone(tz).date()
         desired = desired_slots(
             rules=rules_by_service[service.pk],
             closures=[
-                c for c in closures
-                if c.partner_id == service.partner_id and c.service_id in (None, service.pk)
+                c for c in closures_by_partner[service.partner_id]
+                if c.service_id in (None, service.pk)
             ],
             tz=tz,
             mode=service.booking_mode,
-            first_day=first_day,
+            first_day=now.astimezone(tz).date(),
             days=days,
             not_before=now,
         )  # fmt: skip
-        with transaction.atomic():
-            Service.objects.select_for_update().filter(pk=service.pk).values_list("pk").first()
-            _write(service.pk, desired, existing_by_service.pop(service.pk, []), report)
+        _diff(service.pk, desired, existing_by_service.pop(service.pk, []), plan)
+    _apply(plan, ids, report)
     return report
 
 
