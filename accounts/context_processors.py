@@ -2,6 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.home import partner_portal_url
 from accounts.selectors import managed_organisations_for
 
 
@@ -13,5 +14,8 @@ def navigation(request):
     links = [{"label": _("Accueil"), "url": reverse("home")}]
     if permissions.is_staff_member(user) and managed_organisations_for(user=user):
         links.append({"label": _("Équipes"), "url": reverse("organisation_list")})
+    portal_url = partner_portal_url(user)
+    if portal_url:
+        links.append({"label": _("Espace partenaire"), "url": portal_url})
     links.append({"label": _("Mon compte"), "url": reverse("account_email")})
     return {"nav_links": links}

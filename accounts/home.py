@@ -23,12 +23,41 @@ def _link(label: str, url_name: str) -> dict:
     return {"label": label, "url": reverse(url_name)}
 
 
+_PORTAL_URL_ATTR = "_solimob_partner_portal_url"
+
+
+def partner_portal_url(user) -> str | None:
+    """Where "Espace partenaire" leads, or None when the user has no partner portal: straight
+    to the dashboard when there is one partner (where the portal page would redirect), else
+    the list. Computed once per user object."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not (permissions.is_partner_member(user) or permissions.is_platform_admin(user)):
+        return None
+    cached = getattr(user, _PORTAL_URL_ATTR, None)
+    if cached is None:
+        from partners.views import portal_partners
+
+        partners = portal_partners(user)
+        cached = (
+            reverse("partner_dashboard", args=[partners[0].pk])
+            if len(partners) == 1
+            else reverse("partner_portal")
+        )
+        setattr(user, _PORTAL_URL_ATTR, cached)
+    return cached
+
+
 def home_sections(user) -> list[HomeSection]:
     """One section per role the user holds, in a stable order."""
     by_role: dict[str, list[str]] = {}
     for membership in memberships(user):
         by_role.setdefault(membership.role, []).append(membership.organisation_name)
 
+    portal_url = partner_portal_url(user)
+    portal_link = (
+        [{"label": _("Ouvrir l'espace partenaire"), "url": portal_url}] if portal_url else []
+    )
     team_link = (
         [_link(_("Gérer les équipes et inviter des membres"), "organisation_list")]
         if by_role.keys() & {Role.ADMIN, Role.PARTNER_MANAGER}
@@ -39,6 +68,7 @@ def home_sections(user) -> list[HomeSection]:
             _("Coordination de la plateforme"),
             _("Vous gérez les organisations, les membres et les partenaires de la plateforme."),
             team_link
+            + ([{"label": _("Partenaires"), "url": portal_url}] if portal_url else [])
             + ([_link(_("Administration technique"), "admin:index")] if user.is_staff else []),
         ),
         Role.ADVISER: (
@@ -57,12 +87,12 @@ def home_sections(user) -> list[HomeSection]:
         Role.PARTNER_MANAGER: (
             _("Espace partenaire"),
             _("Vous publiez vos services, vos tarifs solidaires et vos disponibilités."),
-            team_link,
+            portal_link + team_link,
         ),
         Role.PARTNER_STAFF: (
             _("Espace partenaire"),
             _("Vous confirmez les demandes de réservation et accueillez les personnes."),
-            [],
+            portal_link,
         ),
         Role.PRESCRIBER: (
             _("Espace prescripteur"),

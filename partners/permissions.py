@@ -1,7 +1,19 @@
 """Who may see and change partner data."""
 
+from django.utils import timezone
+
 from accounts import permissions as account_permissions
 from accounts.scoping import partner_organisation_ids, platform_ids
+
+
+def _agreed_platform_ids(partner) -> set[int]:
+    """Platforms with an agreement in force today (uses prefetched agreements when there)."""
+    today = timezone.localdate()
+    return {
+        a.platform_id
+        for a in partner.agreements.all()
+        if a.active and a.since <= today and (a.until is None or a.until >= today)
+    }
 
 
 def can_manage_partner(user, partner) -> bool:
@@ -13,7 +25,7 @@ def can_manage_partner(user, partner) -> bool:
     admin_platforms = platform_ids(user, roles=["admin"])
     if organisation.platform_id in admin_platforms:
         return True
-    return any(a.platform_id in admin_platforms for a in partner.agreements.all())
+    return bool(_agreed_platform_ids(partner) & admin_platforms)
 
 
 def can_view_partner_portal(user, partner) -> bool:
@@ -25,6 +37,6 @@ def can_view_partner_portal(user, partner) -> bool:
 def can_suspend_partner(user, partner) -> bool:
     """Suspension is the platform's decision, not the partner's own."""
     admin_platforms = platform_ids(user, roles=["admin"])
-    return partner.organisation.platform_id in admin_platforms or any(
-        a.platform_id in admin_platforms for a in partner.agreements.all()
+    return partner.organisation.platform_id in admin_platforms or bool(
+        _agreed_platform_ids(partner) & admin_platforms
     )

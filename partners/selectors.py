@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.scoping import partner_organisation_ids, platform_ids
 from core.errors import NotFoundError
@@ -68,6 +69,11 @@ def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
     visible = Q(partner__organisation_id__in=own) | Q(
         partner__in=partners.filter(status=PartnerStatus.PUBLISHED), published=True
     )
+    admin_platforms = platform_ids(user, roles=["admin"])
+    if admin_platforms:  # admins also see the drafts of the partners they manage
+        visible |= Q(partner__organisation__platform_id__in=admin_platforms) | Q(
+            Exists(active_agreements(admin_platforms).filter(partner=OuterRef("partner_id")))
+        )
     return (
         Service.objects.filter(visible)
         .select_related("partner__organisation")
@@ -97,21 +103,26 @@ def conflict_list(*, partner: Partner) -> QuerySet[SlotConflict]:
     )
 
 
+def partner_publication_gaps(partner: Partner) -> list[str]:
+    """What a partner's profile lacks before it can be shown, in plain French."""
+    organisation = partner.organisation
+    gaps = []
+    if not (organisation.address and organisation.commune and organisation.postcode):
+        gaps.append(_("l'adresse complète du partenaire (adresse, code postal, commune)"))
+    if organisation.latitude is None or organisation.longitude is None:
+        gaps.append(_("la position du partenaire sur la carte (latitude et longitude)"))
+    return gaps
+
+
 def publication_gaps(*, service: Service, today=None) -> list[str]:
     """What is missing before a service can be published, in plain French."""
-    from django.utils.translation import gettext as _
-
     today = today or timezone.localdate()
-    organisation = service.partner.organisation
     gaps = []
     if not service.market_price or service.market_price <= 0:
         gaps.append(_("le prix du marché"))
     if service.solidarity_price is None:
         gaps.append(_("le prix solidaire"))
-    if not (organisation.address and organisation.commune and organisation.postcode):
-        gaps.append(_("l'adresse complète du partenaire (adresse, code postal, commune)"))
-    if organisation.latitude is None or organisation.longitude is None:
-        gaps.append(_("la position du partenaire sur la carte (latitude et longitude)"))
+    gaps.extend(partner_publication_gaps(service.partner))
     has_rule = service.rules.filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     ).exists()

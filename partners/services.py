@@ -4,6 +4,7 @@ Every change that can move capacity schedules a slot regeneration after commit.
 """
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,9 +17,9 @@ from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
 from partners import permissions, validation
-from partners.enums import PartnerStatus
+from partners.enums import BookingMode, PartnerStatus
 from partners.models import AvailabilityRule, Closure, Partner, PartnerAgreement, Service
-from partners.selectors import publication_gaps
+from partners.selectors import partner_publication_gaps, publication_gaps
 
 PROFILE_FIELDS = (
     "category", "description", "opening_hours", "wheelchair_accessible", "accessibility_notes",
@@ -42,6 +43,30 @@ def _regenerate_on_commit(service_ids) -> None:
         transaction.on_commit(
             lambda sid=service_id: regenerate_service_slots.delay(sid), robust=True
         )
+
+
+def _get(queryset, pk: int, message: str):
+    """The row, or a NotFoundError (404) for an unknown id."""
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist as exc:
+        raise NotFoundError(message) from exc
+
+
+def _partner(pk: int, *, lock: bool = False) -> Partner:
+    queryset = Partner.objects.select_related("organisation").prefetch_related("agreements")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return _get(queryset, pk, _("Partenaire introuvable."))
+
+
+def _service(pk: int, *, lock: bool = True) -> Service:
+    queryset = Service.objects.select_related("partner__organisation").prefetch_related(
+        "partner__agreements"
+    )
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    return _get(queryset, pk, _("Service introuvable."))
 
 
 def _ensure_manager(user, partner: Partner) -> None:
@@ -72,7 +97,7 @@ def partner_create(*, actor, organisation: Organisation, category: str, **fields
 @transaction.atomic
 def partner_update_profile(*, actor, partner_id: int, **fields) -> Partner:
     """Edit the profile and the address; a new time zone moves every future slot."""
-    partner = Partner.objects.select_for_update().select_related("organisation").get(pk=partner_id)
+    partner = _partner(partner_id, lock=True)
     _ensure_manager(actor, partner)
     old_timezone = partner.timezone
     organisation = partner.organisation
@@ -97,7 +122,7 @@ def partner_update_profile(*, actor, partner_id: int, **fields) -> Partner:
 
 
 def _set_status(*, actor, partner_id: int, to: str, allowed_from: set[str], check) -> Partner:
-    partner = Partner.objects.select_for_update().select_related("organisation").get(pk=partner_id)
+    partner = _partner(partner_id, lock=True)
     if not check(actor, partner):
         raise NotFoundError(_("Partenaire introuvable."))
     if partner.status not in allowed_from:
@@ -118,11 +143,14 @@ def _set_status(*, actor, partner_id: int, to: str, allowed_from: set[str], chec
 
 @transaction.atomic
 def partner_publish(*, actor, partner_id: int) -> Partner:
-    partner = Partner.objects.select_related("organisation").get(pk=partner_id)
-    organisation = partner.organisation
-    if not (organisation.address and organisation.commune and organisation.latitude is not None):
+    """A draft partner goes public once its address can be shown and placed on a map."""
+    partner = _partner(partner_id)
+    if not permissions.can_manage_partner(actor, partner):
+        raise NotFoundError(_("Partenaire introuvable."))
+    gaps = partner_publication_gaps(partner)
+    if gaps:
         raise ApplicationError(
-            _("Complétez l'adresse et la position du partenaire avant de le publier."),
+            _("Pour publier le profil, il manque : %(gaps)s.") % {"gaps": ", ".join(gaps)},
             code=ErrorCode.INVALID,
         )
     return _set_status(
@@ -183,7 +211,7 @@ def agreement_set(
 
 @transaction.atomic
 def service_create(*, actor, partner_id: int, **fields) -> Service:
-    partner = Partner.objects.select_related("organisation").get(pk=partner_id)
+    partner = _partner(partner_id)
     _ensure_manager(actor, partner)
     service = Service(partner=partner, category=partner.category)
     for name, value in fields.items():
@@ -203,11 +231,7 @@ def service_create(*, actor, partner_id: int, **fields) -> Service:
 
 @transaction.atomic
 def service_update(*, actor, service_id: int, **fields) -> Service:
-    service = (
-        Service.objects.select_for_update()
-        .select_related("partner__organisation")
-        .get(pk=service_id)
-    )
+    service = _service(service_id)
     _ensure_manager(actor, service.partner)
     old_mode = service.booking_mode
     changed = {}
@@ -233,11 +257,7 @@ def service_update(*, actor, service_id: int, **fields) -> Service:
 @transaction.atomic
 def service_publish(*, actor, service_id: int) -> Service:
     """Publish when complete; otherwise say exactly what is missing."""
-    service = (
-        Service.objects.select_for_update()
-        .select_related("partner__organisation")
-        .get(pk=service_id)
-    )
+    service = _service(service_id)
     _ensure_manager(actor, service.partner)
     gaps = publication_gaps(service=service)
     if gaps:
@@ -255,11 +275,7 @@ def service_publish(*, actor, service_id: int) -> Service:
 
 @transaction.atomic
 def service_unpublish(*, actor, service_id: int) -> Service:
-    service = (
-        Service.objects.select_for_update()
-        .select_related("partner__organisation")
-        .get(pk=service_id)
-    )
+    service = _service(service_id)
     _ensure_manager(actor, service.partner)
     if service.published:
         service.published = False
@@ -273,11 +289,7 @@ def service_delete(*, actor, service_id: int) -> None:
     """Only a service nobody has booked can be deleted; otherwise unpublish it."""
     from partners.models import Slot
 
-    service = (
-        Service.objects.select_for_update()
-        .select_related("partner__organisation")
-        .get(pk=service_id)
-    )
+    service = _service(service_id)
     _ensure_manager(actor, service.partner)
     if Slot.objects.filter(service=service, reserved__gt=0).exists():
         raise ConflictError(
@@ -289,11 +301,7 @@ def service_delete(*, actor, service_id: int) -> None:
 
 
 def _rule_lock_service(actor, service_id: int) -> Service:
-    service = (
-        Service.objects.select_for_update()
-        .select_related("partner__organisation")
-        .get(pk=service_id)
-    )
+    service = _service(service_id)
     _ensure_manager(actor, service.partner)
     return service
 
@@ -307,11 +315,12 @@ def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
             raise TypeError(name)
         setattr(rule, name, value)
     if rule.valid_from is None:
-        rule.valid_from = timezone.localdate()
+        rule.valid_from = timezone.now().astimezone(ZoneInfo(service.partner.timezone)).date()
     rule.weekdays = sorted(set(rule.weekdays or []))
     validation.validate_rule(
         service_id=service.pk, weekdays=rule.weekdays, start_time=rule.start_time,
         end_time=rule.end_time, valid_from=rule.valid_from, valid_until=rule.valid_until,
+        slot_minutes=rule.slot_minutes, period=service.booking_mode == BookingMode.PERIOD,
     )  # fmt: skip
     _full_clean(rule, exclude=["service"])
     rule.save()
@@ -322,7 +331,7 @@ def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
 
 @transaction.atomic
 def rule_update(*, actor, rule_id: int, **fields) -> AvailabilityRule:
-    rule = AvailabilityRule.objects.get(pk=rule_id)
+    rule = _get(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
     service = _rule_lock_service(actor, rule.service_id)
     for name, value in fields.items():
         if name not in RULE_FIELDS:
@@ -332,6 +341,7 @@ def rule_update(*, actor, rule_id: int, **fields) -> AvailabilityRule:
     validation.validate_rule(
         service_id=service.pk, weekdays=rule.weekdays, start_time=rule.start_time,
         end_time=rule.end_time, valid_from=rule.valid_from, valid_until=rule.valid_until,
+        slot_minutes=rule.slot_minutes, period=service.booking_mode == BookingMode.PERIOD,
         exclude_rule_id=rule.pk,
     )  # fmt: skip
     _full_clean(rule, exclude=["service"])
@@ -343,7 +353,7 @@ def rule_update(*, actor, rule_id: int, **fields) -> AvailabilityRule:
 
 @transaction.atomic
 def rule_delete(*, actor, rule_id: int) -> None:
-    rule = AvailabilityRule.objects.get(pk=rule_id)
+    rule = _get(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
     service = _rule_lock_service(actor, rule.service_id)
     audit_log(actor=actor, action="rule.deleted", target=rule, data={"service": service.pk})
     rule.delete()
@@ -355,7 +365,7 @@ def closure_create(
     *, actor, partner_id: int, starts_at, ends_at, reason: str, service_id: int | None = None,
     capacity: int | None = None, note: str = "",
 ) -> Closure:  # fmt: skip
-    partner = Partner.objects.select_related("organisation").get(pk=partner_id)
+    partner = _partner(partner_id)
     _ensure_manager(actor, partner)
     if service_id is not None and not partner.services.filter(pk=service_id).exists():
         raise NotFoundError(_("Service introuvable."))
@@ -379,7 +389,13 @@ def _affected_services(closure: Closure) -> list[int]:
 
 @transaction.atomic
 def closure_delete(*, actor, closure_id: int) -> None:
-    closure = Closure.objects.select_related("partner__organisation").get(pk=closure_id)
+    closure = _get(
+        Closure.objects.select_related("partner__organisation").prefetch_related(
+            "partner__agreements"
+        ),
+        closure_id,
+        _("Fermeture introuvable."),
+    )
     _ensure_manager(actor, closure.partner)
     affected = _affected_services(closure)
     audit_log(actor=actor, action="closure.deleted", target=closure)

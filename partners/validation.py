@@ -19,13 +19,18 @@ def validate_timezone(value: str) -> None:
 
 def validate_prices(*, market_price, solidarity_price, deposit) -> None:
     errors = {}
-    for field, value, label in (
-        ("market_price", market_price, _("Le prix du marché")),
-        ("solidarity_price", solidarity_price, _("Le prix solidaire")),
-        ("deposit", deposit, _("La caution")),
+    messages = {
+        "market_price": _("Le prix du marché ne peut pas être négatif."),
+        "solidarity_price": _("Le prix solidaire ne peut pas être négatif."),
+        "deposit": _("La caution ne peut pas être négative."),
+    }
+    for field, value in (
+        ("market_price", market_price),
+        ("solidarity_price", solidarity_price),
+        ("deposit", deposit),
     ):
         if value is not None and value < 0:
-            errors[field] = _("%(label)s ne peut pas être négatif.") % {"label": label}
+            errors[field] = messages[field]
     if (
         not errors
         and market_price is not None
@@ -51,6 +56,8 @@ def validate_rule(
     end_time,
     valid_from,
     valid_until,
+    slot_minutes: int | None = None,
+    period: bool = False,
     exclude_rule_id: int | None = None,
 ) -> None:
     """A rule needs days, an end after its start and dates in order, and must not overlap
@@ -60,6 +67,13 @@ def validate_rule(
         errors["weekdays"] = _("Choisissez au moins un jour de la semaine.")
     if start_time is not None and end_time is not None and end_time <= start_time:
         errors["end_time"] = _("L'heure de fin doit être après l'heure de début.")
+    elif start_time is not None and end_time is not None and slot_minutes and not period:
+        span = (end_time.hour * 60 + end_time.minute) - (start_time.hour * 60 + start_time.minute)
+        if span < slot_minutes:
+            errors["slot_minutes"] = _(
+                "La plage horaire est plus courte qu'un créneau : raccourcissez les créneaux "
+                "ou allongez la plage."
+            )
     if valid_from is not None and valid_until is not None and valid_until < valid_from:
         errors["valid_until"] = _("La date de fin doit être après la date de début.")
     if errors:

@@ -251,3 +251,56 @@ def test_agreements_decide_visibility(admin_user, adviser, platform, other_platf
     services.agreement_set(actor=admin_user, partner=partner, platform=platform,
                            since=date(2024, 1, 1), active=False)  # fmt: skip
     assert partner not in partner_list_for(user=adviser)
+
+
+@pytest.mark.django_db
+def test_unknown_ids_are_not_found(partner_manager):
+    for call in (
+        lambda: services.service_update(actor=partner_manager, service_id=999999, name="x"),
+        lambda: services.service_publish(actor=partner_manager, service_id=999999),
+        lambda: services.service_delete(actor=partner_manager, service_id=999999),
+        lambda: services.rule_delete(actor=partner_manager, rule_id=999999),
+        lambda: services.closure_delete(actor=partner_manager, closure_id=999999),
+        lambda: services.partner_publish(actor=partner_manager, partner_id=999999),
+        lambda: services.service_create(actor=partner_manager, partner_id=999999, name="x"),
+    ):
+        with pytest.raises(NotFoundError):
+            call()
+
+
+@pytest.mark.django_db
+def test_an_ended_agreement_no_longer_lets_the_platform_manage_the_partner(admin_user, platform):
+    partner = PartnerFactory()  # onboarded elsewhere
+    service = ServiceFactory(partner=partner)
+    AgreementFactory(partner=partner, platform=platform, until=date(2021, 1, 1))
+    with pytest.raises(NotFoundError):
+        services.service_update(actor=admin_user, service_id=service.pk, name="x")
+
+
+@pytest.mark.django_db
+def test_platform_admins_see_drafts_of_partners_they_manage(admin_user, adviser, partner):
+    from partners.selectors import service_list_for
+
+    draft = ServiceFactory(partner=partner, published=False)
+    assert draft in service_list_for(user=admin_user)
+    assert draft not in service_list_for(user=adviser)
+
+
+@pytest.mark.django_db
+def test_a_rule_shorter_than_one_slot_is_refused(partner_manager, service):
+    with pytest.raises(ValidationError) as error:
+        services.rule_create(
+            actor=partner_manager, service_id=service.pk,
+            **{**RULE, "start_time": time(9), "end_time": time(9, 30), "slot_minutes": 60},
+        )  # fmt: skip
+    assert "plus courte qu'un créneau" in str(error.value.message_dict["slot_minutes"])
+
+
+@pytest.mark.django_db
+def test_negative_deposit_message(partner_manager, partner):
+    with pytest.raises(ValidationError) as error:
+        services.service_create(
+            actor=partner_manager, partner_id=partner.pk, name="x", unit="hour",
+            market_price=Decimal("10"), solidarity_price=Decimal("5"), deposit=Decimal("-1"),
+        )  # fmt: skip
+    assert error.value.message_dict["deposit"] == ["La caution ne peut pas être négative."]

@@ -1,0 +1,458 @@
+"""Forms of the partner portal. They turn what people type into typed values; the rules
+themselves live in `partners.validation` and the services, whose errors land back here."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from partners.enums import (
+    WEEKDAY_LABELS,
+    BookingMode,
+    ClosureReason,
+    PartnerCategory,
+    ServiceUnit,
+)
+from partners.services import ORGANISATION_FIELDS, PROFILE_FIELDS, SERVICE_FIELDS
+
+LANGUAGE_CHOICES = [
+    ("fr", _("français")),
+    ("en", _("anglais")),
+    ("ar", _("arabe")),
+    ("pt", _("portugais")),
+    ("es", _("espagnol")),
+    ("tr", _("turc")),
+    ("ro", _("roumain")),
+    ("de", _("allemand")),
+    ("it", _("italien")),
+]
+TIMEZONE_CHOICES = [
+    ("Europe/Paris", _("Métropole (Europe/Paris)")),
+    ("Indian/Reunion", _("La Réunion (Indian/Reunion)")),
+    ("America/Guadeloupe", _("Guadeloupe (America/Guadeloupe)")),
+    ("America/Martinique", _("Martinique (America/Martinique)")),
+    ("America/Cayenne", _("Guyane (America/Cayenne)")),
+    ("Indian/Mayotte", _("Mayotte (Indian/Mayotte)")),
+    ("Pacific/Noumea", _("Nouvelle-Calédonie (Pacific/Noumea)")),
+    ("Pacific/Tahiti", _("Polynésie française (Pacific/Tahiti)")),
+]
+
+
+class ServiceErrorsMixin:
+    """Put a service's `ValidationError` next to the right fields; keys the form does not
+    have (or knows under another name, see `error_fields`) become errors of the whole form."""
+
+    error_fields: dict[str, str] = {}
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            target = self.error_fields.get(name, name)
+            self.add_error(target if target in self.fields else None, errors)
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """Accepts "35", "35.00", "35,00" and "1 200,50", whatever the page language."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs["error_messages"] = {
+            "invalid": _("Écrivez un nombre, par exemple 35 ou 35,50."),
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+            value = value.replace("€", "").replace(",", ".")
+        if value in self.empty_values:
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return str(value).replace(".", ",")
+        return value
+
+
+class CommaListField(forms.CharField):
+    """ "Moulins, Yzeure ; Avermes" → ["Moulins", "Yzeure", "Avermes"]."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        parts = (part.strip() for part in value.replace(";", ",").split(","))
+        return list(dict.fromkeys(part for part in parts if part))
+
+
+def _time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
+    category = forms.ChoiceField(label=_("Type de partenaire"), choices=PartnerCategory.choices)
+    description = forms.CharField(
+        label=_("Présentation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ce que vous proposez, en quelques phrases simples."),
+    )
+    opening_hours = forms.CharField(
+        label=_("Horaires d'ouverture"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Par exemple : du lundi au vendredi, 8 h 30 – 12 h 30 et 13 h 30 – 17 h 30."),
+    )
+    wheelchair_accessible = forms.BooleanField(
+        label=_("Accessible en fauteuil roulant"), required=False
+    )
+    accessibility_notes = forms.CharField(
+        label=_("Accessibilité : précisions"),
+        required=False,
+        max_length=255,
+        help_text=_("Par exemple : rampe d'accès, place de stationnement réservée."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Langues parlées à l'accueil"),
+        required=False,
+        choices=LANGUAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    service_radius_km = forms.IntegerField(
+        label=_("Rayon d'intervention (km)"),
+        required=False,
+        min_value=0,
+        max_value=500,
+        help_text=_("Jusqu'à quelle distance vous vous déplacez ou acceptez des personnes."),
+    )
+    service_communes = CommaListField(
+        label=_("Communes desservies"),
+        required=False,
+        help_text=_("Séparez les communes par des virgules : Moulins, Yzeure, Avermes."),
+    )
+    timezone = forms.ChoiceField(
+        label=_("Fuseau horaire"),
+        choices=TIMEZONE_CHOICES,
+        help_text=_("Vos horaires et votre calendrier sont affichés à l'heure de ce fuseau."),
+    )
+    address = forms.CharField(
+        label=_("Adresse"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    postcode = forms.CharField(
+        label=_("Code postal"),
+        required=False,
+        max_length=5,
+        validators=[RegexValidator(r"^\d{5}$", _("Le code postal compte 5 chiffres."))],
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    commune = forms.CharField(label=_("Commune"), required=False, max_length=120)
+    latitude = FrenchDecimalField(
+        label=_("Latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Position sur la carte, par exemple 46,5659."),
+    )
+    longitude = FrenchDecimalField(
+        label=_("Longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        help_text=_("Par exemple 3,3328."),
+    )
+
+    def __init__(self, *args, partner, **kwargs):
+        organisation = partner.organisation
+        kwargs.setdefault(
+            "initial",
+            {
+                **{name: getattr(partner, name) for name in PROFILE_FIELDS},
+                **{name: getattr(organisation, name) for name in ORGANISATION_FIELDS},
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # Keep languages and a time zone set elsewhere (admin, API) selectable.
+        known = {code for code, _label in LANGUAGE_CHOICES}
+        extra = [(code, code) for code in partner.languages if code not in known]
+        self.fields["languages"].choices = LANGUAGE_CHOICES + extra
+        if partner.timezone not in dict(TIMEZONE_CHOICES):
+            self.fields["timezone"].choices = [
+                *TIMEZONE_CHOICES,
+                (partner.timezone, partner.timezone),
+            ]
+
+
+class ServiceForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Nom du service"),
+        max_length=150,
+        help_text=_("Par exemple « Vidange et filtres » ou « Location de scooter »."),
+        error_messages={"required": _("Indiquez le nom du service.")},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ce que comprend le service, ce que la personne doit apporter."),
+    )
+    unit = forms.ChoiceField(
+        label=_("Le prix est compté par"),
+        choices=ServiceUnit.choices,
+        help_text=_("Heure, jour, kilomètre, séance ou forfait."),
+    )
+    market_price = FrenchDecimalField(
+        label=_("Prix du marché (€)"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Le prix habituel de ce service ailleurs, pour une unité."),
+        error_messages={"required": _("Indiquez le prix du marché.")},
+    )
+    solidarity_price = FrenchDecimalField(
+        label=_("Prix solidaire (€)"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Le prix payé par la personne, avant les aides, pour une unité."),
+        error_messages={"required": _("Indiquez le prix solidaire.")},
+    )
+    deposit = FrenchDecimalField(
+        label=_("Caution (€)"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        initial=Decimal("0"),
+        help_text=_("Somme demandée en garantie et rendue ensuite. 0 s'il n'y en a pas."),
+    )
+    eligibility_note = forms.CharField(
+        label=_("Conditions d'accès"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Qui peut en bénéficier, par exemple : permis B valide."),
+    )
+    booking_mode = forms.ChoiceField(
+        label=_("Comment se réserve ce service ?"),
+        choices=BookingMode.choices,
+        initial=BookingMode.SLOT,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Créneaux horaires : un rendez-vous à une heure précise. "
+            "Jours entiers : une location, réservée à la journée."
+        ),
+    )
+    auto_confirm = forms.BooleanField(
+        label=_("Confirmer les réservations automatiquement"),
+        required=False,
+        help_text=_("Sinon, votre équipe accepte ou refuse chaque demande."),
+    )
+    min_notice_hours = forms.IntegerField(
+        label=_("Délai minimum avant le rendez-vous (heures)"),
+        min_value=0,
+        max_value=24 * 90,
+        initial=24,
+        help_text=_("Une réservation doit être faite au moins ce nombre d'heures à l'avance."),
+    )
+    max_advance_days = forms.IntegerField(
+        label=_("Réservable jusqu'à (jours à l'avance)"),
+        min_value=1,
+        max_value=365,
+        initial=90,
+    )
+    cancellation_cutoff_hours = forms.IntegerField(
+        label=_("Annulation possible jusqu'à (heures avant)"),
+        min_value=0,
+        max_value=24 * 30,
+        initial=24,
+    )
+
+    def __init__(self, *args, service=None, **kwargs):
+        if service is not None:
+            kwargs.setdefault("initial", {name: getattr(service, name) for name in SERVICE_FIELDS})
+        super().__init__(*args, **kwargs)
+
+    def clean_deposit(self):
+        deposit = self.cleaned_data.get("deposit")
+        return Decimal("0") if deposit is None else deposit
+
+
+class RuleForm(ServiceErrorsMixin, forms.Form):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Jours d'ouverture"),
+        choices=WEEKDAY_LABELS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choisissez au moins un jour de la semaine.")},
+    )
+    start_time = forms.TimeField(
+        label=_("De"),
+        widget=_time_input(),
+        help_text=_("Heure d'ouverture, par exemple 09:00."),
+        error_messages={"required": _("Indiquez l'heure de début.")},
+    )
+    end_time = forms.TimeField(
+        label=_("À"),
+        widget=_time_input(),
+        help_text=_("Heure de fermeture, par exemple 12:00."),
+        error_messages={"required": _("Indiquez l'heure de fin.")},
+    )
+    slot_minutes = forms.IntegerField(
+        label=_("Durée d'un créneau (minutes)"),
+        min_value=15,
+        max_value=24 * 60,
+        initial=60,
+        help_text=_("Par exemple 60 pour des rendez-vous d'une heure."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Places par créneau"),
+        min_value=1,
+        initial=1,
+        help_text=_("Combien de personnes vous pouvez recevoir en même temps."),
+    )
+    valid_from = forms.DateField(
+        label=_("Valable à partir du"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Laissez vide pour commencer aujourd'hui."),
+    )
+    valid_until = forms.DateField(
+        label=_("Jusqu'au"),
+        required=False,
+        widget=_date_input(),
+        help_text=_("Laissez vide si la règle n'a pas de fin."),
+    )
+
+    def __init__(self, *args, service, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = service.booking_mode == BookingMode.PERIOD
+        if self.period:
+            # A rental day is one slot from opening to closing: there is no length to choose.
+            del self.fields["slot_minutes"]
+            self.fields["capacity"].label = _("Véhicules ou places par jour")
+            self.fields["capacity"].help_text = _("Combien de locations possibles chaque jour.")
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+CLOSURE_FULL = "full"
+CLOSURE_REDUCED = "reduced"
+
+
+class ClosureForm(ServiceErrorsMixin, forms.Form):
+    error_fields = {"starts_at": "start_date", "ends_at": "end_date", "service": "service"}
+
+    service = forms.ModelChoiceField(
+        label=_("Ce qui ferme"),
+        queryset=None,
+        required=False,
+        empty_label=_("Tout le partenaire (tous les services)"),
+    )
+    start_date = forms.DateField(
+        label=_("Du"),
+        widget=_date_input(),
+        error_messages={"required": _("Indiquez le premier jour.")},
+    )
+    start_time = forms.TimeField(
+        label=_("À partir de (heure, facultatif)"),
+        required=False,
+        widget=_time_input(),
+        help_text=_("Laissez vide pour fermer dès le début de la journée."),
+    )
+    end_date = forms.DateField(
+        label=_("Au"),
+        widget=_date_input(),
+        help_text=_("Dernier jour de fermeture, inclus."),
+        error_messages={"required": _("Indiquez le dernier jour.")},
+    )
+    end_time = forms.TimeField(
+        label=_("Jusqu'à (heure, facultatif)"),
+        required=False,
+        widget=_time_input(),
+        help_text=_("Laissez vide pour fermer jusqu'à la fin de la journée."),
+    )
+    reason = forms.ChoiceField(
+        label=_("Motif"), choices=ClosureReason.choices, initial=ClosureReason.HOLIDAYS
+    )
+    note = forms.CharField(
+        label=_("Précision (facultatif)"),
+        required=False,
+        max_length=255,
+        help_text=_("Visible des conseillers, par exemple « Fêtes de fin d'année »."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Type de fermeture"),
+        choices=[
+            (CLOSURE_FULL, _("Fermeture complète : aucune réservation possible")),
+            (CLOSURE_REDUCED, _("Capacité réduite : moins de places que d'habitude")),
+        ],
+        initial=CLOSURE_FULL,
+        widget=forms.RadioSelect,
+    )
+    capacity = forms.IntegerField(
+        label=_("Places restantes par créneau (capacité réduite)"),
+        required=False,
+        min_value=1,
+        help_text=_("Seulement pour une capacité réduite, par exemple 1."),
+    )
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tz = ZoneInfo(partner.timezone)
+        self.fields["service"].queryset = partner.services.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == CLOSURE_REDUCED and not data.get("capacity"):
+            self.add_error("capacity", _("Indiquez combien de places restent ouvertes."))
+        if data.get("kind") == CLOSURE_FULL:
+            data["capacity"] = None
+        start_date, end_date = data.get("start_date"), data.get("end_date")
+        if start_date and end_date:
+            data["starts_at"] = self._aware(start_date, data.get("start_time") or time(0))
+            end_time = data.get("end_time")
+            data["ends_at"] = (
+                self._aware(end_date, end_time)
+                if end_time is not None
+                else self._aware(end_date + timedelta(days=1), time(0))  # end of that day
+            )
+        return data
+
+    def _aware(self, day, at) -> datetime:
+        return datetime.combine(day, at).replace(tzinfo=self.tz)
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "starts_at": data["starts_at"],
+            "ends_at": data["ends_at"],
+            "reason": data["reason"],
+            "service_id": data["service"].pk if data.get("service") else None,
+            "capacity": data.get("capacity"),
+            "note": data.get("note", ""),
+        }
