@@ -1,7 +1,10 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth import authenticate
+from django import forms
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -44,14 +47,30 @@ class TokenObtainView(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            email=data.validated_data["email"].strip().lower(),
-            password=data.validated_data["password"],
-        )
+        django_request = request._request
+        credentials = {
+            "email": data.validated_data["email"].strip().lower(),
+            "password": data.validated_data["password"],
+        }
+        # allauth's adapter applies the same per-account and per-IP failure limits as the
+        # sign-in page.
+        adapter = get_account_adapter(django_request)
+        try:
+            user = adapter.authenticate(django_request, **credentials)
+        except forms.ValidationError as exc:
+            raise ApplicationError(
+                _("Trop de tentatives de connexion échouées. Réessayez dans quelques minutes."),
+                code=ErrorCode.TOO_MANY_ATTEMPTS,
+                status=429,
+            ) from exc
         if user is None or not user.is_active:
             raise ApplicationError(
                 _("Adresse e-mail ou mot de passe incorrect."), code=ErrorCode.INVALID_CREDENTIALS
+            )
+        if not EmailAddress.objects.filter(user=user, verified=True).exists():
+            raise ApplicationError(
+                _("Confirmez d'abord votre adresse e-mail avec le lien reçu par e-mail."),
+                code=ErrorCode.EMAIL_UNVERIFIED,
             )
         if get_mfa_adapter().is_mfa_enabled(user, [Authenticator.Type.TOTP]):
             code = data.validated_data.get("code", "").strip()
@@ -62,6 +81,12 @@ class TokenObtainView(APIView):
                     code=ErrorCode.MFA_REQUIRED,
                 )
             if not TOTP(totp).validate_code(code):
+                # A wrong second factor counts as a failed sign-in for the account.
+                ratelimit.consume(
+                    django_request,
+                    action="login_failed",
+                    key=adapter._get_login_attempts_cache_key(django_request, **credentials),
+                )
                 raise ApplicationError(
                     _("Code de double authentification incorrect."),
                     code=ErrorCode.INVALID_CREDENTIALS,

@@ -8,6 +8,8 @@ class ErrorCode(models.TextChoices):
     INVALID = "invalid", _("Données invalides")
     INVALID_CREDENTIALS = "invalid_credentials", _("Identifiants incorrects")
     MFA_REQUIRED = "mfa_required", _("Code de double authentification requis")
+    EMAIL_UNVERIFIED = "email_unverified", _("Adresse e-mail non confirmée")
+    TOO_MANY_ATTEMPTS = "too_many_attempts", _("Trop de tentatives")
     NOT_FOUND = "not_found", _("Introuvable")
     PERMISSION_DENIED = "permission_denied", _("Accès refusé")
     INVALID_TRANSITION = "invalid_transition", _("Changement d'état impossible")

@@ -283,8 +283,8 @@ def test_default_throttle_rate_is_ten_per_minute():
 def test_eleventh_request_in_a_minute_is_throttled(api_client):
     user = UserFactory()
     with time_machine.travel(timezone.now(), tick=False) as traveller:
-        for _ in range(10):
-            response = obtain(api_client, email=user.email, password="mauvais")
+        for n in range(10):  # other accounts, so the per-account lockout stays out of the way
+            response = obtain(api_client, email=f"inconnu{n}@exemple.test", password="mauvais")
             assert response.status_code == 400
 
         response = obtain(api_client, email=user.email, password=PASSWORD)
@@ -302,8 +302,8 @@ def test_eleventh_request_in_a_minute_is_throttled(api_client):
 
 def test_throttle_counts_requests_per_client_ip(api_client):
     user = UserFactory()
-    for _ in range(10):
-        obtain(api_client, email=user.email, password="mauvais")
+    for n in range(10):
+        obtain(api_client, email=f"inconnu{n}@exemple.test", password="mauvais")
 
     response = api_client.post(
         TOKEN_URL,
@@ -455,3 +455,38 @@ def test_me_query_count_does_not_grow_with_memberships(
     body = response.json()
     assert len(body["memberships"]) == 7
     assert body["roles"] == sorted([Role.ADMIN, Role.ADVISER, Role.PARTNER_STAFF])
+
+
+def test_five_failures_lock_the_account_like_the_sign_in_page(api_client):
+    user = UserFactory()
+    for _ in range(5):
+        assert obtain(api_client, email=user.email, password="mauvais").status_code == 400
+    response = obtain(api_client, email=user.email, password=PASSWORD)
+    assert response.status_code == 429
+    assert response.json()["code"] == "too_many_attempts"
+    assert not Token.objects.exists()
+    # Another account from the same place is not locked.
+    assert obtain(api_client, email=UserFactory().email, password=PASSWORD).status_code == 200
+
+
+def test_unverified_email_gets_no_token(api_client):
+    user = UserFactory(verified_email=False)
+    response = obtain(api_client, email=user.email, password=PASSWORD)
+    assert response.status_code == 400
+    assert response.json()["code"] == "email_unverified"
+    assert not Token.objects.exists()
+
+
+def test_wrong_totp_codes_count_towards_the_lockout(api_client):
+    user = UserFactory()
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    # Time ticks here: allauth rolls back a rate-limit entry by its timestamp.
+    with time_machine.travel(timezone.now(), tick=True):
+        for _ in range(5):
+            response = obtain(api_client, email=user.email, password=PASSWORD, code="000000")
+            assert response.json()["code"] in ("invalid_credentials", "too_many_attempts")
+        response = obtain(
+            api_client, email=user.email, password=PASSWORD, code=pyotp.TOTP(secret).now()
+        )
+    assert response.status_code == 429
