@@ -116,6 +116,7 @@ class Organisation(BaseModel):
                 name="organisation_platform_not_nested",
             ),
         ]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="organisation_geo_idx")]
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,7 @@ class ErrorCode(models.TextChoices):
     BUDGET_EXCEEDED = "budget_exceeded", _("Budget dépassé")
     DUPLICATE_BENEFICIARY = "duplicate_beneficiary", _("Personne déjà suivie")
     INVITATION_INVALID = "invitation_invalid", _("Invitation invalide")
+    AMBIGUOUS_PLACE = "ambiguous_place", _("Plusieurs communes possibles")
     ROLE_NOT_ALLOWED = "role_not_allowed", _("Rôle non autorisé")
     ALREADY_MEMBER = "already_member", _("Déjà membre")
 

@@ -95,3 +95,41 @@ class Notification(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} ({self.template})"
+
+
+class Commune(models.Model):
+    """A French commune: INSEE code, name, postcodes and the coordinates of its centre."""
+
+    insee_code = models.CharField(_("code INSEE"), max_length=5, unique=True)
+    name = models.CharField(_("nom"), max_length=120)
+    search_name = models.CharField(_("nom normalisé"), max_length=120, db_index=True)
+    department = models.CharField(_("département"), max_length=3, db_index=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        ordering = ["name", "insee_code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.department})"
+
+
+class CommunePostcode(models.Model):
+    """One postcode of a commune (a commune may have several; a postcode several communes)."""
+
+    commune = models.ForeignKey(
+        Commune, verbose_name=_("commune"), on_delete=models.CASCADE, related_name="postcodes"
+    )
+    postcode = models.CharField(_("code postal"), max_length=5, db_index=True)
+
+    class Meta:
+        verbose_name = _("code postal")
+        verbose_name_plural = _("codes postaux")
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "postcode"], name="commune_postcode_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.commune.name}"

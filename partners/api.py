@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
@@ -16,6 +17,8 @@ from accounts.scoping import partner_organisation_ids
 from core.api.fields import MoneyField
 from core.api.pagination import paginated_response
 from core.errors import NotFoundError, PermissionDeniedError
+from marketplace.forms import SearchForm
+from marketplace.selectors import service_search
 from partners import permissions, selectors, services
 from partners.enums import BookingMode, PartnerCategory, ServiceUnit
 from partners.models import Partner
@@ -175,14 +178,38 @@ def _service_for_change(user, service_id: int):
 
 
 class ServiceListApi(APIView):
+    """The catalogue: filters and sort of `marketplace.forms.SearchForm`, scoped to the user."""
+
     permission_classes = [IsStaffMember]
 
-    @extend_schema(responses={200: ServiceOutputSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, enum=PartnerCategory.values),
+            OpenApiParameter("q", str, description="Mots-clés"),
+            OpenApiParameter("place", str, description="Commune ou code postal"),
+            OpenApiParameter("commune", str, description="Code INSEE de la commune"),
+            OpenApiParameter("near", str, description="latitude,longitude"),
+            OpenApiParameter("beneficiary", int, description="Autour du domicile de la personne"),
+            OpenApiParameter("radius_km", float, description="Rayon (km, défaut 30)"),
+            OpenApiParameter("available_from", OpenApiTypes.DATE),
+            OpenApiParameter("available_to", OpenApiTypes.DATE),
+            OpenApiParameter("max_price", float, description="Prix solidaire maximum"),
+            OpenApiParameter("wheelchair", bool),
+            OpenApiParameter("language", str),
+            OpenApiParameter("covers", bool, description="Le partenaire dessert le lieu"),
+            OpenApiParameter("sort", str, enum=["distance", "next", "price"]),
+        ],
+        responses={200: ServiceOutputSerializer(many=True)},
+    )
     def get(self, request):
+        form = SearchForm(request.query_params, user=request.user)
+        if not form.is_valid():
+            raise serializers.ValidationError(form.errors)
+        services = service_search(selectors.service_base_for(user=request.user), form.filters())
         return paginated_response(
             request=request,
             view=self,
-            queryset=selectors.service_list_for(user=request.user),
+            queryset=services,
             serializer_class=ServiceOutputSerializer,
         )
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.demo import DemoContext
 from accounts.enums import OrganisationKind
 from accounts.models import Organisation
+from core.models import Commune
 from partners.enums import BookingMode, ClosureReason, PartnerCategory, PartnerStatus
 from partners.models import AvailabilityRule, Closure, Partner, PartnerAgreement, Service
 from partners.slots import slots_regenerate_many
@@ -154,6 +155,12 @@ def seed_partners(ctx: DemoContext) -> dict[str, Partner]:
         partners[key], _ = Partner.objects.update_or_create(
             organisation=organisation, defaults={**profile, "status": PartnerStatus.PUBLISHED}
         )
+        if key == "transport":  # volunteer drivers pick people up around Vichy
+            partners[key].service_area.set(
+                Commune.objects.filter(
+                    insee_code__in=["03310", "03095", "03023", "03001", "03092", "03264"]
+                )
+            )
         PartnerAgreement.objects.get_or_create(
             partner=partners[key], platform=ctx.platform, defaults={"since": today.replace(day=1)}
         )

@@ -34,6 +34,13 @@ class Partner(BaseModel):
         validators=[MaxValueValidator(500)],
     )  # fmt: skip
     service_communes = models.JSONField(_("communes desservies"), default=list, blank=True)
+    service_area = models.ManyToManyField(
+        "core.Commune",
+        verbose_name=_("communes desservies"),
+        blank=True,
+        related_name="served_by",
+        help_text=_("Communes où le partenaire intervient, en plus de son rayon."),
+    )
     timezone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
     status = models.CharField(
         _("statut"), max_length=10, choices=PartnerStatus.choices, default=PartnerStatus.DRAFT,
@@ -245,6 +252,14 @@ class Slot(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="slot_end_after_start"
+            ),
+        ]
+        indexes = [
+            # "Is there a free slot in this window?" and "when is the next free slot?"
+            models.Index(
+                fields=["service", "starts_at"],
+                condition=Q(reserved__lt=F("capacity")),
+                name="slot_free_idx",
             ),
         ]
 

@@ -11,10 +11,23 @@ from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import permissions as account_permissions
+from accounts.enums import OrganisationKind
+from accounts.models import Organisation
 from accounts.scoping import partner_organisation_ids, platform_ids
+from accounts.selectors import organisation_list_for
 from core.errors import NotFoundError
+from partners import permissions
 from partners.enums import PartnerStatus
-from partners.models import Partner, PartnerAgreement, Service, Slot, SlotConflict
+from partners.models import (
+    AvailabilityRule,
+    Closure,
+    Partner,
+    PartnerAgreement,
+    Service,
+    Slot,
+    SlotConflict,
+)
 
 
 def active_agreements(platform_ids_: set[int], *, today=None) -> QuerySet[PartnerAgreement]:
@@ -61,9 +74,10 @@ def next_available_subquery(now: datetime):
     )
 
 
-def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
+def service_base_for(*, user) -> QuerySet[Service]:
     """Services the user may see: own partner's in any state; others' only when published
-    by a visible, published partner."""
+    by a visible, published partner (platform admins also see the drafts of partners they
+    manage)."""
     own = partner_organisation_ids(user)
     partners = partner_list_for(user=user)
     visible = Q(partner__organisation_id__in=own) | Q(
@@ -74,9 +88,12 @@ def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
         visible |= Q(partner__organisation__platform_id__in=admin_platforms) | Q(
             Exists(active_agreements(admin_platforms).filter(partner=OuterRef("partner_id")))
         )
+    return Service.objects.filter(visible).select_related("partner__organisation")
+
+
+def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
     return (
-        Service.objects.filter(visible)
-        .select_related("partner__organisation")
+        service_base_for(user=user)
         .annotate(next_available_at=next_available_subquery(now or timezone.now()))
         .order_by("partner__organisation__name", "name", "pk")
     )
@@ -129,3 +146,80 @@ def publication_gaps(*, service: Service, today=None) -> list[str]:
     if not has_rule:
         gaps.append(_("au moins une règle de disponibilité en cours ou à venir"))
     return gaps
+
+
+# --- Partner portal -------------------------------------------------------------------------
+
+
+def portal_partner_list(*, user) -> list[Partner]:
+    """Partners whose portal this user may open: their own; those a platform admin manages."""
+    is_admin = account_permissions.is_platform_admin(user)
+    if not (is_admin or account_permissions.is_partner_member(user)):
+        return []
+    partners = partner_list_for(user=user)
+    if is_admin:
+        partners = partners.prefetch_related("agreements")
+    return [p for p in partners if permissions.can_view_partner_portal(user, p)]
+
+
+def service_get(*, service_id: int) -> Service:
+    """One service by id, not scoped: the portal then checks access through its partner."""
+    service = Service.objects.filter(pk=service_id).first()
+    if service is None:
+        raise NotFoundError(_("Service introuvable."))
+    return service
+
+
+def partner_service_list(*, partner: Partner, now: datetime | None = None) -> QuerySet[Service]:
+    """A partner's services by name, each with its next free slot."""
+    return partner.services.annotate(
+        next_available_at=next_available_subquery(now or timezone.now())
+    ).order_by("name", "pk")
+
+
+def rule_list(*, service: Service) -> QuerySet[AvailabilityRule]:
+    return service.rules.all()
+
+
+def rule_get(*, service: Service, rule_id: int) -> AvailabilityRule:
+    rule = service.rules.filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFoundError(_("Règle introuvable."))
+    return rule
+
+
+def closure_list_upcoming(*, partner: Partner, now: datetime) -> QuerySet[Closure]:
+    """Closures not yet over, the next one first."""
+    return partner.closures.select_related("service").filter(ends_at__gt=now).order_by("starts_at")
+
+
+def closure_list_past(*, partner: Partner, now: datetime, limit: int = 20) -> QuerySet[Closure]:
+    """The latest finished closures, most recent first."""
+    return (
+        partner.closures.select_related("service")
+        .filter(ends_at__lte=now)
+        .order_by("-starts_at")[:limit]
+    )
+
+
+def closure_get(*, partner: Partner, closure_id: int) -> Closure:
+    closure = partner.closures.filter(pk=closure_id).first()
+    if closure is None:
+        raise NotFoundError(_("Fermeture introuvable."))
+    return closure
+
+
+def agreement_list(*, partner: Partner) -> QuerySet[PartnerAgreement]:
+    """A partner's agreements with platforms, whatever their state, by platform name."""
+    return (
+        PartnerAgreement.objects.filter(partner=partner)
+        .select_related("platform")
+        .order_by("platform__name", "pk")
+    )
+
+
+def agreement_platforms_for(*, user) -> QuerySet[Organisation]:
+    """Platforms on whose behalf the user may sign agreements (where they are an admin)."""
+    return organisation_list_for(user=user).filter(
+        pk__in=platform_ids(user, roles=["admin"]), kind=OrganisationKind.PLATFORM
+    )

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from beneficiaries.demo import seed_beneficiaries
+from core.demo import seed_communes
 from partners.demo import seed_partners
 
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        seed_communes()
         ctx = seed_accounts()
         seed_beneficiaries(ctx)
         seed_partners(ctx)

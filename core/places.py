@@ -1,0 +1,153 @@
+"""Places: communes and postcodes to coordinates, and distances.
+
+Distances are great-circle (haversine) kilometres, computed in SQL for searches and in Python
+elsewhere; a bounding box on latitude/longitude narrows the rows first.
+"""
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import F, FloatField, Func, Value
+from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
+from django.utils.translation import gettext as _
+
+from core.enums import ErrorCode
+from core.errors import ApplicationError
+from core.models import Commune
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def normalise_name(value: str) -> str:
+    """'Saint-Pourçain-sur-Sioule' and 'st pourcain sur sioule' meet at the same key."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[''`\-]", " ", text)
+    text = re.sub(r"\bst\b", "saint", text)
+    text = re.sub(r"\bste\b", "sainte", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point to search around, with what the person typed resolved to a commune."""
+
+    latitude: float
+    longitude: float
+    label: str
+    commune: Commune | None = None
+
+
+class PlaceError(ApplicationError):
+    default_code = ErrorCode.INVALID
+
+
+def place_from_commune(commune: Commune) -> Place:
+    return Place(float(commune.latitude), float(commune.longitude), commune.name, commune)
+
+
+def resolve_place(text: str) -> Place:
+    """A postcode ('03100'), a commune name ('Montluçon', 'montlucon') or 'name (dept)'.
+
+    Raises PlaceError when nothing matches, or when several communes do (the message lists
+    them, so the person can pick one)."""
+    text = (text or "").strip()
+    if not text:
+        raise PlaceError(_("Indiquez une commune ou un code postal."))
+    if re.fullmatch(r"\d{5}", text):
+        candidates = list(
+            Commune.objects.filter(postcodes__postcode=text).distinct().order_by("name")
+        )
+    else:
+        department = None
+        match = re.fullmatch(r"(.+?)\s*\((\w{2,3})\)", text)
+        if match:
+            text, department = match.group(1), match.group(2).upper()
+        candidates = Commune.objects.filter(search_name=normalise_name(text))
+        if department:
+            candidates = candidates.filter(department=department)
+        candidates = list(candidates.order_by("department", "name"))
+    if not candidates:
+        raise PlaceError(_("Commune ou code postal inconnu : « %(text)s ».") % {"text": text})
+    if len(candidates) > 1:
+        names = ", ".join(f"{c.name} ({c.department})" for c in candidates[:8])
+        raise PlaceError(
+            _("Plusieurs communes correspondent : %(names)s. Précisez laquelle.")
+            % {"names": names},
+            code=ErrorCode.AMBIGUOUS_PLACE,
+        )
+    return place_from_commune(candidates[0])
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple:
+    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; for an index range scan."""
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    cos_lat = max(math.cos(math.radians(latitude)), 0.01)
+    dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat))
+    q = Decimal("0.000001")
+    return (
+        Decimal(latitude - dlat).quantize(q),
+        Decimal(latitude + dlat).quantize(q),
+        Decimal(longitude - dlon).quantize(q),
+        Decimal(longitude + dlon).quantize(q),
+    )
+
+
+class _Float(Func):
+    template = "CAST(%(expressions)s AS DOUBLE PRECISION)"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)")
+
+
+def distance_expression(latitude: float, longitude: float, lat_field: str, lon_field: str):
+    """Great-circle distance in km from a point to the row's coordinates (spherical law of
+    cosines, clamped to [-1, 1] so identical points give 0, not NaN)."""
+    lat = Radians(_Float(F(lat_field)))
+    lon = Radians(_Float(F(lon_field)))
+    plat = math.radians(latitude)
+    plon = math.radians(longitude)
+    cosine = Value(math.sin(plat)) * Sin(lat) + Value(math.cos(plat)) * Cos(lat) * Cos(
+        lon - Value(plon)
+    )
+    clamped = Least(Greatest(cosine, Value(-1.0)), Value(1.0))
+    return ACos(clamped, output_field=FloatField()) * Value(EARTH_RADIUS_KM)
+
+
+def place_for_address(*, postcode: str = "", commune: str = "") -> Place:
+    """The centre of a person's commune, from their postcode and commune name."""
+    candidates = Commune.objects.all()
+    if postcode:
+        candidates = candidates.filter(postcodes__postcode=postcode)
+    if commune:
+        named = candidates.filter(search_name=normalise_name(commune))
+        if postcode or named.exists():
+            candidates = named
+    found = list(candidates.distinct()[:2]) if (postcode or commune) else []
+    if len(found) != 1:
+        raise PlaceError(
+            _("L'adresse de la personne ne permet pas de la situer : précisez une commune.")
+        )
+    return place_from_commune(found[0])
+
+
+def parse_coordinates(text: str) -> tuple[float, float]:
+    """'46.34,2.60' → (46.34, 2.6); ValueError when it is not a point on Earth."""
+    parts = (text or "").split(",")
+    if len(parts) != 2:
+        raise ValueError(text)
+    latitude, longitude = float(parts[0]), float(parts[1])
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude + longitude):
+        raise ValueError(text)
+    return latitude, longitude
