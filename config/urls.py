@@ -12,6 +12,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("accounts.urls")),
     path("partenaire/", include("partners.urls")),
+    path("catalogue/", include("marketplace.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
