@@ -1,113 +1,26 @@
 """Forms of the partner portal. They turn what people type into typed values; the rules
 themselves live in `partners.validation` and the services, whose errors land back here."""
 
-from datetime import datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from partners.enums import (
-    WEEKDAY_LABELS,
-    BookingMode,
-    ClosureReason,
-    PartnerCategory,
-    ServiceUnit,
+from partners.enums import WEEKDAY_LABELS, BookingMode, ClosureReason, PartnerCategory, ServiceUnit
+from partners.form_fields import (
+    LANGUAGE_CHOICES,
+    TIMEZONE_CHOICES,
+    CommaListField,
+    FrenchDecimalField,
+    ServiceErrorsMixin,
+    date_input,
+    local_datetime,
+    time_input,
 )
 from partners.services import ORGANISATION_FIELDS, PROFILE_FIELDS, SERVICE_FIELDS
-
-LANGUAGE_CHOICES = [
-    ("fr", _("français")),
-    ("en", _("anglais")),
-    ("ar", _("arabe")),
-    ("pt", _("portugais")),
-    ("es", _("espagnol")),
-    ("tr", _("turc")),
-    ("ro", _("roumain")),
-    ("de", _("allemand")),
-    ("it", _("italien")),
-]
-TIMEZONE_CHOICES = [
-    ("Europe/Paris", _("Métropole (Europe/Paris)")),
-    ("Indian/Reunion", _("La Réunion (Indian/Reunion)")),
-    ("America/Guadeloupe", _("Guadeloupe (America/Guadeloupe)")),
-    ("America/Martinique", _("Martinique (America/Martinique)")),
-    ("America/Cayenne", _("Guyane (America/Cayenne)")),
-    ("Indian/Mayotte", _("Mayotte (Indian/Mayotte)")),
-    ("Pacific/Noumea", _("Nouvelle-Calédonie (Pacific/Noumea)")),
-    ("Pacific/Tahiti", _("Polynésie française (Pacific/Tahiti)")),
-]
-
-
-class ServiceErrorsMixin:
-    """Put a service's `ValidationError` next to the right fields; keys the form does not
-    have (or knows under another name, see `error_fields`) become errors of the whole form."""
-
-    error_fields: dict[str, str] = {}
-
-    def add_service_error(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for name, errors in exc.error_dict.items():
-            target = self.error_fields.get(name, name)
-            self.add_error(target if target in self.fields else None, errors)
-
-
-class FrenchDecimalField(forms.DecimalField):
-    """Accepts "35", "35.00", "35,00" and "1 200,50", whatever the page language."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        kwargs["error_messages"] = {
-            "invalid": _("Écrivez un nombre, par exemple 35 ou 35,50."),
-            **kwargs.get("error_messages", {}),
-        }
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
-            value = value.replace("€", "").replace(",", ".")
-        if value in self.empty_values:
-            return None
-        try:
-            number = Decimal(str(value))
-        except InvalidOperation:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if not number.is_finite():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return number
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return str(value).replace(".", ",")
-        return value
-
-
-class CommaListField(forms.CharField):
-    """ "Moulins, Yzeure ; Avermes" → ["Moulins", "Yzeure", "Avermes"]."""
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(value)
-        return value
-
-    def clean(self, value):
-        value = super().clean(value)
-        parts = (part.strip() for part in value.replace(";", ",").split(","))
-        return list(dict.fromkeys(part for part in parts if part))
-
-
-def _time_input():
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
@@ -311,13 +224,13 @@ class RuleForm(ServiceErrorsMixin, forms.Form):
     )
     start_time = forms.TimeField(
         label=_("De"),
-        widget=_time_input(),
+        widget=time_input(),
         help_text=_("Heure d'ouverture, par exemple 09:00."),
         error_messages={"required": _("Indiquez l'heure de début.")},
     )
     end_time = forms.TimeField(
         label=_("À"),
-        widget=_time_input(),
+        widget=time_input(),
         help_text=_("Heure de fermeture, par exemple 12:00."),
         error_messages={"required": _("Indiquez l'heure de fin.")},
     )
@@ -337,13 +250,13 @@ class RuleForm(ServiceErrorsMixin, forms.Form):
     valid_from = forms.DateField(
         label=_("Valable à partir du"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("Laissez vide pour commencer aujourd'hui."),
     )
     valid_until = forms.DateField(
         label=_("Jusqu'au"),
         required=False,
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("Laissez vide si la règle n'a pas de fin."),
     )
 
@@ -375,25 +288,25 @@ class ClosureForm(ServiceErrorsMixin, forms.Form):
     )
     start_date = forms.DateField(
         label=_("Du"),
-        widget=_date_input(),
+        widget=date_input(),
         error_messages={"required": _("Indiquez le premier jour.")},
     )
     start_time = forms.TimeField(
         label=_("À partir de (heure, facultatif)"),
         required=False,
-        widget=_time_input(),
+        widget=time_input(),
         help_text=_("Laissez vide pour fermer dès le début de la journée."),
     )
     end_date = forms.DateField(
         label=_("Au"),
-        widget=_date_input(),
+        widget=date_input(),
         help_text=_("Dernier jour de fermeture, inclus."),
         error_messages={"required": _("Indiquez le dernier jour.")},
     )
     end_time = forms.TimeField(
         label=_("Jusqu'à (heure, facultatif)"),
         required=False,
-        widget=_time_input(),
+        widget=time_input(),
         help_text=_("Laissez vide pour fermer jusqu'à la fin de la journée."),
     )
     reason = forms.ChoiceField(
@@ -434,17 +347,14 @@ class ClosureForm(ServiceErrorsMixin, forms.Form):
             data["capacity"] = None
         start_date, end_date = data.get("start_date"), data.get("end_date")
         if start_date and end_date:
-            data["starts_at"] = self._aware(start_date, data.get("start_time") or time(0))
-            end_time = data.get("end_time")
+            start_time, end_time = data.get("start_time") or time(0), data.get("end_time")
+            data["starts_at"] = local_datetime(start_date, start_time, self.tz)
             data["ends_at"] = (
-                self._aware(end_date, end_time)
+                local_datetime(end_date, end_time, self.tz)
                 if end_time is not None
-                else self._aware(end_date + timedelta(days=1), time(0))  # end of that day
+                else local_datetime(end_date + timedelta(days=1), time(0), self.tz)  # end of day
             )
         return data
-
-    def _aware(self, day, at) -> datetime:
-        return datetime.combine(day, at).replace(tzinfo=self.tz)
 
     def service_fields(self) -> dict:
         data = self.cleaned_data
@@ -456,3 +366,55 @@ class ClosureForm(ServiceErrorsMixin, forms.Form):
             "capacity": data.get("capacity"),
             "note": data.get("note", ""),
         }
+
+
+class AgreementForm(ServiceErrorsMixin, forms.Form):
+    """The agreement between a partner and a platform the user administers."""
+
+    platform = forms.ModelChoiceField(label=_("Plateforme"), queryset=None, empty_label=None)
+    since = forms.DateField(
+        label=_("Convention depuis le"),
+        widget=date_input(),
+        error_messages={"required": _("Indiquez le premier jour de la convention.")},
+    )
+    until = forms.DateField(
+        label=_("Jusqu'au (facultatif)"),
+        required=False,
+        widget=date_input(),
+        help_text=_("Laissez vide si la convention n'a pas de date de fin."),
+    )
+    active = forms.BooleanField(
+        label=_("Convention active"),
+        required=False,
+        initial=True,
+        help_text=_("Décochez pour la suspendre : vos conseillers ne verront plus ce partenaire."),
+    )
+
+    def __init__(self, *args, platforms, agreements=(), **kwargs):
+        """`platforms`: where the user is an admin (a queryset); `agreements`: the partner's.
+        The form starts from the agreement with the first of these platforms, if any."""
+        choices = list(platforms)
+        by_platform = {a.platform_id: a for a in agreements}
+        current = next((by_platform[p.pk] for p in choices if p.pk in by_platform), None)
+        if current is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "platform": current.platform_id,
+                    "since": current.since,
+                    "until": current.until,
+                    "active": current.active,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.single_platform = choices[0] if len(choices) == 1 else None
+        if self.single_platform is not None:  # nothing to choose: the user's one platform
+            del self.fields["platform"]
+        else:
+            self.fields["platform"].queryset = platforms
+
+    def chosen_platform(self):
+        return self.single_platform or self.cleaned_data["platform"]
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in ("since", "until", "active")}

@@ -7,6 +7,7 @@ urlpatterns = [
     path("<int:partner_id>/", views.dashboard, name="partner_dashboard"),
     path("<int:partner_id>/profil/", views.profile_edit, name="partner_profile_edit"),
     path("<int:partner_id>/publier/", views.partner_publish, name="partner_publish"),
+    path("<int:partner_id>/convention/", views.partner_agreement, name="partner_agreement"),
     path("<int:partner_id>/fermetures/", views.closures, name="partner_closures"),
     path(
         "<int:partner_id>/fermetures/<int:closure_id>/supprimer/",

@@ -835,3 +835,170 @@ def test_a_partner_member_without_a_profile_sees_a_plain_message(client, partner
     response = signed_in(client, manager).get(reverse("partner_portal"))
     assert response.status_code == 200
     assert "Aucun profil partenaire" in text(response)
+
+
+# --- Agreements -------------------------------------------------------------------------
+
+AGREEMENT_DAY = datetime(2026, 11, 22, 10, tzinfo=PARIS)
+
+
+def agreement_data(**overrides) -> dict:
+    data = {"since": "2026-11-01", "until": "", "active": "on"}
+    data.update(overrides)
+    return data
+
+
+def agreements_of(partner) -> list[tuple]:
+    return sorted(partner.agreements.values_list("platform_id", "since", "until", "active"))
+
+
+def test_the_dashboard_lists_the_agreements_in_words(
+    client, partner_manager, partner, platform, other_platform, time_machine
+):
+    time_machine.move_to(AGREEMENT_DAY, tick=False)
+    platform.name = "Plateforme Mobilité Allier"
+    platform.save()
+    AgreementFactory(partner=partner, platform=platform, since=date(2026, 11, 1))
+    AgreementFactory(
+        partner=partner, platform=other_platform, since=date(2025, 1, 15), until=date(2026, 3, 31)
+    )
+    AgreementFactory(
+        partner=partner, platform=OrganisationFactory(name="Plateforme C"),
+        since=date(2027, 1, 4), until=date(2027, 12, 31), active=False,
+    )  # fmt: skip
+    signed_in(client, partner_manager)
+    response = client.get(reverse("partner_dashboard", args=[partner.pk]))
+    page = text(response)
+    current = "en vigueur Convention avec Plateforme Mobilité Allier depuis le 1 novembre 2026"
+    ended = "terminée Convention avec Plateforme B du 15 janvier 2025, terminée le 31 mars 2026"
+    inactive = (
+        "désactivée Convention avec Plateforme C à partir du 4 janvier 2027, jusqu'au "
+        "31 décembre 2027. Les conseillers de cette plateforme ne voient plus le partenaire."
+    )
+    assert page.index(ended) < page.index(inactive) < page.index(current)  # by platform name
+    # Read-only for the partner: no way to change an agreement, here or on its page.
+    agreement_url = reverse("partner_agreement", args=[partner.pk])
+    assert "Créer ou changer la convention" not in page
+    response = client.get(agreement_url)
+    assert response.status_code == 200
+    assert current in text(response)
+    assert "Seule la plateforme de mobilité crée ou change une convention." in text(response)
+    assert 'name="since"' not in response.content.decode()
+
+
+def test_a_partner_without_agreement_is_told_so(client, partner_staff, partner):
+    page = text(
+        signed_in(client, partner_staff).get(reverse("partner_dashboard", args=[partner.pk]))
+    )
+    assert "Aucune convention avec une plateforme pour l'instant" in page
+
+
+# Session, user, memberships, partner, services, conflicts, agreements, and the navigation.
+DASHBOARD_QUERIES = 9
+
+
+def test_the_dashboard_reads_the_agreements_in_one_query(
+    client, partner_manager, partner, django_assert_num_queries
+):
+    url = reverse("partner_dashboard", args=[partner.pk])
+    signed_in(client, partner_manager)
+    AgreementFactory(partner=partner, platform=OrganisationFactory())
+    client.get(url)  # warm up (session, content types)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        one = client.get(url)
+    for _i in range(3):
+        AgreementFactory(partner=partner, platform=OrganisationFactory())
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        four = client.get(url)
+    assert text(one).count("Convention avec") == 1
+    assert text(four).count("Convention avec") == 4
+
+
+def test_a_platform_admin_sets_the_agreement(
+    client, admin_user, adviser, partner, platform, time_machine
+):
+    from partners.selectors import partner_list_for
+
+    time_machine.move_to(AGREEMENT_DAY, tick=False)
+    assert partner not in partner_list_for(user=adviser)
+    signed_in(client, admin_user)
+    dashboard = text(client.get(reverse("partner_dashboard", args=[partner.pk])))
+    assert "Créer ou changer la convention avec votre plateforme" in dashboard
+    url = reverse("partner_agreement", args=[partner.pk])
+    assert 'name="since"' in client.get(url).content.decode()
+
+    response = client.post(url, agreement_data(), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("partner_dashboard", args=[partner.pk])
+    page = text(response)
+    assert "Convention enregistrée." in page
+    assert "Convention avec Plateforme A depuis le 1 novembre 2026" in page
+    assert agreements_of(partner) == [(platform.pk, date(2026, 11, 1), None, True)]
+    assert partner in partner_list_for(user=adviser)
+
+    # The same form changes it: the form starts from it, and a suspended agreement hides the
+    # partner from the platform's advisers again.
+    html = client.get(url).content.decode()
+    assert 'value="2026-11-01"' in html
+    assert re.search(r'name="active"[^>]*checked|checked[^>]*name="active"', html)
+    response = client.post(url, agreement_data(until="2027-06-30", active=""))
+    assert response.status_code == 302
+    assert agreements_of(partner) == [(platform.pk, date(2026, 11, 1), date(2027, 6, 30), False)]
+    assert partner not in partner_list_for(user=adviser)
+
+
+def test_an_agreement_ending_before_it_starts_is_refused(client, admin_user, partner):
+    response = signed_in(client, admin_user).post(
+        reverse("partner_agreement", args=[partner.pk]),
+        agreement_data(since="2026-11-01", until="2026-10-01"),
+    )
+    assert response.status_code == 400
+    assert "La fin de la convention doit suivre son début." in text(response)
+    html = response.content.decode()
+    assert re.search(r'id="id_until_error">.*La fin de la convention doit suivre', html, re.S)
+    assert 'value="2026-10-01"' in html
+    assert agreements_of(partner) == []
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("partner_manager", 403), ("partner_staff", 403), ("other_manager", 404), ("adviser", 404)],
+)
+def test_only_a_platform_admin_changes_an_agreement(
+    client, request, who, status, partner, platform
+):
+    AgreementFactory(partner=partner, platform=platform, since=date(2026, 1, 1))
+    before = agreements_of(partner)
+    response = signed_in(client, request.getfixturevalue(who)).post(
+        reverse("partner_agreement", args=[partner.pk]),
+        agreement_data(since="2026-11-01", active=""),
+    )
+    assert response.status_code == status
+    assert agreements_of(partner) == before
+
+
+def test_an_admin_of_two_platforms_chooses_which_one_signs(
+    client, admin_user, partner, other_platform, time_machine
+):
+    from tests.factories import MembershipFactory
+
+    time_machine.move_to(AGREEMENT_DAY, tick=False)
+    MembershipFactory(role=Role.ADMIN, organisation=other_platform, user=admin_user)
+    url = reverse("partner_agreement", args=[partner.pk])
+    html = signed_in(client, admin_user).get(url).content.decode()
+    assert 'name="platform"' in html and "Plateforme B" in html
+    response = client.post(url, agreement_data(platform=str(other_platform.pk)))
+    assert response.status_code == 302
+    assert agreements_of(partner) == [(other_platform.pk, date(2026, 11, 1), None, True)]
+
+
+def test_an_admin_who_suspends_their_only_link_is_sent_back_to_the_list(
+    client, admin_user, platform, other_partner, time_machine
+):
+    time_machine.move_to(AGREEMENT_DAY, tick=False)
+    AgreementFactory(partner=other_partner, platform=platform)
+    response = signed_in(client, admin_user).post(
+        reverse("partner_agreement", args=[other_partner.pk]), agreement_data(active="")
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("partner_portal")
+    assert agreements_of(other_partner) == [(platform.pk, date(2026, 11, 1), None, False)]

@@ -1,0 +1,105 @@
+"""Fields and small helpers the partner portal forms share: choices, French numbers and lists,
+date and time inputs, local times, and service errors put back next to the right fields."""
+
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+LANGUAGE_CHOICES = [
+    ("fr", _("français")),
+    ("en", _("anglais")),
+    ("ar", _("arabe")),
+    ("pt", _("portugais")),
+    ("es", _("espagnol")),
+    ("tr", _("turc")),
+    ("ro", _("roumain")),
+    ("de", _("allemand")),
+    ("it", _("italien")),
+]
+TIMEZONE_CHOICES = [
+    ("Europe/Paris", _("Métropole (Europe/Paris)")),
+    ("Indian/Reunion", _("La Réunion (Indian/Reunion)")),
+    ("America/Guadeloupe", _("Guadeloupe (America/Guadeloupe)")),
+    ("America/Martinique", _("Martinique (America/Martinique)")),
+    ("America/Cayenne", _("Guyane (America/Cayenne)")),
+    ("Indian/Mayotte", _("Mayotte (Indian/Mayotte)")),
+    ("Pacific/Noumea", _("Nouvelle-Calédonie (Pacific/Noumea)")),
+    ("Pacific/Tahiti", _("Polynésie française (Pacific/Tahiti)")),
+]
+
+
+class ServiceErrorsMixin:
+    """Put a service's `ValidationError` next to the right fields; keys the form does not
+    have (or knows under another name, see `error_fields`) become errors of the whole form."""
+
+    error_fields: dict[str, str] = {}
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            target = self.error_fields.get(name, name)
+            self.add_error(target if target in self.fields else None, errors)
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """Accepts "35", "35.00", "35,00" and "1 200,50", whatever the page language."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        kwargs["error_messages"] = {
+            "invalid": _("Écrivez un nombre, par exemple 35 ou 35,50."),
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+            value = value.replace("€", "").replace(",", ".")
+        if value in self.empty_values:
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not number.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return str(value).replace(".", ",")
+        return value
+
+
+class CommaListField(forms.CharField):
+    """ "Moulins, Yzeure ; Avermes" → ["Moulins", "Yzeure", "Avermes"]."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        parts = (part.strip() for part in value.replace(";", ",").split(","))
+        return list(dict.fromkeys(part for part in parts if part))
+
+
+def time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The aware moment a date and a wall-clock time name in the partner's time zone."""
+    return datetime.combine(day, at).replace(tzinfo=tz)
