@@ -70,7 +70,13 @@ class PartnerListApi(APIView):
         wheelchair_accessible = serializers.BooleanField()
         languages = serializers.ListField(child=serializers.CharField())
         service_radius_km = serializers.IntegerField(allow_null=True)
-        service_communes = serializers.ListField(child=serializers.CharField())
+        service_area = serializers.SerializerMethodField()
+
+        def get_service_area(self, partner) -> list[dict]:
+            return [
+                {"insee_code": c.insee_code, "name": c.name} for c in partner.service_area.all()
+            ]
+
         timezone = serializers.CharField()
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
@@ -78,7 +84,7 @@ class PartnerListApi(APIView):
         return paginated_response(
             request=request,
             view=self,
-            queryset=selectors.partner_list_for(user=request.user),
+            queryset=selectors.partner_list_for(user=request.user).prefetch_related("service_area"),
             serializer_class=self.OutputSerializer,
         )
 

@@ -78,20 +78,6 @@ class FrenchDecimalField(forms.DecimalField):
         return value
 
 
-class CommaListField(forms.CharField):
-    """ "Moulins, Yzeure ; Avermes" → ["Moulins", "Yzeure", "Avermes"]."""
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return ", ".join(value)
-        return value
-
-    def clean(self, value):
-        value = super().clean(value)
-        parts = (part.strip() for part in value.replace(";", ",").split(","))
-        return list(dict.fromkeys(part for part in parts if part))
-
-
 def time_input():
     return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -103,3 +89,29 @@ def date_input():
 def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:
     """The aware moment a date and a wall-clock time name in the partner's time zone."""
     return datetime.combine(day, at).replace(tzinfo=tz)
+
+
+class CommuneListField(forms.CharField):
+    """ "Moulins, Yzeure ; 03410" → the communes, each resolved by name or postcode.
+
+    Unknown or ambiguous entries are all reported at once, in French."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(getattr(c, "name", str(c)) for c in value)
+        return value
+
+    def clean(self, value):
+        from core.places import PlaceError, resolve_place
+
+        text = super().clean(value)
+        parts = list(dict.fromkeys(p.strip() for p in text.replace(";", ",").split(",")))
+        communes, errors = [], []
+        for part in filter(None, parts):
+            try:
+                communes.append(resolve_place(part).commune)
+            except PlaceError as exc:
+                errors.append(exc.message)
+        if errors:
+            raise forms.ValidationError(errors)
+        return list(dict.fromkeys(communes))

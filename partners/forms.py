@@ -13,7 +13,7 @@ from partners.enums import WEEKDAY_LABELS, BookingMode, ClosureReason, PartnerCa
 from partners.form_fields import (
     LANGUAGE_CHOICES,
     TIMEZONE_CHOICES,
-    CommaListField,
+    CommuneListField,
     FrenchDecimalField,
     ServiceErrorsMixin,
     date_input,
@@ -59,10 +59,13 @@ class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
         max_value=500,
         help_text=_("Jusqu'à quelle distance vous vous déplacez ou acceptez des personnes."),
     )
-    service_communes = CommaListField(
+    service_area = CommuneListField(
         label=_("Communes desservies"),
         required=False,
-        help_text=_("Séparez les communes par des virgules : Moulins, Yzeure, Avermes."),
+        help_text=_(
+            "Séparez les communes par des virgules : Moulins, Yzeure, Avermes "
+            "(ou leurs codes postaux)."
+        ),
     )
     timezone = forms.ChoiceField(
         label=_("Fuseau horaire"),
@@ -107,7 +110,12 @@ class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
         kwargs.setdefault(
             "initial",
             {
-                **{name: getattr(partner, name) for name in PROFILE_FIELDS},
+                **{
+                    name: getattr(partner, name)
+                    for name in PROFILE_FIELDS
+                    if name != "service_area"
+                },
+                "service_area": list(partner.service_area.all()) if partner.pk else [],
                 **{name: getattr(organisation, name) for name in ORGANISATION_FIELDS},
             },
         )

@@ -33,7 +33,6 @@ class Partner(BaseModel):
         _("rayon d'intervention (km)"), null=True, blank=True,
         validators=[MaxValueValidator(500)],
     )  # fmt: skip
-    service_communes = models.JSONField(_("communes desservies"), default=list, blank=True)
     service_area = models.ManyToManyField(
         "core.Commune",
         verbose_name=_("communes desservies"),

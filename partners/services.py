@@ -23,7 +23,7 @@ from partners.selectors import partner_publication_gaps, publication_gaps
 
 PROFILE_FIELDS = (
     "category", "description", "opening_hours", "wheelchair_accessible", "accessibility_notes",
-    "languages", "service_radius_km", "service_communes", "timezone",
+    "languages", "service_radius_km", "service_area", "timezone",
 )  # fmt: skip
 ORGANISATION_FIELDS = ("address", "commune", "postcode", "latitude", "longitude")
 SERVICE_FIELDS = (
@@ -83,6 +83,7 @@ def partner_create(*, actor, organisation: Organisation, category: str, **fields
     if organisation.kind != OrganisationKind.PARTNER:
         raise ApplicationError(_("Cette organisation n'est pas un partenaire."))
     partner = Partner(organisation=organisation, category=category)
+    service_area = fields.pop("service_area", None)
     for name, value in fields.items():
         if name not in PROFILE_FIELDS:
             raise TypeError(name)
@@ -90,6 +91,8 @@ def partner_create(*, actor, organisation: Organisation, category: str, **fields
     validation.validate_timezone(partner.timezone)
     _full_clean(partner)
     partner.save()
+    if service_area:
+        partner.service_area.set(service_area)
     audit_log(actor=actor, action="partner.created", target=partner)
     return partner
 
@@ -102,6 +105,7 @@ def partner_update_profile(*, actor, partner_id: int, **fields) -> Partner:
     old_timezone = partner.timezone
     organisation = partner.organisation
     changed = {}
+    service_area = fields.pop("service_area", None)
     for name, value in fields.items():
         target = partner if name in PROFILE_FIELDS else organisation
         if name not in PROFILE_FIELDS and name not in ORGANISATION_FIELDS:
@@ -115,6 +119,9 @@ def partner_update_profile(*, actor, partner_id: int, **fields) -> Partner:
     _full_clean(organisation, exclude=["platform"])
     partner.save()
     organisation.save()
+    if service_area is not None:
+        partner.service_area.set(service_area)
+        changed["service_area"] = [c.insee_code for c in service_area]
     audit_log(actor=actor, action="partner.updated", target=partner, data=changed)
     if partner.timezone != old_timezone:
         _regenerate_on_commit(partner.services.values_list("pk", flat=True))

@@ -74,3 +74,12 @@ def partner_staff(partner_org):
 @pytest.fixture
 def prescriber(prescriber_org):
     return member(Role.PRESCRIBER, prescriber_org)
+
+
+@pytest.fixture
+def communes(db):
+    """The demo territory's communes (Allier and neighbours), as `seed_demo` loads them."""
+    from core.communes_import import import_communes
+    from core.demo import COMMUNES_FILE
+
+    import_communes(str(COMMUNES_FILE))

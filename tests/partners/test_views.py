@@ -159,6 +159,11 @@ def closure_data(**overrides) -> dict:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _communes(communes):
+    """Profiles name the communes they serve: the demo list of communes is loaded."""
+
+
 def profile_data(**overrides) -> dict:
     data = {
         "category": "garage",
@@ -168,7 +173,7 @@ def profile_data(**overrides) -> dict:
         "accessibility_notes": "",
         "languages": ["fr", "pt"],
         "service_radius_km": "40",
-        "service_communes": "Moulins, Yzeure ; Avermes",
+        "service_area": "Moulins, Yzeure ; Avermes",
         "timezone": "Europe/Paris",
         "address": "12 rue des Forges",
         "postcode": "03000",
@@ -307,11 +312,28 @@ def test_the_manager_edits_the_profile(client, partner_manager, partner):
     partner.refresh_from_db()
     partner.organisation.refresh_from_db()
     assert partner.languages == ["fr", "pt"]
-    assert partner.service_communes == ["Moulins", "Yzeure", "Avermes"]
+    assert [c.name for c in partner.service_area.order_by("name")] == [
+        "Avermes",
+        "Moulins",
+        "Yzeure",
+    ]
     assert partner.timezone == "Indian/Reunion"
     assert partner.wheelchair_accessible is True
     assert partner.organisation.postcode == "03400"
     assert partner.organisation.latitude == Decimal("46.601")
+
+
+def test_unknown_or_ambiguous_communes_are_named_in_the_error(client, partner_manager, partner):
+    response = signed_in(client, partner_manager).post(
+        reverse("partner_profile_edit", args=[partner.pk]),
+        profile_data(service_area="Moulins, Atlantide, 03410"),
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Commune ou code postal inconnu : « Atlantide »" in page
+    assert "Plusieurs communes correspondent" in page
+    assert "Moulins, Atlantide, 03410" in page  # the input is kept
+    assert not partner.service_area.exists()
 
 
 def test_a_bad_profile_keeps_the_input(client, partner_manager, partner):
