@@ -130,6 +130,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
     },
 }
+# Street addresses → coordinates through the national address API (off when empty); without
+# it, the centre of the commune is used.
+ADDRESS_GEOCODER_URL = env.str("ADDRESS_GEOCODER_URL", default="")
+ADDRESS_GEOCODER_TIMEOUT = env.float("ADDRESS_GEOCODER_TIMEOUT", default=3.0)
 # Slots are materialised this many days ahead.
 SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=120)
 

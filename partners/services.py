@@ -16,6 +16,7 @@ from accounts.models import Organisation
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
+from core.geocoding import geocode
 from partners import permissions, validation
 from partners.enums import BookingMode, PartnerStatus
 from partners.models import AvailabilityRule, Closure, Partner, PartnerAgreement, Service
@@ -115,6 +116,17 @@ def partner_update_profile(*, actor, partner_id: int, **fields) -> Partner:
             changed[name] = str(value)
     if "timezone" in fields:
         validation.validate_timezone(partner.timezone)
+    located = organisation.latitude is not None and organisation.longitude is not None
+    address_changed = any(name in changed for name in ("address", "postcode", "commune"))
+    coordinates_typed = located and ("latitude" in changed or "longitude" in changed)
+    if not located or (address_changed and not coordinates_typed):
+        point = geocode(
+            address=organisation.address,
+            postcode=organisation.postcode,
+            commune=organisation.commune,
+        )
+        if point is not None:
+            organisation.latitude, organisation.longitude = point
     _full_clean(partner, exclude=["organisation"])
     _full_clean(organisation, exclude=["platform"])
     partner.save()
