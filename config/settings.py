@@ -129,7 +129,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.regenerate_all_slots",
         "schedule": 24 * 3600.0,
     },
+    "referrals-remind-expire": {
+        "task": "beneficiaries.tasks.referrals_remind_and_expire",
+        "schedule": 24 * 3600.0,
+    },
+    "follow-ups-overdue": {
+        "task": "beneficiaries.tasks.follow_ups_overdue_notify",
+        "schedule": 24 * 3600.0,
+    },
+    "anonymise-inactive": {
+        "task": "beneficiaries.tasks.anonymise_inactive",
+        "schedule": 24 * 3600.0,
+    },
 }
+# Beneficiaries' journey (DOMAIN §0, §4, §5).
+REFERRAL_REMIND_DAYS = env.int("REFERRAL_REMIND_DAYS", default=10)
+REFERRAL_EXPIRE_DAYS = env.int("REFERRAL_EXPIRE_DAYS", default=30)
+REFERRAL_LINK_MAX_AGE_DAYS = env.int("REFERRAL_LINK_MAX_AGE_DAYS", default=90)
+FOLLOW_UP_OVERDUE_DAYS = env.int("FOLLOW_UP_OVERDUE_DAYS", default=42)
+CASELOAD_NORM = env.int("CASELOAD_NORM", default=100)
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 # Street addresses → coordinates through the national address API (off when empty); without
 # it, the centre of the commune is used.
 ADDRESS_GEOCODER_URL = env.str("ADDRESS_GEOCODER_URL", default="")

@@ -7,12 +7,15 @@ from core.views import healthz
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("partners.api_urls")),
+    path("", include("beneficiaries.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("partenaire/", include("partners.urls")),
     path("catalogue/", include("marketplace.urls")),
+    path("", include("beneficiaries.urls_referrals")),
+    path("personnes/", include("beneficiaries.urls_records")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
