@@ -148,6 +148,7 @@ def _duplicate_error(duplicates) -> ConflictError:
     error = ConflictError(
         _("Cette personne semble déjà suivie : %(names)s.") % {"names": names},
         code=ErrorCode.DUPLICATE_BENEFICIARY,
+        extra={"duplicates": [b.pk for b in duplicates]},
     )
     error.duplicate_ids = [b.pk for b in duplicates]
     return error

@@ -7,12 +7,20 @@ class ApplicationError(Exception):
     status = 400
     default_code = ErrorCode.INVALID
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message)
         self.message = str(message)
         self.code = str(code or self.default_code)
         if status is not None:
             self.status = status
+        self.extra = extra or {}  # more machine-readable facts for the API answer
 
     def __str__(self) -> str:
         return self.message

@@ -1,0 +1,305 @@
+"""Beneficiaries and referrals API: platform staff for people (own platform only),
+prescribers for their referrals; partners and beneficiaries have no access."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import permissions as account_permissions
+from accounts.scoping import platform_ids
+from beneficiaries import journey, privacy, selectors, services
+from beneficiaries.enums import (
+    BarrierCategory,
+    ConsentPurpose,
+    DiagnosisDecision,
+    DrivingLicence,
+    FollowUpChannel,
+    FrenchLevel,
+    NationalityGroup,
+    OutcomeCode,
+    Situation,
+    Vehicle,
+)
+from core.api.pagination import paginated_response
+
+
+class IsPlatformStaff(BasePermission):
+    message = _("Réservé aux équipes de la plateforme.")
+
+    def has_permission(self, request, view):
+        return account_permissions.is_platform_staff(request.user)
+
+
+class IsPrescriberOrPlatformStaff(BasePermission):
+    message = _("Réservé aux prescripteurs et aux équipes de la plateforme.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return account_permissions.is_platform_staff(user) or account_permissions.is_prescriber(
+            user
+        )
+
+
+class BeneficiarySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    platform = serializers.IntegerField(source="platform_id", read_only=True)
+    adviser = serializers.IntegerField(source="adviser_id", read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    commune = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    postcode = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
+    situation = serializers.ChoiceField(choices=Situation.choices, required=False)
+    professional_project = serializers.CharField(required=False, allow_blank=True)
+    project_defined = serializers.BooleanField(required=False)
+    french_level = serializers.ChoiceField(
+        choices=FrenchLevel.choices, required=False, allow_blank=True
+    )
+    driving_licence = serializers.ChoiceField(
+        choices=DrivingLicence.choices, required=False, allow_blank=True
+    )
+    vehicle = serializers.ChoiceField(choices=Vehicle.choices, required=False, allow_blank=True)
+    household = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    income_notes = serializers.CharField(required=False, allow_blank=True)
+    nationality_group = serializers.ChoiceField(
+        choices=NationalityGroup.choices, required=False, allow_blank=True
+    )
+    last_contact_at = serializers.DateTimeField(read_only=True)
+
+
+class BeneficiaryListApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class CreateSerializer(BeneficiarySerializer):
+        platform_id = serializers.IntegerField(required=False, write_only=True)
+        create_anyway = serializers.BooleanField(required=False, default=False, write_only=True)
+
+    @extend_schema(responses={200: BeneficiarySerializer(many=True)})
+    def get(self, request):
+        people = selectors.beneficiary_list_for(user=request.user).order_by(
+            "last_name", "first_name", "pk"
+        )
+        if request.query_params.get("status"):
+            people = people.filter(status=request.query_params["status"])
+        return paginated_response(
+            request=request, view=self, queryset=people, serializer_class=BeneficiarySerializer
+        )
+
+    @extend_schema(request=CreateSerializer, responses={201: BeneficiarySerializer})
+    def post(self, request):
+        data = self.CreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        create_anyway = fields.pop("create_anyway", False)
+        platforms = platform_ids(request.user)
+        platform_id = fields.pop("platform_id", None) or (
+            next(iter(platforms)) if len(platforms) == 1 else None
+        )
+        if platform_id is None:
+            raise serializers.ValidationError({"platform_id": _("Précisez la plateforme.")})
+        person = services.beneficiary_create(
+            actor=request.user, platform_id=platform_id, create_anyway=create_anyway, **fields
+        )
+        return Response(BeneficiarySerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class BeneficiaryDetailApi(APIView):
+    """Reading a record writes the access log."""
+
+    permission_classes = [IsPlatformStaff]
+
+    @extend_schema(responses={200: BeneficiarySerializer})
+    def get(self, request, beneficiary_id: int):
+        person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
+        return Response(BeneficiarySerializer(person).data)
+
+    @extend_schema(request=BeneficiarySerializer, responses={200: BeneficiarySerializer})
+    def patch(self, request, beneficiary_id: int):
+        selectors.beneficiary_get_for(user=request.user, beneficiary_id=beneficiary_id)
+        data = BeneficiarySerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        person = services.beneficiary_update(
+            actor=request.user, beneficiary_id=beneficiary_id, **data.validated_data
+        )
+        return Response(BeneficiarySerializer(person).data)
+
+
+class BeneficiaryExportApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, beneficiary_id: int):
+        return Response(
+            privacy.beneficiary_export(user=request.user, beneficiary_id=beneficiary_id)
+        )
+
+
+class EligibilityCheckApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        eligible = serializers.BooleanField()
+        results = serializers.ListField(child=serializers.DictField())
+        valid_until = serializers.DateField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(request=None, responses={201: OutputSerializer})
+    def post(self, request, beneficiary_id: int):
+        check = services.eligibility_check(actor=request.user, beneficiary_id=beneficiary_id)
+        return Response(self.OutputSerializer(check).data, status=status.HTTP_201_CREATED)
+
+
+class DiagnosisApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class BarrierSerializer(serializers.Serializer):
+        category = serializers.ChoiceField(choices=BarrierCategory.choices)
+        code = serializers.CharField(max_length=40)
+        priority = serializers.ChoiceField(choices=[1, 2, 3], required=False, default=2)
+
+    class InputSerializer(serializers.Serializer):
+        held_on = serializers.DateField()
+        duration_minutes = serializers.IntegerField(min_value=10, max_value=480)
+        summary = serializers.CharField()
+        decision = serializers.ChoiceField(choices=DiagnosisDecision.choices)
+        barriers = serializers.ListField(child=serializers.DictField(), required=False)
+        share_with_prescriber = serializers.BooleanField(required=False, default=False)
+
+        def validate_barriers(self, value):
+            parsed = []
+            for item in value:
+                barrier = DiagnosisApi.BarrierSerializer(data=item)
+                barrier.is_valid(raise_exception=True)
+                parsed.append(dict(barrier.validated_data))
+            return parsed
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        held_on = serializers.DateField()
+        duration_minutes = serializers.IntegerField()
+        summary = serializers.CharField()
+        decision = serializers.CharField()
+        shared_with_prescriber_at = serializers.DateTimeField(allow_null=True)
+        barriers = serializers.SerializerMethodField()
+
+        def get_barriers(self, diagnosis) -> list[dict]:
+            return [
+                {"id": b.pk, "category": b.category, "code": b.code, "priority": b.priority,
+                 "lifted_at": b.lifted_at}
+                for b in diagnosis.barriers.all()
+            ]  # fmt: skip
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request, beneficiary_id: int):
+        person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
+        diagnoses = person.diagnoses.prefetch_related("barriers")
+        return Response(self.OutputSerializer(diagnoses, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, beneficiary_id: int):
+        selectors.beneficiary_get_for(user=request.user, beneficiary_id=beneficiary_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.setdefault("barriers", [])
+        diagnosis = journey.diagnosis_record(
+            actor=request.user, beneficiary_id=beneficiary_id, **fields
+        )
+        return Response(self.OutputSerializer(diagnosis).data, status=status.HTTP_201_CREATED)
+
+
+class FollowUpApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class InputSerializer(serializers.Serializer):
+        held_on = serializers.DateField()
+        channel = serializers.ChoiceField(choices=FollowUpChannel.choices)
+        notes = serializers.CharField(required=False, allow_blank=True)
+
+    class OutputSerializer(InputSerializer):
+        id = serializers.IntegerField()
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request, beneficiary_id: int):
+        person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
+        return Response(self.OutputSerializer(person.follow_ups.all(), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, beneficiary_id: int):
+        selectors.beneficiary_get_for(user=request.user, beneficiary_id=beneficiary_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        follow_up = journey.follow_up_record(
+            actor=request.user, beneficiary_id=beneficiary_id, **data.validated_data
+        )
+        return Response(self.OutputSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class InputSerializer(serializers.Serializer):
+        purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+        prescriber_organisation = serializers.IntegerField(required=False, allow_null=True)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        purpose = serializers.CharField()
+        prescriber_organisation = serializers.IntegerField(
+            source="prescriber_organisation_id", allow_null=True
+        )
+        given_at = serializers.DateTimeField()
+        withdrawn_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request, beneficiary_id: int):
+        person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
+        return Response(self.OutputSerializer(person.consents.all(), many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request, beneficiary_id: int):
+        selectors.beneficiary_get_for(user=request.user, beneficiary_id=beneficiary_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = journey.consent_give(
+            actor=request.user,
+            beneficiary_id=beneficiary_id,
+            purpose=data.validated_data["purpose"],
+            prescriber_organisation_id=data.validated_data.get("prescriber_organisation"),
+        )
+        return Response(self.OutputSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+
+class ConsentWithdrawApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    @extend_schema(request=None, responses={200: ConsentApi.OutputSerializer})
+    def post(self, request, consent_id: int):
+        consent = journey.consent_withdraw(actor=request.user, consent_id=consent_id)
+        return Response(ConsentApi.OutputSerializer(consent).data)
+
+
+class OutcomeApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.ChoiceField(choices=OutcomeCode.choices)
+        exited_on = serializers.DateField()
+
+    @extend_schema(request=InputSerializer, responses={201: InputSerializer})
+    def post(self, request, beneficiary_id: int):
+        selectors.beneficiary_get_for(user=request.user, beneficiary_id=beneficiary_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = journey.outcome_record(
+            actor=request.user, beneficiary_id=beneficiary_id, **data.validated_data
+        )
+        return Response(self.InputSerializer(outcome).data, status=status.HTTP_201_CREATED)

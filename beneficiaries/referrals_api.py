@@ -1,0 +1,191 @@
+"""Referrals API: prescribers submit and follow theirs; platform staff answer."""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import permissions as account_permissions
+from accounts.models import Organisation
+from accounts.scoping import prescriber_organisation_ids
+from beneficiaries import selectors, services
+from beneficiaries.api import IsPlatformStaff, IsPrescriberOrPlatformStaff
+from beneficiaries.enums import FrenchLevel, RefusalReason, Situation
+from core.api.pagination import paginated_response
+from core.errors import NotFoundError
+
+
+class ReferralInputSerializer(serializers.Serializer):
+    prescriber_organisation = serializers.IntegerField(required=False)
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    commune = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    postcode = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
+    situation = serializers.ChoiceField(choices=Situation.choices)
+    professional_project = serializers.CharField(required=False, allow_blank=True)
+    steps_taken = serializers.CharField(required=False, allow_blank=True)
+    french_level = serializers.ChoiceField(
+        choices=FrenchLevel.choices, required=False, allow_blank=True
+    )
+    need = serializers.CharField()
+    consent_to_share = serializers.BooleanField(required=False, default=False)
+
+
+class ReferralOutputSerializer(serializers.Serializer):
+    """What both sides may see of a referral: the fiche and the answer."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    prescriber_organisation = serializers.SerializerMethodField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    commune = serializers.CharField()
+    postcode = serializers.CharField()
+    situation = serializers.CharField()
+    professional_project = serializers.CharField()
+    steps_taken = serializers.CharField()
+    french_level = serializers.CharField()
+    need = serializers.CharField()
+    consent_to_share = serializers.BooleanField()
+    refusal_reason = serializers.CharField()
+    reorientation = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    beneficiary = serializers.IntegerField(source="beneficiary_id", allow_null=True)
+
+    def get_prescriber_organisation(self, referral) -> dict:
+        org = referral.prescriber_organisation
+        return {"id": org.pk, "name": org.name}
+
+
+class FollowUpSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    diagnosis_on = serializers.DateField(allow_null=True)
+    decision = serializers.CharField()
+    shared_summary = serializers.CharField()
+    follow_up_dates = serializers.ListField(child=serializers.DateField())
+    outcome = serializers.CharField()
+    exited_on = serializers.DateField(allow_null=True)
+
+
+def _prescriber_organisation(user, organisation_id: int | None) -> Organisation:
+    ids = prescriber_organisation_ids(user)
+    if organisation_id is None:
+        if len(ids) != 1:
+            raise serializers.ValidationError(
+                {"prescriber_organisation": _("Précisez votre organisation.")}
+            )
+        organisation_id = next(iter(ids))
+    if organisation_id not in ids:
+        raise NotFoundError(_("Organisation introuvable."))
+    return Organisation.objects.get(pk=organisation_id)
+
+
+class ReferralListApi(APIView):
+    permission_classes = [IsPrescriberOrPlatformStaff]
+
+    @extend_schema(responses={200: ReferralOutputSerializer(many=True)})
+    def get(self, request):
+        user = request.user
+        if account_permissions.is_platform_staff(user):
+            referrals = selectors.referral_inbox_for(
+                user=user, status=request.query_params.get("status") or None
+            )
+        else:
+            referrals = selectors.referral_list_for_prescriber(user=user)
+        return paginated_response(
+            request=request, view=self, queryset=referrals,
+            serializer_class=ReferralOutputSerializer,
+        )  # fmt: skip
+
+    @extend_schema(request=ReferralInputSerializer, responses={201: ReferralOutputSerializer})
+    def post(self, request):
+        if not account_permissions.is_prescriber(request.user):
+            return Response(
+                {"detail": _("Seuls les prescripteurs envoient des orientations."),
+                 "code": "permission_denied"},
+                status=status.HTTP_403_FORBIDDEN,
+            )  # fmt: skip
+        data = ReferralInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        organisation = _prescriber_organisation(
+            request.user, fields.pop("prescriber_organisation", None)
+        )
+        referral = services.referral_submit(
+            actor=request.user, prescriber_organisation=organisation, **fields
+        )
+        return Response(ReferralOutputSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralDetailApi(APIView):
+    permission_classes = [IsPrescriberOrPlatformStaff]
+
+    @extend_schema(responses={200: ReferralOutputSerializer})
+    def get(self, request, referral_id: int):
+        user = request.user
+        if account_permissions.is_platform_staff(user):
+            referral = selectors.referral_get_for_staff(user=user, referral_id=referral_id)
+            return Response(ReferralOutputSerializer(referral).data)
+        referral = selectors.referral_get_for_prescriber(user=user, referral_id=referral_id)
+        follow_up = selectors.prescriber_follow_up(user=user, referral=referral)
+        return Response(
+            {
+                **ReferralOutputSerializer(referral).data,
+                "follow_up": FollowUpSerializer(follow_up).data if follow_up else None,
+            }
+        )
+
+
+class ReferralAcceptApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class InputSerializer(serializers.Serializer):
+        beneficiary = serializers.IntegerField(required=False)
+        create_anyway = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(request=InputSerializer, responses={200: ReferralOutputSerializer})
+    def post(self, request, referral_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = services.referral_accept(
+            actor=request.user,
+            referral_id=referral_id,
+            beneficiary_id=data.validated_data.get("beneficiary"),
+            create_anyway=data.validated_data["create_anyway"],
+        )
+        return Response(ReferralOutputSerializer(referral).data)
+
+
+class ReferralRefuseApi(APIView):
+    permission_classes = [IsPlatformStaff]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.ChoiceField(choices=RefusalReason.choices)
+        reorientation = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={200: ReferralOutputSerializer})
+    def post(self, request, referral_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = services.referral_refuse(
+            actor=request.user, referral_id=referral_id, **data.validated_data
+        )
+        return Response(ReferralOutputSerializer(referral).data)
+
+
+class ReferralWithdrawApi(APIView):
+    permission_classes = [IsPrescriberOrPlatformStaff]
+
+    @extend_schema(request=None, responses={200: ReferralOutputSerializer})
+    def post(self, request, referral_id: int):
+        referral = services.referral_withdraw(actor=request.user, referral_id=referral_id)
+        return Response(ReferralOutputSerializer(referral).data)
