@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Membership, Organisation
 from accounts.permissions import is_adviser, is_platform_staff, is_prescriber
+from accounts.validators import normalize_phone
 from beneficiaries import eligibility
 from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import (
@@ -109,6 +110,7 @@ def referral_submit(*, actor, prescriber_organisation: Organisation, **fields) -
         setattr(referral, name, value)
     if referral.consent_to_share:
         referral.consent_at = timezone.now()
+    referral.phone = normalize_phone(referral.phone)
     referral.full_clean(exclude=["platform", "prescriber_organisation", "prescriber"])
     referral.save()
     audit_log(actor=actor, action="referral.submitted", target=referral)
@@ -314,6 +316,7 @@ def beneficiary_create(*, actor, platform_id: int, create_anyway: bool = False, 
         if name not in BENEFICIARY_FIELDS:
             raise TypeError(name)
         setattr(beneficiary, name, value)
+    beneficiary.phone = normalize_phone(beneficiary.phone)
     beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key"])
     duplicates = list(
         find_duplicates(
@@ -347,6 +350,7 @@ def beneficiary_update(*, actor, beneficiary_id: int, **fields) -> Beneficiary:
         if getattr(beneficiary, name) != value:
             setattr(beneficiary, name, value)
             changed.append(name)
+    beneficiary.phone = normalize_phone(beneficiary.phone)
     beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key"])
     beneficiary.save()
     audit_log(actor=actor, action="beneficiary.updated", target=beneficiary,
