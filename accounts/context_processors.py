@@ -12,6 +12,14 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
     links = [{"label": _("Accueil"), "url": reverse("home")}]
+    if permissions.is_platform_staff(user) or permissions.is_partner_member(user):
+        links.append({"label": _("Catalogue"), "url": reverse("catalogue_search")})
+    if permissions.is_platform_staff(user):
+        links.append({"label": _("Orientations"), "url": reverse("referral_inbox")})
+    if permissions.is_platform_staff(user):
+        links.append({"label": _("Personnes"), "url": reverse("beneficiary_list")})
+    if permissions.is_prescriber(user):
+        links.append({"label": _("Mes orientations"), "url": reverse("referral_list_prescriber")})
     if permissions.is_staff_member(user) and managed_organisations_for(user=user):
         links.append({"label": _("Équipes"), "url": reverse("organisation_list")})
     portal_url = partner_portal_url(user)

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import permissions
 from accounts.enums import Role
@@ -48,6 +49,19 @@ def partner_portal_url(user) -> str | None:
     return cached
 
 
+def _referral_inbox_link(user) -> dict:
+    """« Orientations reçues (3 en attente) »: the referrals waiting for an answer."""
+    from beneficiaries.selectors import referral_inbox_for
+
+    waiting = referral_inbox_for(user=user).count()
+    label = _("Orientations reçues")
+    if waiting:
+        label += " " + ngettext("(%(n)s en attente)", "(%(n)s en attente)", waiting) % {
+            "n": waiting
+        }
+    return {"label": label, "url": reverse("referral_inbox")}
+
+
 def home_sections(user) -> list[HomeSection]:
     """One section per role the user holds, in a stable order."""
     by_role: dict[str, list[str]] = {}
@@ -63,11 +77,16 @@ def home_sections(user) -> list[HomeSection]:
         if by_role.keys() & {Role.ADMIN, Role.PARTNER_MANAGER}
         else []
     )
+    catalogue_link = [_link(_("Chercher un service partenaire"), "catalogue_search")]
+    inbox_link = [_referral_inbox_link(user)] if by_role.keys() & {Role.ADMIN, Role.ADVISER} else []
     texts = {
         Role.ADMIN: (
             _("Coordination de la plateforme"),
             _("Vous gérez les organisations, les membres et les partenaires de la plateforme."),
-            team_link
+            inbox_link
+            + [_link(_("File active des conseillers"), "caseload")]
+            + catalogue_link
+            + team_link
             + ([{"label": _("Partenaires"), "url": portal_url}] if portal_url else [])
             + ([_link(_("Administration technique"), "admin:index")] if user.is_staff else []),
         ),
@@ -77,7 +96,14 @@ def home_sections(user) -> list[HomeSection]:
                 "Vous accompagnez les personnes orientées vers la plateforme : diagnostic, "
                 "réservations auprès des partenaires et plan de financement."
             ),
-            [],
+            inbox_link
+            + [
+                {
+                    "label": _("Mes personnes accompagnées"),
+                    "url": reverse("beneficiary_list") + "?mine=on",
+                }
+            ]
+            + catalogue_link,
         ),
         Role.FINANCE_OFFICER: (
             _("Financements"),
@@ -97,7 +123,10 @@ def home_sections(user) -> list[HomeSection]:
         Role.PRESCRIBER: (
             _("Espace prescripteur"),
             _("Vous orientez les personnes que vous suivez vers la plateforme de mobilité."),
-            [],
+            [
+                _link(_("Orienter une personne"), "referral_new"),
+                _link(_("Mes orientations"), "referral_list_prescriber"),
+            ],
         ),
     }
     sections = []

@@ -21,6 +21,7 @@ from marketplace.selectors import SearchFilters, Sort
 from partners.enums import PartnerCategory
 
 MAX_WINDOW_DAYS = 92
+MAX_ADVANCE_DAYS = 366
 LANGUAGES = [
     ("", _("Toutes")),
     ("fr", _("français")),
@@ -127,8 +128,13 @@ class SearchForm(forms.Form):
                     "available_to",
                     _("Cherchez sur %(days)s jours au plus.") % {"days": MAX_WINDOW_DAYS},
                 )
-        if end and end < timezone.localdate():
+        today = timezone.localdate()
+        if end and end < today:
             self.add_error("available_to", _("Cette date est déjà passée."))
+        latest = today + timedelta(days=MAX_ADVANCE_DAYS)
+        for name in ("available_from", "available_to"):
+            if data.get(name) and data[name] > latest and name not in self.errors:
+                self.add_error(name, _("Cherchez au plus un an à l'avance."))
         place_asked = any(data.get(k) for k in ("near", "commune", "beneficiary", "place"))
         if data.get("sort") == Sort.DISTANCE and not place_asked:
             self.add_error("sort", _("Pour trier par distance, indiquez un lieu."))

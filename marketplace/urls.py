@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from marketplace import views
+
+urlpatterns = [
+    path("", views.catalogue_search, name="catalogue_search"),
+    path("services/<int:service_id>/", views.catalogue_service, name="catalogue_service"),
+]

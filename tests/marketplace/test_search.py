@@ -212,6 +212,8 @@ def test_sorts(api_client, adviser, world):
         ({"available_from": "2030-01-10", "available_to": "2030-01-01"}, "available_to"),
         ({"available_from": "2030-01-01", "available_to": "2030-12-31"}, "available_to"),
         ({"max_price": "-1"}, "max_price"),
+        ({"available_to": "9999-12-31"}, "available_to"),
+        ({"available_from": "9999-12-01"}, "available_from"),
         ({"place": "Atlantide"}, "place"),
         ({"place": "03410"}, "place"),
         ({"commune": "99999"}, "commune"),

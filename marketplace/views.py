@@ -1,0 +1,160 @@
+"""The catalogue (HTML, French): platform staff and partner members search the published
+services of the partners they may see, then open one to read its prices, its partner and
+its free slots. The filters live in the URL; with HTMX only the results are redrawn."""
+
+from datetime import timedelta
+from functools import wraps
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
+
+from accounts import permissions as account_permissions
+from core.errors import NotFoundError, PermissionDeniedError
+from marketplace import display
+from marketplace.forms import SearchForm
+from marketplace.selectors import SearchFilters, service_search
+from partners.enums import PartnerStatus
+from partners.selectors import service_base_for, service_get_for, slot_list
+
+PAGE_SIZE = 20
+# Ids the templates give the two HTMX targets: the results list, and the whole search area
+# (form and results) that an invalid search or the search after it redraws.
+RESULTS_ID = "resultats-liste"
+CATALOGUE_ID = "catalogue"
+
+
+def _signed_in(view):
+    """`login_required`; an HTMX request whose session has expired sends the whole page to
+    the login form (rather than drawing the login page inside the results)."""
+    protected = login_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            return HttpResponseClientRedirect(redirect_to_login(request.get_full_path()).url)
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _ensure_catalogue_access(user) -> None:
+    if not (
+        account_permissions.is_platform_staff(user) or account_permissions.is_partner_member(user)
+    ):
+        raise PermissionDeniedError(
+            _("Le catalogue est réservé aux équipes des plateformes et des partenaires.")
+        )
+
+
+def _catalogue_services(user):
+    """What the catalogue lists: published services of published partners the user sees."""
+    return service_base_for(user=user).filter(
+        published=True, partner__status=PartnerStatus.PUBLISHED
+    )
+
+
+def _results_context(request, form: SearchForm) -> dict:
+    filters = form.filters() if form.is_bound else SearchFilters()
+    services = service_search(_catalogue_services(request.user), filters)
+    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    count = page.paginator.count
+    return {
+        "page_obj": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        "rows": [display.result_row(service, today) for service in page.object_list],
+        "count": count,
+        "status_text": display.count_text(count),
+        "filters": filters,
+        "chips": display.active_filters(form, request.GET) if form.is_bound else [],
+        "wider": display.wider_radius_url(form, request.GET) if not count else None,
+    }
+
+
+@require_GET
+@_signed_in
+@vary_on_headers("HX-Request", "HX-Target")
+def catalogue_search(request):
+    _ensure_catalogue_access(request.user)
+    form = display.present_search_form(SearchForm(request.GET or None, user=request.user))
+    valid = not form.is_bound or form.is_valid()
+    context = {
+        "form": form,
+        "valid": valid,
+        "hidden_place": [f for f in form.hidden_fields() if f.value() and not f.errors],
+        "results_id": RESULTS_ID,
+        "catalogue_id": CATALOGUE_ID,
+    }
+    if valid:
+        context.update(_results_context(request, form))
+    else:
+        context["errors"] = display.error_summary(form)
+        context["place_errors"] = [
+            error for name in display.HIDDEN_PLACE_FIELDS for error in form[name].errors
+        ]
+        context["status_text"] = _("La recherche est à corriger : aucun résultat affiché.")
+    status = 200 if valid else 400
+
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request:
+        if valid and htmx.target != CATALOGUE_ID:
+            context["oob"] = True  # also update the live region announcing the count
+            return render(request, "marketplace/_results.html", context, status=status)
+        # The form must be redrawn: to show its errors, or to clear them once corrected.
+        response = render(request, "marketplace/_catalogue.html", context, status=status)
+        if htmx.target != CATALOGUE_ID:
+            response = retarget(reswap(response, "outerHTML"), f"#{CATALOGUE_ID}")
+        return response
+    return render(request, "marketplace/search.html", context, status=status)
+
+
+@require_GET
+@_signed_in
+def catalogue_service(request, service_id: int):
+    _ensure_catalogue_access(request.user)
+    service = service_get_for(user=request.user, service_id=service_id)
+    partner = service.partner
+    if not (service.published and partner.status == PartnerStatus.PUBLISHED):
+        raise NotFoundError(_("Service introuvable."))
+    tz = ZoneInfo(partner.timezone)
+    now = timezone.now()
+    today = now.astimezone(tz).date()
+    first = display.slot_window_first_day(request.GET.get("debut"), today)
+    after = first + timedelta(days=display.SLOT_WINDOW_DAYS)
+    start = max(now, display.local_midnight(first, tz))
+    slots = slot_list(service=service, start=start, end=display.local_midnight(after, tz))
+    base_url = reverse("catalogue_service", args=[service.pk])
+    limit = today + timedelta(days=display.SLOT_PAGING_LIMIT_DAYS)
+    previous = max(today, first - timedelta(days=display.SLOT_WINDOW_DAYS))
+    return render(
+        request,
+        "marketplace/service.html",
+        {
+            "service": service,
+            "partner": partner,
+            "organisation": partner.organisation,
+            "price": display.price_sentence(service),
+            "solidarity": display.euros(service.solidarity_price),
+            "market": display.euros(service.market_price),
+            "saving": display.euros(service.saving),
+            "deposit": display.euros(service.deposit) if service.deposit else "",
+            "per_unit": display.per_unit(service.unit),
+            "accessibility": display.accessibility_text(partner),
+            "languages": display.languages_text(partner.languages),
+            "days": display.free_days(slots, tz, today, service.booking_mode),
+            "first_label": display.day_label(first, today),
+            "last_label": display.day_label(after - timedelta(days=1), today),
+            "timezone_name": partner.timezone,
+            "next_url": f"{base_url}?debut={after.isoformat()}" if after <= limit else "",
+            "previous_url": (f"{base_url}?debut={previous.isoformat()}" if first > today else ""),
+        },
+    )
