@@ -1,3 +1,25 @@
-from django.urls import path  # noqa: F401
+"""Referral pages, mounted at the site root: the prescriber portal under `prescripteur/`,
+the platform's inbox and the signed status link under `orientations/`."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from beneficiaries import views_referrals as views
+
+urlpatterns = [
+    path("prescripteur/orientations/", views.referral_list_prescriber,
+         name="referral_list_prescriber"),
+    path("prescripteur/orientations/nouvelle/", views.referral_new, name="referral_new"),
+    path("prescripteur/orientations/<int:referral_id>/", views.referral_detail_prescriber,
+         name="referral_detail_prescriber"),
+    path("prescripteur/orientations/<int:referral_id>/retirer/", views.referral_withdraw,
+         name="referral_withdraw"),
+    path("orientations/", views.referral_inbox, name="referral_inbox"),
+    path("orientations/suivi/<str:token>/", views.referral_status_link,
+         name="referral_status_link"),
+    path("orientations/<int:referral_id>/", views.referral_detail_staff,
+         name="referral_detail_staff"),
+    path("orientations/<int:referral_id>/accepter/", views.referral_accept,
+         name="referral_accept"),
+    path("orientations/<int:referral_id>/refuser/", views.referral_refuse,
+         name="referral_refuse"),
+]  # fmt: skip

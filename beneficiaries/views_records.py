@@ -1,0 +1,540 @@
+"""The adviser's pages about the people a platform supports (HTML, French): the list, a new
+record, the record itself with its journey (eligibility, diagnosis and barriers, action plan,
+follow-ups, consents, outcome), its history, its export, and the advisers' active files.
+
+Platform staff only (others: 403); a person of another platform is 404. Every page that shows
+a person gets them through `privacy.beneficiary_open`, which writes the access log; a form
+that fails shows the page again, so that view is logged too. Every write goes through the
+services of `beneficiaries.services` and `beneficiaries.journey`."""
+
+import json
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F, Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts import permissions as account_permissions
+from accounts.enums import PLATFORM_ROLES, OrganisationKind
+from accounts.scoping import memberships
+from beneficiaries import journey, privacy, selectors, services
+from beneficiaries.duplicates import duplicate_key
+from beneficiaries.enums import BeneficiaryStatus
+from beneficiaries.forms_records import (
+    ActionItemForm,
+    BarrierFormSet,
+    BeneficiaryCreateForm,
+    BeneficiaryForm,
+    ConsentForm,
+    DiagnosisForm,
+    FollowUpForm,
+    OutcomeForm,
+    PeopleFilterForm,
+    barrier_rows,
+)
+from core.enums import ErrorCode
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+
+PAGE_SIZE = 25
+TEMPLATES = "beneficiaries/records/"
+# Timeline entries that carry a day, not a moment.
+DAY_KINDS = {"diagnosis", "follow_up", "outcome"}
+
+
+# --- Access and small helpers ---------------------------------------------------------------
+
+
+def _ensure_staff(user) -> None:
+    if not account_permissions.is_platform_staff(user):
+        raise PermissionDeniedError(
+            _("Ces pages sont réservées aux équipes de la plateforme de mobilité.")
+        )
+
+
+def _open(request, beneficiary_id: int, purpose: str):
+    """The person, for a page that shows them: scoped, and written in the access log."""
+    _ensure_staff(request.user)
+    return privacy.beneficiary_open(
+        user=request.user, beneficiary_id=beneficiary_id, purpose=purpose
+    )
+
+
+def _scoped(request, beneficiary_id: int):
+    """The person, for a write that shows nothing: scoped, not logged (the service audits)."""
+    _ensure_staff(request.user)
+    return selectors.beneficiary_get_for(user=request.user, beneficiary_id=beneficiary_id)
+
+
+def _platforms(user) -> list[tuple[int, str]]:
+    seen = {}
+    for m in memberships(user):
+        if m.organisation_kind == OrganisationKind.PLATFORM and m.role in PLATFORM_ROLES:
+            seen.setdefault(m.organisation_id, m.organisation_name)
+    return list(seen.items())
+
+
+def _record_url(beneficiary_id: int, anchor: str = "") -> str:
+    url = reverse("beneficiary_detail", kwargs={"beneficiary_id": beneficiary_id})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _add_validation_error(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _submit(form, function, *, error_field: str | None = None, **kwargs):
+    """Call a service with a valid form's data; its refusals become form errors (next to
+    `error_field` when the view knows which field they are about). Returns what the service
+    returns, or None when it refused."""
+    try:
+        return function(**kwargs)
+    except ValidationError as exc:
+        _add_validation_error(form, exc)
+    except NotFoundError:
+        raise
+    except ApplicationError as exc:
+        form.add_error(error_field, exc.message)
+    return None
+
+
+def _act(request, function, success: str, **kwargs) -> None:
+    """A one-button write: say what happened in a message."""
+    try:
+        function(actor=request.user, **kwargs)
+    except NotFoundError:
+        raise
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, success)
+
+
+def _overdue_limit():
+    return timezone.now() - timedelta(days=settings.FOLLOW_UP_OVERDUE_DAYS)
+
+
+def _phone_display(phone: str) -> str:
+    """+33612345678 reads 06 12 34 56 78; other numbers stay as stored."""
+    if len(phone) == 12 and phone.startswith("+33"):
+        digits = "0" + phone[3:]
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return phone
+
+
+def _age(birth_date: date | None, today: date) -> int | None:
+    if birth_date is None:
+        return None
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month,
+                                                                       birth_date.day))  # fmt: skip
+
+
+# --- The list -------------------------------------------------------------------------------
+
+
+def _search(people, user, filters: dict):
+    words = (filters.get("q") or "").split()
+    for word in words:
+        key = duplicate_key(word, "x", None).split("|")[0]
+        people = people.filter(
+            Q(search_key__contains=key) | Q(last_name__icontains=word)
+            | Q(first_name__icontains=word)
+        )  # fmt: skip
+    if filters.get("status"):
+        people = people.filter(status=filters["status"])
+    if filters.get("mine"):
+        people = people.filter(adviser=user)
+    return people.order_by("last_name", "first_name", "pk")
+
+
+@login_required
+def beneficiary_list(request):
+    _ensure_staff(request.user)
+    form = PeopleFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    people = _search(selectors.beneficiary_list_for(user=request.user), request.user, filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    overdue = (
+        set(
+            journey.overdue_beneficiaries(before=_overdue_limit())
+            .filter(pk__in=[b.pk for b in rows])
+            .values_list("pk", flat=True)
+        )
+        if rows
+        else set()
+    )
+    count = page.paginator.count
+    return render(
+        request,
+        TEMPLATES + "beneficiary_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(
+                page.number, on_each_side=1, on_ends=1
+            ),  # fmt: skip
+            "rows": [{"person": b, "overdue": b.pk in overdue} for b in rows],
+            "count_text": ngettext("%(count)s personne", "%(count)s personnes", count)
+            % {"count": count},
+            "filtered": bool(filters.get("q") or filters.get("status") or filters.get("mine")),
+            "overdue_weeks": settings.FOLLOW_UP_OVERDUE_DAYS // 7,
+        },
+    )
+
+
+# --- A new record ---------------------------------------------------------------------------
+
+
+@login_required
+def beneficiary_new(request):
+    _ensure_staff(request.user)
+    form = BeneficiaryCreateForm(request.POST or None, platforms=_platforms(request.user))
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        platform_id = data.pop("platform")
+        create_anyway = request.POST.get("create_anyway") == "on"
+        try:
+            beneficiary = services.beneficiary_create(
+                actor=request.user, platform_id=platform_id, create_anyway=create_anyway, **data
+            )
+        except ConflictError as exc:
+            if exc.code != ErrorCode.DUPLICATE_BENEFICIARY:
+                form.add_error(None, exc.message)
+            else:
+                duplicates = list(
+                    selectors.beneficiary_list_for(user=request.user).filter(
+                        pk__in=getattr(exc, "duplicate_ids", [])
+                    )
+                )
+                if not duplicates:  # the same person, on a platform this user cannot see
+                    form.add_error(None, exc.message)
+        except ValidationError as exc:
+            _add_validation_error(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("La fiche de %(name)s est créée.") % {"name": beneficiary})
+            return redirect(_record_url(beneficiary.pk))
+    status = 409 if duplicates else (400 if form.errors else 200)
+    return render(
+        request,
+        TEMPLATES + "beneficiary_form.html",
+        {"form": form, "beneficiary": None, "duplicates": duplicates},
+        status=status,
+    )
+
+
+# --- The record -----------------------------------------------------------------------------
+
+
+def _prescribers(referrals) -> list[tuple[int, str]]:
+    seen = {}
+    for referral in referrals:
+        organisation = referral.prescriber_organisation
+        seen.setdefault(organisation.pk, organisation.name)
+    return list(seen.items())
+
+
+def _record_context(beneficiary, **forms) -> dict:
+    today = timezone.localdate()
+    barriers = list(beneficiary.barriers.all())
+    referrals = list(beneficiary.referrals.select_related("prescriber_organisation"))
+    prescribers = _prescribers(referrals)
+    check = beneficiary.eligibility_checks.select_related("checked_by").first()
+    outcome = getattr(beneficiary, "outcome", None)
+    items = beneficiary.action_items.select_related("barrier").order_by(
+        F("done_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
+    )
+    overdue = (
+        beneficiary.status == BeneficiaryStatus.REINFORCED
+        and journey.overdue_beneficiaries(before=_overdue_limit()).filter(pk=beneficiary.pk)
+        .exists()
+    )  # fmt: skip
+    return {
+        "person": beneficiary,
+        "closed": beneficiary.status == BeneficiaryStatus.CLOSED,
+        "age": _age(beneficiary.birth_date, today),
+        "phone_display": _phone_display(beneficiary.phone),
+        "check": check,
+        "check_expired": check is not None and check.valid_until < today,
+        "diagnosis": beneficiary.diagnoses.select_related("author").first(),
+        "barriers": barriers,
+        "open_barriers": [b for b in barriers if b.lifted_at is None],
+        "items": list(items),
+        "follow_ups": list(beneficiary.follow_ups.select_related("author")),
+        "overdue": overdue,
+        "overdue_weeks": settings.FOLLOW_UP_OVERDUE_DAYS // 7,
+        "consents": list(beneficiary.consents.select_related("prescriber_organisation")),
+        "referrals": referrals,
+        "outcome": outcome,
+        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
+        "action_form": forms.get("action_form") or ActionItemForm(barriers=barriers),
+        "consent_form": forms.get("consent_form") or ConsentForm(prescribers=prescribers),
+        "outcome_form": forms.get("outcome_form") or OutcomeForm(),
+    }
+
+
+def _record_page(request, beneficiary_id: int, *, status: int = 200, **forms):
+    beneficiary = _open(request, beneficiary_id, "view")
+    return render(
+        request,
+        TEMPLATES + "beneficiary_detail.html",
+        _record_context(beneficiary, **forms),
+        status=status,
+    )
+
+
+@login_required
+def beneficiary_detail(request, beneficiary_id: int):
+    return _record_page(request, beneficiary_id)
+
+
+@login_required
+@require_POST
+def record_eligibility(request, beneficiary_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    _act(request, services.eligibility_check, _("L'éligibilité est vérifiée."),
+         beneficiary_id=beneficiary.pk)  # fmt: skip
+    return redirect(_record_url(beneficiary.pk, "eligibilite"))
+
+
+@login_required
+@require_POST
+def record_barrier_lift(request, beneficiary_id: int, barrier_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    if not beneficiary.barriers.filter(pk=barrier_id).exists():
+        raise NotFoundError(_("Difficulté introuvable."))
+    _act(request, journey.barrier_lift, _("La difficulté est notée comme levée."),
+         barrier_id=barrier_id)  # fmt: skip
+    return redirect(_record_url(beneficiary.pk, "freins"))
+
+
+@login_required
+@require_POST
+def record_action_add(request, beneficiary_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    form = ActionItemForm(request.POST, barriers=beneficiary.barriers.all())
+    if form.is_valid() and _submit(
+        form, journey.action_item_add, actor=request.user, beneficiary_id=beneficiary.pk,
+        **form.cleaned_data,
+    ):  # fmt: skip
+        messages.success(request, _("L'action est ajoutée au plan."))
+        return redirect(_record_url(beneficiary.pk, "plan"))
+    return _record_page(request, beneficiary.pk, status=400, action_form=form)
+
+
+@login_required
+@require_POST
+def record_action_done(request, beneficiary_id: int, item_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    if not beneficiary.action_items.filter(pk=item_id).exists():
+        raise NotFoundError(_("Action introuvable."))
+    _act(request, journey.action_item_done, _("L'action est faite."), item_id=item_id)
+    return redirect(_record_url(beneficiary.pk, "plan"))
+
+
+@login_required
+@require_POST
+def record_follow_up(request, beneficiary_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    form = FollowUpForm(request.POST)
+    if form.is_valid() and _submit(
+        form, journey.follow_up_record, actor=request.user, beneficiary_id=beneficiary.pk,
+        error_field="held_on", **form.cleaned_data,
+    ):  # fmt: skip
+        messages.success(request, _("Le rendez-vous de suivi est enregistré."))
+        return redirect(_record_url(beneficiary.pk, "suivi"))
+    return _record_page(request, beneficiary.pk, status=400, follow_up_form=form)
+
+
+@login_required
+@require_POST
+def record_consent_give(request, beneficiary_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    prescribers = _prescribers(beneficiary.referrals.select_related("prescriber_organisation"))
+    form = ConsentForm(request.POST, prescribers=prescribers)
+    if form.is_valid() and _submit(
+        form, journey.consent_give, actor=request.user, beneficiary_id=beneficiary.pk,
+        **form.cleaned_data,
+    ):  # fmt: skip
+        messages.success(request, _("L'accord de la personne est enregistré."))
+        return redirect(_record_url(beneficiary.pk, "accords"))
+    return _record_page(request, beneficiary.pk, status=400, consent_form=form)
+
+
+@login_required
+@require_POST
+def record_consent_withdraw(request, beneficiary_id: int, consent_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    if not beneficiary.consents.filter(pk=consent_id).exists():
+        raise NotFoundError(_("Accord introuvable."))
+    _act(request, journey.consent_withdraw, _("L'accord est retiré."), consent_id=consent_id)
+    return redirect(_record_url(beneficiary.pk, "accords"))
+
+
+@login_required
+@require_POST
+def record_outcome(request, beneficiary_id: int):
+    beneficiary = _scoped(request, beneficiary_id)
+    form = OutcomeForm(request.POST)
+    if form.is_valid() and _submit(
+        form, journey.outcome_record, actor=request.user, beneficiary_id=beneficiary.pk,
+        **form.cleaned_data,
+    ):  # fmt: skip
+        messages.success(request, _("La sortie est enregistrée : l'accompagnement est terminé."))
+        return redirect(_record_url(beneficiary.pk, "sortie"))
+    return _record_page(request, beneficiary.pk, status=400, outcome_form=form)
+
+
+# --- Pages about one person -----------------------------------------------------------------
+
+
+@login_required
+def beneficiary_edit(request, beneficiary_id: int):
+    if request.method == "POST":
+        beneficiary = _scoped(request, beneficiary_id)
+        form = BeneficiaryForm(request.POST, instance=beneficiary)
+        if form.is_valid() and _submit(
+            form, services.beneficiary_update, actor=request.user, beneficiary_id=beneficiary.pk,
+            **form.cleaned_data,
+        ):  # fmt: skip
+            messages.success(request, _("La fiche est enregistrée."))
+            return redirect(_record_url(beneficiary.pk))
+        beneficiary = _open(request, beneficiary_id, "edit")
+    else:
+        beneficiary = _open(request, beneficiary_id, "edit")
+        form = BeneficiaryForm(instance=beneficiary)
+    return render(
+        request,
+        TEMPLATES + "beneficiary_form.html",
+        {"form": form, "beneficiary": beneficiary, "duplicates": []},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def diagnosis_new(request, beneficiary_id: int):
+    if request.method == "POST":
+        beneficiary = _scoped(request, beneficiary_id)
+    else:
+        beneficiary = _open(request, beneficiary_id, "diagnosis")
+    can_share = bool(selectors.sharing_prescribers(beneficiary))
+    form = DiagnosisForm(request.POST or None, can_share=can_share)
+    rows = BarrierFormSet(request.POST or None, prefix="freins")
+    if request.method == "POST":
+        if (form.is_valid() & rows.is_valid()) and _submit(
+            form, journey.diagnosis_record, actor=request.user, beneficiary_id=beneficiary.pk,
+            barriers=barrier_rows(rows), **form.cleaned_data,
+        ):  # fmt: skip
+            messages.success(request, _("Le diagnostic est enregistré."))
+            return redirect(_record_url(beneficiary.pk, "diagnostic"))
+        beneficiary = _open(request, beneficiary_id, "diagnosis")
+    return render(
+        request,
+        TEMPLATES + "diagnosis_form.html",
+        {
+            "person": beneficiary,
+            "form": form,
+            "rows": rows,
+            "can_share": can_share,
+            "closed": beneficiary.status == BeneficiaryStatus.CLOSED,
+        },
+        status=400 if (form.errors or rows.total_error_count()) else 200,
+    )
+
+
+@login_required
+def beneficiary_timeline(request, beneficiary_id: int):
+    beneficiary = _open(request, beneficiary_id, "timeline")
+    entries = [
+        {"entry": entry, "day_only": entry.kind in DAY_KINDS}
+        for entry in selectors.timeline(beneficiary)
+    ]
+    return render(request, TEMPLATES + "timeline.html", {"person": beneficiary, "entries": entries})
+
+
+@login_required
+def beneficiary_export(request, beneficiary_id: int):
+    _ensure_staff(request.user)
+    data = privacy.beneficiary_export(user=request.user, beneficiary_id=beneficiary_id)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"personne-{beneficiary_id}-{timezone.localdate().isoformat()}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Active files ---------------------------------------------------------------------------
+
+
+def _load_text(row) -> dict:
+    percent = row.load_percent
+    if row.active > row.norm:
+        state, level = _("Au-dessus de la norme : la file active est trop chargée."), "over"
+    elif row.active >= row.norm * 0.9:
+        state, level = _("Proche de la norme."), "near"
+    else:
+        room = row.norm - row.active
+        state = ngettext(
+            "Il reste de la place pour %(count)s personne.",
+            "Il reste de la place pour %(count)s personnes.",
+            room,
+        ) % {"count": room}
+        level = "ok"
+    return {
+        "row": row,
+        "percent": percent,
+        "meter_value": min(row.active, row.norm),
+        "level": level,
+        "state": state,
+        "summary": ngettext(
+            "%(active)s personne suivie sur une norme de %(norm)s, soit %(percent)s %%.",
+            "%(active)s personnes suivies sur une norme de %(norm)s, soit %(percent)s %%.",
+            row.active,
+        )
+        % {"active": row.active, "norm": row.norm, "percent": percent},
+        "reinforced": ngettext(
+            "dont %(count)s en accompagnement renforcé",
+            "dont %(count)s en accompagnement renforcé",
+            row.reinforced,
+        )
+        % {"count": row.reinforced},
+    }
+
+
+@login_required
+def caseload(request):
+    _ensure_staff(request.user)
+    blocks = [
+        {
+            "platform": name,
+            "rows": [_load_text(row) for row in selectors.caseload_for(platform_id=platform_id)],
+        }
+        for platform_id, name in _platforms(request.user)
+    ]
+    return render(
+        request,
+        TEMPLATES + "caseload.html",
+        {"blocks": blocks, "norm": settings.CASELOAD_NORM},
+    )
