@@ -168,8 +168,8 @@ class DiagnosisForm(forms.Form):
         field = self.fields["share_with_prescriber"]
         if can_share:
             field.help_text = _(
-                "La personne a donné son accord : le prescripteur sera prévenu de la suite "
-                "donnée (la synthèse reste sur la plateforme)."
+                "La personne a donné son accord : le prescripteur verra la date, la suite "
+                "donnée et cette synthèse (jamais les notes ni les freins)."
             )
         else:
             field.disabled = True

@@ -7,7 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries.enums import BarrierCategory, BeneficiaryStatus, ConsentPurpose
+from beneficiaries.enums import (
+    BarrierCategory,
+    BeneficiaryStatus,
+    ConsentPurpose,
+    DiagnosisDecision,
+    FollowUpChannel,
+    OutcomeCode,
+)
 from beneficiaries.models import (
     ActionPlanItem,
     Barrier,
@@ -38,6 +45,8 @@ def diagnosis_record(
     beneficiary = lock_beneficiary(actor, beneficiary_id)
     if beneficiary.status == BeneficiaryStatus.CLOSED:
         raise ConflictError(_("L'accompagnement de cette personne est terminé."))
+    if decision not in DiagnosisDecision.values:
+        raise ApplicationError(_("Choisissez la suite : conseil ponctuel ou accompagnement."))
     for barrier in barriers:
         if barrier.get("category") not in BarrierCategory.values or not barrier.get("code"):
             raise ApplicationError(_("Chaque frein a un type et une description."))
@@ -137,6 +146,8 @@ def action_item_done(*, actor, item_id: int) -> ActionPlanItem:
 @transaction.atomic
 def follow_up_record(*, actor, beneficiary_id: int, held_on, channel: str, notes: str = ""):
     beneficiary = lock_beneficiary(actor, beneficiary_id)
+    if channel not in FollowUpChannel.values:
+        raise ApplicationError(_("Choisissez comment le rendez-vous a eu lieu."))
     if held_on > timezone.localdate():
         raise ApplicationError(_("Un rendez-vous de suivi se note une fois qu'il a eu lieu."))
     follow_up = FollowUp.objects.create(
@@ -152,6 +163,10 @@ def follow_up_record(*, actor, beneficiary_id: int, held_on, channel: str, notes
 def outcome_record(*, actor, beneficiary_id: int, code: str, exited_on) -> Outcome:
     """Close the support with its outcome (DESIGN's codes)."""
     beneficiary = lock_beneficiary(actor, beneficiary_id)
+    if code not in OutcomeCode.values:
+        raise ApplicationError(_("Choisissez la situation de sortie."))
+    if exited_on > timezone.localdate():
+        raise ApplicationError(_("La date de sortie ne peut pas être dans le futur."))
     outcome, _created = Outcome.objects.update_or_create(
         beneficiary=beneficiary,
         defaults={"code": code, "exited_on": exited_on, "recorded_by": actor},
@@ -168,8 +183,25 @@ def consent_give(
     *, actor, beneficiary_id: int, purpose: str, prescriber_organisation_id: int | None = None
 ) -> Consent:
     beneficiary = lock_beneficiary(actor, beneficiary_id)
-    if purpose == ConsentPurpose.SHARE_WITH_PRESCRIBER and prescriber_organisation_id is None:
-        raise ApplicationError(_("Précisez avec quel prescripteur le suivi est partagé."))
+    if purpose not in ConsentPurpose.values:
+        raise ApplicationError(_("Choisissez l'objet de l'accord."))
+    if purpose == ConsentPurpose.SHARE_WITH_PRESCRIBER:
+        referred_by = set(
+            beneficiary.referrals.values_list("prescriber_organisation_id", flat=True)
+        )
+        if prescriber_organisation_id not in referred_by:
+            raise ApplicationError(
+                _("Le suivi ne se partage qu'avec un prescripteur qui a orienté la personne.")
+            )
+    else:
+        prescriber_organisation_id = None
+    existing = beneficiary.consents.filter(
+        purpose=purpose,
+        prescriber_organisation_id=prescriber_organisation_id,
+        withdrawn_at__isnull=True,
+    ).first()
+    if existing is not None:
+        return existing
     consent = Consent.objects.create(
         beneficiary=beneficiary, purpose=purpose, given_at=timezone.now(), recorded_by=actor,
         prescriber_organisation_id=prescriber_organisation_id,

@@ -257,7 +257,7 @@ class ActionPlanItem(BaseModel):
     class Meta:
         verbose_name = _("action du plan")
         verbose_name_plural = _("plan d'action")
-        ordering = ["done_at", "due_on", "id"]
+        ordering = [models.F("done_at").asc(nulls_first=True), "due_on", "id"]
 
 
 class FollowUp(BaseModel):

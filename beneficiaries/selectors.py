@@ -139,7 +139,7 @@ class CaseloadRow:
 def caseload_for(*, platform_id: int) -> list[CaseloadRow]:
     """Each adviser's active file against the norm (100 per full-time referent)."""
     advisers = Membership.objects.filter(
-        organisation_id=platform_id, role=Role.ADVISER, active=True
+        organisation_id=platform_id, role=Role.ADVISER, active=True, user__is_active=True
     ).values_list("user_id", "user__first_name", "user__last_name")
     counts = {
         row["adviser_id"]: row

@@ -169,7 +169,9 @@ def referral_accept(
         raise InvalidTransition(_("Cette orientation a déjà reçu une réponse."))
     if beneficiary_id is not None:
         beneficiary = _get(
-            Beneficiary.objects.filter(platform_id=referral.platform_id),
+            Beneficiary.objects.filter(
+                platform_id=referral.platform_id, anonymised_at__isnull=True
+            ),
             beneficiary_id,
             _("Personne introuvable."),
         )

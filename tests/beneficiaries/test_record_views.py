@@ -572,7 +572,7 @@ def test_give_consent_to_share_with_a_referring_prescriber(
 
     response = client.post(url, {"purpose": "share_with_prescriber"})
     assert response.status_code == 400
-    assert "Précisez avec quel prescripteur" in text(response)
+    assert "ne se partage qu'avec un prescripteur qui a orienté la personne" in text(response)
 
 
 def test_barriers_lift_and_action_plan(client, adviser, person):

@@ -230,6 +230,16 @@ def test_a_prescriber_of_several_organisations_picks_one(client, prescriber, pla
     assert Referral.objects.get().prescriber_organisation == second
 
 
+def test_an_organisation_without_platform_is_told_so(client, prescriber, prescriber_org):
+    prescriber_org.platform = None
+    prescriber_org.save()
+    response = signed_in(client, prescriber).post(reverse("referral_new"), FORM)
+    assert response.status_code == 400
+    assert "Votre organisation n'est rattachée à aucune plateforme." in text(response)
+    assert NEED in html(response)
+    assert not Referral.objects.exists()
+
+
 def test_the_list_shows_status_in_words_and_filters(client, prescriber, prescriber_org, adviser):
     waiting = submit(prescriber, prescriber_org, first_name="Ana", last_name="Diaz")
     refused = submit(prescriber, prescriber_org, first_name="Bruno", last_name="Roy")

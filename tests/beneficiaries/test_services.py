@@ -388,3 +388,53 @@ def test_anonymisation_after_two_years_keeps_statistics(followed, adviser, platf
     # Anonymised people are no longer found or opened.
     with pytest.raises(NotFoundError):
         privacy.beneficiary_open(user=adviser, beneficiary_id=pid)
+
+
+@pytest.mark.django_db
+def test_journey_refuses_unknown_codes(followed, adviser):
+    from core.errors import ApplicationError
+
+    pid = followed.beneficiary_id
+    today = timezone.localdate()
+    calls = [
+        lambda: journey.diagnosis_record(actor=adviser, beneficiary_id=pid, held_on=today,
+                                         duration_minutes=60, summary="s", decision="nonsense",
+                                         barriers=[]),
+        lambda: journey.follow_up_record(actor=adviser, beneficiary_id=pid, held_on=today,
+                                         channel="pigeon"),
+        lambda: journey.outcome_record(actor=adviser, beneficiary_id=pid, code="bogus",
+                                       exited_on=today),
+        lambda: journey.outcome_record(actor=adviser, beneficiary_id=pid,
+                                       code="training", exited_on=today + timedelta(days=1)),
+        lambda: journey.consent_give(actor=adviser, beneficiary_id=pid, purpose="whatever"),
+        lambda: journey.consent_give(actor=adviser, beneficiary_id=pid,
+                                     purpose="share_with_prescriber",
+                                     prescriber_organisation_id=OrganisationFactory(
+                                         prescriber=True).pk),
+    ]  # fmt: skip
+    for call in calls:
+        with pytest.raises(ApplicationError):
+            call()
+    person = Beneficiary.objects.get(pk=pid)
+    assert person.status == "referred"
+    assert not hasattr(person, "outcome") or person.outcome is None
+
+
+@pytest.mark.django_db
+def test_giving_the_same_consent_twice_keeps_one(followed, adviser, prescriber_org):
+    first = journey.consent_give(actor=adviser, beneficiary_id=followed.beneficiary_id,
+                                 purpose="share_with_prescriber",
+                                 prescriber_organisation_id=prescriber_org.pk)  # fmt: skip
+    again = journey.consent_give(actor=adviser, beneficiary_id=followed.beneficiary_id,
+                                 purpose="share_with_prescriber",
+                                 prescriber_organisation_id=prescriber_org.pk)  # fmt: skip
+    assert first == again
+    assert Consent.objects.filter(beneficiary_id=followed.beneficiary_id).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_anonymised_record_cannot_receive_a_referral(prescriber_org, adviser, platform):
+    gone = BeneficiaryFactory(platform=platform, anonymised_at=timezone.now())
+    referral = ReferralFactory(prescriber_organisation=prescriber_org)
+    with pytest.raises(NotFoundError):
+        services.referral_accept(actor=adviser, referral_id=referral.pk, beneficiary_id=gone.pk)
