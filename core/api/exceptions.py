@@ -11,9 +11,7 @@ from core.errors import ApplicationError
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response(
-            {**exc.extra, "detail": exc.message, "code": exc.code}, status=exc.status
-        )
+        return Response({**exc.extra, "detail": exc.message, "code": exc.code}, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         # Model and service validation speaks Django; the API answers with DRF's 400 format.
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
