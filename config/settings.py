@@ -137,11 +137,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "beneficiaries.tasks.follow_ups_overdue_notify",
         "schedule": 24 * 3600.0,
     },
+    "bookings-expire": {"task": "bookings.tasks.bookings_expire", "schedule": 900.0},
+    "bookings-remind": {"task": "bookings.tasks.bookings_remind", "schedule": 900.0},
     "anonymise-inactive": {
         "task": "beneficiaries.tasks.anonymise_inactive",
         "schedule": 24 * 3600.0,
     },
 }
+# Bookings (DESIGN §4): unanswered requests expire; signed links for partners and people.
+PARTNER_ANSWER_HOURS = env.int("PARTNER_ANSWER_HOURS", default=48)
+PARTNER_LINK_MAX_AGE_HOURS = env.int("PARTNER_LINK_MAX_AGE_HOURS", default=72)
+BENEFICIARY_LINK_MAX_AGE_DAYS = env.int("BENEFICIARY_LINK_MAX_AGE_DAYS", default=30)
 # Beneficiaries' journey (DOMAIN §0, §4, §5).
 REFERRAL_REMIND_DAYS = env.int("REFERRAL_REMIND_DAYS", default=10)
 REFERRAL_EXPIRE_DAYS = env.int("REFERRAL_EXPIRE_DAYS", default=30)

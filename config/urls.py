@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("partners.api_urls")),
     path("", include("beneficiaries.api_urls")),
+    path("", include("bookings.api_urls")),
 ]
 
 urlpatterns = [
@@ -16,6 +17,7 @@ urlpatterns = [
     path("catalogue/", include("marketplace.urls")),
     path("", include("beneficiaries.urls_referrals")),
     path("personnes/", include("beneficiaries.urls_records")),
+    path("", include("bookings.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

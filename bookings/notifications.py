@@ -1,0 +1,104 @@
+"""Who is told what about a booking (DESIGN §8). Partners get the person's name and phone
+and the booking — never their situation, diagnosis or finances."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from accounts.enums import PARTNER_ROLES
+from accounts.models import Membership
+from bookings.links import my_bookings_url, partner_answer_url
+from core.notifications import notify
+
+
+def _when(booking) -> str:
+    local = timezone.localtime(booking.starts_at)
+    return formats.date_format(local, "l j F Y à H\\hi")
+
+
+def _context(booking) -> dict:
+    service = booking.service
+    organisation = service.partner.organisation
+    return {
+        "reference": booking.reference,
+        "service": service.name,
+        "partner": organisation.name,
+        "address": ", ".join(
+            filter(None, [organisation.address, organisation.postcode, organisation.commune])
+        ),  # fmt: skip
+        "when": _when(booking),
+        "status": booking.get_status_display(),
+    }
+
+
+def _partner_users(booking):
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id=booking.service.partner.organisation_id, role__in=PARTNER_ROLES,
+            active=True, user__is_active=True,
+        ).select_related("user")
+    ]  # fmt: skip
+
+
+def _tell_beneficiary(booking, template: str, **extra) -> None:
+    person = booking.beneficiary
+    context = {**_context(booking), "url": my_bookings_url(person), **extra}
+    if person.user_id:
+        notify(template=template, user=person.user, context=context)
+    elif person.phone:
+        notify(template=template, channel="sms", recipient=person.phone, context=context)
+    elif person.email:
+        notify(template=template, channel="email", recipient=person.email, context=context)
+
+
+def _tell_adviser(booking, template: str, **extra) -> None:
+    adviser = booking.booked_by or booking.beneficiary.adviser
+    if adviser is not None:
+        url = settings.SITE_URL + reverse("booking_detail", kwargs={"booking_id": booking.pk})
+        notify(template=template, user=adviser, channel="email",
+               context={**_context(booking), "url": url, **extra})  # fmt: skip
+
+
+def booking_requested(booking) -> None:
+    person = booking.beneficiary
+    for user in _partner_users(booking):
+        notify(
+            template="bookings/requested",
+            user=user,
+            channel="email",
+            context={
+                **_context(booking),
+                "person": f"{person.first_name} {person.last_name}",
+                "phone": person.phone,
+                "quantity": booking.quantity,
+                "note": booking.note_for_partner,
+                "confirm_url": partner_answer_url(booking, "confirm"),
+                "decline_url": partner_answer_url(booking, "decline"),
+                "needs_answer": booking.status == "requested",
+            },
+        )
+
+
+def booking_answered(booking) -> None:
+    template = "bookings/confirmed" if booking.status == "confirmed" else "bookings/declined"
+    _tell_adviser(booking, template, reason=booking.decline_reason)
+    _tell_beneficiary(booking, template, reason=booking.decline_reason)
+
+
+def booking_cancelled(booking) -> None:
+    extra = {"reason": booking.cancellation_reason, "by": booking.get_cancelled_by_display()}
+    _tell_adviser(booking, "bookings/cancelled", **extra)
+    _tell_beneficiary(booking, "bookings/cancelled", **extra)
+    if booking.cancelled_by != "partner":
+        for user in _partner_users(booking):
+            notify(template="bookings/cancelled", user=user, channel="email",
+                   context={**_context(booking), **extra, "url": ""})  # fmt: skip
+
+
+def booking_expired(booking) -> None:
+    _tell_adviser(booking, "bookings/expired")
+
+
+def booking_reminder(booking) -> None:
+    _tell_beneficiary(booking, "bookings/reminder")

@@ -1,0 +1,258 @@
+"""Booking writes: creation with the capacity guard, one service per transition (DESIGN §4).
+
+Each transition locks the booking row, checks the transition table and the actor's side,
+releases capacity in the same transaction when the booking stops holding it, appends a
+`BookingEvent`, and writes its notifications to the outbox (sent after commit).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.enums import BeneficiaryStatus
+from beneficiaries.models import Beneficiary
+from bookings import capacity, notifications, pricing
+from bookings.enums import HOLDING, TRANSITIONS, ActorRole, BookingStatus
+from bookings.models import Booking, BookingEvent, BookingSlot
+from bookings.permissions import can_book_for, role_of
+from core.audit import audit_log
+from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
+from partners.enums import BookingMode
+from partners.models import Slot
+from partners.selectors import service_base_for
+
+
+def _not_found() -> NotFoundError:
+    return NotFoundError(_("Réservation introuvable."))
+
+
+@transaction.atomic
+def booking_create(
+    *, actor, beneficiary_id: int, service_id: int, slot_ids: list[int], quantity: int = 1,
+    units: Decimal | None = None, note: str = "", now=None,
+) -> Booking:  # fmt: skip
+    """Book slots (or every day of a rental period) of a partner service for a person."""
+    now = now or timezone.now()
+    beneficiary = Beneficiary.objects.filter(pk=beneficiary_id, anonymised_at__isnull=True).first()
+    if beneficiary is None or not can_book_for(actor, beneficiary):
+        raise NotFoundError(_("Personne introuvable."))
+    if beneficiary.status == BeneficiaryStatus.CLOSED:
+        raise ApplicationError(_("L'accompagnement de cette personne est terminé."))
+    service = (
+        service_base_for(user=actor)
+        .filter(pk=service_id, published=True, partner__status="published")
+        .select_related("partner__organisation")
+        .first()
+    )
+    if service is None:
+        raise NotFoundError(_("Service introuvable."))
+    if quantity < 1:
+        raise ApplicationError(_("Réservez au moins une place."))
+    slot_ids = sorted(set(slot_ids))
+    slots = list(Slot.objects.filter(pk__in=slot_ids, service=service).order_by("starts_at"))
+    if not slot_ids or len(slots) != len(slot_ids):
+        raise ApplicationError(_("Choisissez un ou plusieurs créneaux de ce service."))
+    _check_timing(service, slots, now)
+    if service.booking_mode == BookingMode.PERIOD:
+        _check_whole_period(service, slots)
+    capacity.reserve({slot.pk: quantity for slot in slots})
+    price = pricing.quote(service, slots, quantity=quantity, units=units)
+    status = BookingStatus.CONFIRMED if service.auto_confirm else BookingStatus.REQUESTED
+    booking = Booking.objects.create(
+        platform_id=beneficiary.platform_id, beneficiary=beneficiary, service=service,
+        booked_by=actor, quantity=quantity, units=price.units, unit_price=price.unit_price,
+        market_unit_price=price.market_unit_price, total_price=price.total_price,
+        market_total=price.market_total, status=status, starts_at=slots[0].starts_at,
+        ends_at=slots[-1].ends_at, note_for_partner=note.strip(),
+        confirmed_at=now if status == BookingStatus.CONFIRMED else None,
+    )  # fmt: skip
+    BookingSlot.objects.bulk_create(
+        [BookingSlot(booking=booking, slot=slot, quantity=quantity) for slot in slots]
+    )
+    BookingEvent.objects.create(booking=booking, actor=actor, actor_role=ActorRole.ADVISER,
+                                from_status="", to_status=status)  # fmt: skip
+    audit_log(actor=actor, action="booking.created", target=booking,
+              data={"status": status, "slots": slot_ids})  # fmt: skip
+    notifications.booking_requested(booking)
+    if status == BookingStatus.CONFIRMED:
+        notifications.booking_answered(booking)
+    return booking
+
+
+def _check_timing(service, slots, now) -> None:
+    if slots[0].starts_at < now + timedelta(hours=service.min_notice_hours):
+        raise ApplicationError(
+            _("Ce partenaire demande à être prévenu au moins %(hours)s heures à l'avance.")
+            % {"hours": service.min_notice_hours}
+        )
+    if slots[-1].starts_at > now + timedelta(days=service.max_advance_days):
+        raise ApplicationError(
+            _("Ce service se réserve au plus %(days)s jours à l'avance.")
+            % {"days": service.max_advance_days}
+        )
+
+
+def _check_whole_period(service, slots) -> None:
+    """A rental takes every open day between its first and last day: no hole in between."""
+    between = Slot.objects.filter(
+        service=service, starts_at__gt=slots[0].starts_at, starts_at__lt=slots[-1].starts_at
+    ).count()
+    if between != len(slots) - 2 and len(slots) > 1:
+        raise ApplicationError(
+            _("Une location prend tous les jours d'ouverture entre le premier et le dernier jour.")
+        )
+
+
+def _lock(booking_id: int) -> Booking:
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("service__partner", "beneficiary")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        raise _not_found()
+    return booking
+
+
+def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str = "") -> None:
+    allowed = TRANSITIONS.get(booking.status, set())
+    if to not in allowed:
+        raise InvalidTransition(
+            _("Impossible : la réservation est « %(status)s ».")
+            % {"status": booking.get_status_display()}
+        )
+    if booking.status in HOLDING and to not in HOLDING:
+        capacity.release(
+            dict(booking.booking_slots.exclude(slot=None).values_list("slot_id", "quantity"))
+        )
+    BookingEvent.objects.create(booking=booking, actor=actor, actor_role=actor_role,
+                                from_status=booking.status, to_status=to, note=note)  # fmt: skip
+    booking.status = to
+    setattr(booking, f"{to}_at", timezone.now())
+    booking.save()
+    audit_log(actor=actor, action=f"booking.{to}", target=booking, data={"note": note[:200]})
+
+
+def _require_side(actor, booking, *sides: str) -> str:
+    """The actor's side, or 404 for strangers and 403 for a party who may not do this."""
+    side = role_of(actor, booking)
+    if side is None:
+        raise _not_found()
+    if side not in sides:
+        raise PermissionDeniedError(_("Cette action revient à une autre personne."))
+    return side
+
+
+@transaction.atomic
+def booking_confirm(*, actor, booking_id: int, via_link: bool = False) -> Booking:
+    booking = _lock(booking_id)
+    if not via_link:
+        _require_side(actor, booking, ActorRole.PARTNER)
+    _transition(booking, to=BookingStatus.CONFIRMED, actor=actor, actor_role=ActorRole.PARTNER)
+    notifications.booking_answered(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_decline(*, actor, booking_id: int, reason: str, via_link: bool = False) -> Booking:
+    booking = _lock(booking_id)
+    if not via_link:
+        _require_side(actor, booking, ActorRole.PARTNER)
+    if not reason.strip():
+        raise ApplicationError(_("Dites en quelques mots pourquoi vous refusez."))
+    booking.decline_reason = reason.strip()[:255]
+    _transition(booking, to=BookingStatus.DECLINED, actor=actor, actor_role=ActorRole.PARTNER,
+                note=reason)  # fmt: skip
+    notifications.booking_answered(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, actor, booking_id: int, reason: str) -> Booking:
+    booking = _lock(booking_id)
+    side = _require_side(actor, booking, ActorRole.ADVISER, ActorRole.PARTNER,
+                         ActorRole.BENEFICIARY)  # fmt: skip
+    if not reason.strip():
+        raise ApplicationError(_("Indiquez le motif de l'annulation."))
+    if side == ActorRole.BENEFICIARY:
+        cutoff = booking.starts_at - timedelta(hours=booking.service.cancellation_cutoff_hours)
+        if timezone.now() > cutoff:
+            raise ApplicationError(
+                _("Il est trop tard pour annuler en ligne : appelez votre conseiller·ère.")
+            )
+    booking.cancellation_reason = reason.strip()[:255]
+    booking.cancelled_by = side
+    _transition(booking, to=BookingStatus.CANCELLED, actor=actor, actor_role=side, note=reason)
+    notifications.booking_cancelled(booking)
+    return booking
+
+
+@transaction.atomic
+def booking_complete(*, actor, booking_id: int, units: Decimal | None = None) -> Booking:
+    """The service took place; km services record the actual distance (totals follow)."""
+    booking = _lock(booking_id)
+    _require_side(actor, booking, ActorRole.PARTNER)
+    if booking.starts_at > timezone.now():
+        raise ApplicationError(_("Le service n'a pas encore commencé."))
+    if units is not None:
+        if units <= 0:
+            raise ApplicationError(_("Le nombre d'unités doit être positif."))
+        booking.units = pricing.money(Decimal(units))
+        booking.total_price = pricing.money(booking.unit_price * booking.units * booking.quantity)
+        booking.market_total = pricing.money(
+            booking.market_unit_price * booking.units * booking.quantity
+        )
+    _transition(booking, to=BookingStatus.COMPLETED, actor=actor, actor_role=ActorRole.PARTNER)
+    return booking
+
+
+@transaction.atomic
+def booking_no_show(*, actor, booking_id: int) -> Booking:
+    booking = _lock(booking_id)
+    _require_side(actor, booking, ActorRole.PARTNER)
+    if booking.starts_at > timezone.now():
+        raise ApplicationError(_("Le rendez-vous n'a pas encore eu lieu."))
+    _transition(booking, to=BookingStatus.NO_SHOW, actor=actor, actor_role=ActorRole.PARTNER)
+    return booking
+
+
+def bookings_expire(*, now=None) -> int:
+    """Requests the partner left unanswered for PARTNER_ANSWER_HOURS expire, freeing places."""
+    now = now or timezone.now()
+    limit = now - timedelta(hours=settings.PARTNER_ANSWER_HOURS)
+    count = 0
+    for booking_id in Booking.objects.filter(
+        status=BookingStatus.REQUESTED, created_at__lt=limit
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            booking = _lock(booking_id)
+            if booking.status != BookingStatus.REQUESTED:
+                continue
+            _transition(booking, to=BookingStatus.EXPIRED, actor=None,
+                        actor_role=ActorRole.SYSTEM)  # fmt: skip
+            notifications.booking_expired(booking)
+            count += 1
+    return count
+
+
+def bookings_remind(*, now=None) -> int:
+    """The day before: remind the person of a confirmed booking, once."""
+    now = now or timezone.now()
+    count = 0
+    for booking_id in Booking.objects.filter(
+        status=BookingStatus.CONFIRMED, reminder_sent_at__isnull=True,
+        starts_at__gt=now, starts_at__lte=now + timedelta(hours=24),
+    ).values_list("pk", flat=True):  # fmt: skip
+        with transaction.atomic():
+            if not Booking.objects.filter(pk=booking_id, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            ):
+                continue
+            notifications.booking_reminder(Booking.objects.get(pk=booking_id))
+            count += 1
+    return count
