@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from bookings import api
+
+urlpatterns = [
+    path("bookings/", api.BookingListApi.as_view(), name="api-booking-list"),
+    path("bookings/<int:booking_id>/", api.BookingDetailApi.as_view(), name="api-booking-detail"),
+    path("me/bookings/", api.MyBookingsApi.as_view(), name="api-my-bookings"),
+]
+for _action, _segment in (("confirm", "confirm"), ("decline", "decline"),
+                          ("complete", "complete"), ("no_show", "no-show"),
+                          ("cancel", "cancel")):  # fmt: skip
+    urlpatterns.append(
+        path(
+            f"bookings/<int:booking_id>/{_segment}/",
+            api.BookingActionApi.as_view(action=_action),
+            name=f"api-booking-{_segment}",
+        )
+    )

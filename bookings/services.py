@@ -119,13 +119,16 @@ def _lock(booking_id: int) -> Booking:
     return booking
 
 
-def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str = "") -> None:
-    allowed = TRANSITIONS.get(booking.status, set())
-    if to not in allowed:
+def _ensure_transition(booking: Booking, to: str) -> None:
+    if to not in TRANSITIONS.get(booking.status, set()):
         raise InvalidTransition(
             _("Impossible : la réservation est « %(status)s ».")
             % {"status": booking.get_status_display()}
         )
+
+
+def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str = "") -> None:
+    _ensure_transition(booking, to)
     if booking.status in HOLDING and to not in HOLDING:
         capacity.release(
             dict(booking.booking_slots.exclude(slot=None).values_list("slot_id", "quantity"))
@@ -197,6 +200,7 @@ def booking_complete(*, actor, booking_id: int, units: Decimal | None = None) ->
     """The service took place; km services record the actual distance (totals follow)."""
     booking = _lock(booking_id)
     _require_side(actor, booking, ActorRole.PARTNER)
+    _ensure_transition(booking, BookingStatus.COMPLETED)
     if booking.starts_at > timezone.now():
         raise ApplicationError(_("Le service n'a pas encore commencé."))
     if units is not None:
@@ -215,6 +219,7 @@ def booking_complete(*, actor, booking_id: int, units: Decimal | None = None) ->
 def booking_no_show(*, actor, booking_id: int) -> Booking:
     booking = _lock(booking_id)
     _require_side(actor, booking, ActorRole.PARTNER)
+    _ensure_transition(booking, BookingStatus.NO_SHOW)
     if booking.starts_at > timezone.now():
         raise ApplicationError(_("Le rendez-vous n'a pas encore eu lieu."))
     _transition(booking, to=BookingStatus.NO_SHOW, actor=actor, actor_role=ActorRole.PARTNER)

@@ -1,0 +1,234 @@
+"""Bookings API (DESIGN §6): advisers book, partners answer, everyone reads their own."""
+
+import hashlib
+import json
+from datetime import datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import permissions as account_permissions
+from bookings import selectors, services
+from bookings.enums import BookingStatus
+from bookings.models import IdempotencyRecord
+from bookings.permissions import role_of
+from core.api.fields import MoneyField
+from core.api.pagination import paginated_response
+from core.errors import ConflictError, PermissionDeniedError
+
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
+
+
+class BookingOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+    service = serializers.SerializerMethodField()
+    beneficiary = serializers.SerializerMethodField()
+    slots = serializers.SerializerMethodField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    quantity = serializers.IntegerField()
+    units = serializers.DecimalField(max_digits=10, decimal_places=2)
+    unit_price = MoneyField()
+    market_unit_price = MoneyField()
+    total_price = MoneyField()
+    market_total = MoneyField()
+    note_for_partner = serializers.CharField()
+    decline_reason = serializers.CharField()
+    cancellation_reason = serializers.CharField()
+
+    def get_service(self, booking) -> dict:
+        return {"id": booking.service_id, "name": booking.service.name,
+                "partner": {"id": booking.service.partner_id,
+                            "name": booking.service.partner.organisation.name}}  # fmt: skip
+
+    def get_beneficiary(self, booking) -> dict:
+        """Name and phone only: what a partner needs, and nothing of the person's file."""
+        person = booking.beneficiary
+        return {"id": person.pk, "first_name": person.first_name,
+                "last_name": person.last_name, "phone": person.phone}  # fmt: skip
+
+    def get_slots(self, booking) -> list[int]:
+        return [bs.slot_id for bs in booking.booking_slots.all()]
+
+
+def _request_hash(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class BookingListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        beneficiary = serializers.IntegerField()
+        service = serializers.IntegerField()
+        slots = serializers.ListField(child=serializers.IntegerField(), min_length=1,
+                                      max_length=120)  # fmt: skip
+        quantity = serializers.IntegerField(min_value=1, max_value=50, required=False, default=1)
+        units = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0,
+                                         required=False, allow_null=True)  # fmt: skip
+        note = serializers.CharField(required=False, allow_blank=True, default="",
+                                     max_length=2000)  # fmt: skip
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
+        upcoming = serializers.BooleanField(required=False, default=False)
+        from_ = serializers.DateField(required=False)
+        to = serializers.DateField(required=False)
+
+        def to_internal_value(self, data):
+            data = {k: v for k, v in data.items() if k != "page" and k != "page_size"}
+            if "from" in data:
+                data["from_"] = data.pop("from")
+            return super().to_internal_value(data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=BookingStatus.values),
+            OpenApiParameter("upcoming", bool),
+            OpenApiParameter("from", str, description="AAAA-MM-JJ"),
+            OpenApiParameter("to", str, description="AAAA-MM-JJ"),
+        ],
+        responses={200: BookingOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        bookings = selectors.booking_list_for(user=request.user).prefetch_related("booking_slots")
+        if data.get("status"):
+            bookings = bookings.filter(status=data["status"])
+        if data.get("upcoming"):
+            bookings = bookings.filter(starts_at__gte=timezone.now())
+        tz = timezone.get_current_timezone()
+        if data.get("from_"):
+            bookings = bookings.filter(starts_at__gte=datetime.combine(data["from_"], time(0), tz))
+        if data.get("to"):
+            end = datetime.combine(data["to"] + timedelta(days=1), time(0), tz)
+            bookings = bookings.filter(starts_at__lt=end)
+        return paginated_response(
+            request=request, view=self, queryset=bookings.order_by("starts_at", "pk"),
+            serializer_class=BookingOutputSerializer,
+        )  # fmt: skip
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        responses={201: BookingOutputSerializer},
+    )
+    def post(self, request):
+        user = request.user
+        if not (
+            account_permissions.is_adviser(user) or account_permissions.is_platform_admin(user)
+        ):
+            raise PermissionDeniedError(_("Seuls les conseillers réservent."))
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key", "").strip()[:255]
+        if not key:
+            return self._create(request, data.validated_data)
+        digest = _request_hash(request.data)
+        replay = self._replay(user, key, digest)
+        if replay is not None:
+            return replay
+        try:
+            with transaction.atomic():
+                response = self._create(request, data.validated_data)
+                IdempotencyRecord.objects.create(
+                    user=user, key=key, request_hash=digest,
+                    status_code=response.status_code, response=response.data,
+                )  # fmt: skip
+        except IntegrityError:
+            # The same key won a concurrent race: answer what that request answered.
+            replay = self._replay(user, key, digest)
+            if replay is None:
+                raise
+            return replay
+        return response
+
+    def _replay(self, user, key: str, digest: str) -> Response | None:
+        IdempotencyRecord.objects.filter(
+            user=user, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW
+        ).delete()
+        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        if record is None:
+            return None
+        if record.request_hash != digest:
+            raise ConflictError(
+                _("Cette clé d'idempotence a déjà servi pour une autre demande."),
+                code="idempotency_key_reused",
+            )
+        return Response(record.response, status=record.status_code)
+
+    def _create(self, request, data) -> Response:
+        booking = services.booking_create(
+            actor=request.user, beneficiary_id=data["beneficiary"], service_id=data["service"],
+            slot_ids=data["slots"], quantity=data["quantity"], units=data.get("units"),
+            note=data["note"],
+        )  # fmt: skip
+        booking = selectors.booking_list_for(user=request.user).get(pk=booking.pk)
+        return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingDetailApi(APIView):
+    @extend_schema(responses={200: BookingOutputSerializer})
+    def get(self, request, booking_id: int):
+        booking = selectors.booking_get_for(user=request.user, booking_id=booking_id)
+        return Response(BookingOutputSerializer(booking).data)
+
+
+class BookingActionApi(APIView):
+    """One endpoint per transition: confirm, decline, complete, no-show, cancel."""
+
+    action = ""
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                       max_length=255)  # fmt: skip
+        units = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
+                                         allow_null=True)  # fmt: skip
+
+    @extend_schema(request=InputSerializer, responses={200: BookingOutputSerializer})
+    def post(self, request, booking_id: int):
+        booking = selectors.booking_get_for(user=request.user, booking_id=booking_id)
+        if role_of(request.user, booking) is None:  # finance officers read, they do not act
+            raise PermissionDeniedError(_("Cette action revient à une autre personne."))
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        args = {"actor": request.user, "booking_id": booking_id}
+        if self.action == "confirm":
+            services.booking_confirm(**args)
+        elif self.action == "decline":
+            services.booking_decline(**args, reason=data.validated_data["reason"])
+        elif self.action == "cancel":
+            services.booking_cancel(**args, reason=data.validated_data["reason"])
+        elif self.action == "complete":
+            services.booking_complete(**args, units=data.validated_data.get("units"))
+        else:
+            services.booking_no_show(**args)
+        booking = selectors.booking_get_for(user=request.user, booking_id=booking_id)
+        return Response(BookingOutputSerializer(booking).data)
+
+
+class MyBookingsApi(APIView):
+    """A beneficiary's own bookings: upcoming first (soonest first), then past (latest first)."""
+
+    @extend_schema(responses={200: BookingOutputSerializer(many=True)})
+    def get(self, request):
+        person = getattr(request.user, "beneficiary", None)
+        if not account_permissions.is_beneficiary(request.user) or person is None:
+            raise PermissionDeniedError(_("Réservé aux personnes accompagnées."))
+        bookings = list(
+            selectors.bookings_of_beneficiary(beneficiary_id=person.pk).prefetch_related(
+                "booking_slots"
+            )
+        )
+        now = timezone.now()
+        upcoming = sorted((b for b in bookings if b.ends_at >= now), key=lambda b: b.starts_at)
+        past = sorted((b for b in bookings if b.ends_at < now), key=lambda b: b.starts_at,
+                      reverse=True)  # fmt: skip
+        return Response(BookingOutputSerializer(upcoming + past, many=True).data)
