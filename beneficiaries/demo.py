@@ -96,7 +96,7 @@ def _prescribers(ctx: DemoContext) -> dict:
     return orgs
 
 
-def seed_beneficiaries(ctx: DemoContext) -> None:
+def seed_beneficiaries(ctx: DemoContext) -> list[Beneficiary]:
     now = timezone.now()
     today = timezone.localdate()
     adviser = ctx.users["adviser@demo.test"]
@@ -180,6 +180,11 @@ def seed_beneficiaries(ctx: DemoContext) -> None:
         contact = timezone.make_aware(timezone.datetime.combine(last, timezone.datetime.min.time()))
         Beneficiary.objects.filter(pk=person.pk).update(last_contact_at=contact)
     _seed_open_referrals(ctx, prescribers, prescriber, adviser, now)
+    return [
+        Beneficiary.objects.get(platform=ctx.platform, first_name=first, last_name=last,
+                                birth_date=born)
+        for first, last, born, *_rest in PEOPLE
+    ]  # fmt: skip
 
 
 def _seed_open_referrals(ctx, prescribers, prescriber, adviser, now) -> None:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, FloatField, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from core.places import Place, bounding_box, distance_expression
@@ -99,13 +99,8 @@ def service_search(
     start, end = _window(filters, now)
     if filters.available_from or filters.available_to:
         services = services.filter(Exists(free_slots(start, end)))
-    next_free = (
-        free_slots(start, None)
-        .order_by()
-        .values("service_id")
-        .annotate(first=Min("starts_at"))
-        .values("first")[:1]
-    )
+    # ORDER BY … LIMIT 1 reads one index entry per service (an aggregate would read them all).
+    next_free = free_slots(start, None).order_by("starts_at").values("starts_at")[:1]
     services = services.annotate(next_available_at=Subquery(next_free))
 
     place = filters.place

@@ -7,7 +7,7 @@ Everything else is invisible (404).
 
 from datetime import datetime
 
-from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,10 +67,8 @@ def next_available_subquery(now: datetime):
         Slot.objects.filter(
             service_id=OuterRef("pk"), starts_at__gte=now, reserved__lt=F("capacity")
         )
-        .order_by()
-        .values("service_id")
-        .annotate(first=Min("starts_at"))
-        .values("first")[:1]
+        .order_by("starts_at")
+        .values("starts_at")[:1]
     )
 
 

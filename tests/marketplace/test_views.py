@@ -547,7 +547,7 @@ def test_service_page_shows_prices_partner_and_free_slots(client, adviser, world
     assert "Du dimanche 22 novembre au samedi 12 décembre." in page
     assert "?debut=2026-12-13" in page
     assert "précédentes" not in page
-    assert "Réserver" not in page  # no booking yet
+    assert "Réserver pour une personne" in page  # advisers book from here
 
 
 def test_service_page_slots_can_be_paged(client, adviser, world):

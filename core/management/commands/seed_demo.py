@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from beneficiaries.demo import seed_beneficiaries
+from bookings.demo import seed_bookings
 from core.demo import seed_communes
 from partners.demo import seed_partners
 
@@ -14,8 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         seed_communes()
         ctx = seed_accounts()
-        seed_beneficiaries(ctx)
-        seed_partners(ctx)
+        people = seed_beneficiaries(ctx)
+        partners = seed_partners(ctx)
+        seed_bookings(ctx, people, partners)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )
