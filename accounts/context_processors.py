@@ -12,12 +12,24 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
     links = [{"label": _("Accueil"), "url": reverse("home")}]
+    # Staff are not beneficiaries: skip the query their pages would pay for it.
+    if not permissions.is_staff_member(user) and permissions.is_beneficiary(user):
+        links.append({"label": _("Mes rendez-vous"), "url": reverse("my_bookings")})
     if permissions.is_platform_staff(user) or permissions.is_partner_member(user):
         links.append({"label": _("Catalogue"), "url": reverse("catalogue_search")})
     if permissions.is_platform_staff(user):
         links.append({"label": _("Orientations"), "url": reverse("referral_inbox")})
     if permissions.is_platform_staff(user):
         links.append({"label": _("Personnes"), "url": reverse("beneficiary_list")})
+    if permissions.is_platform_staff(user):
+        links.append({"label": _("Réservations"), "url": reverse("booking_list")})
+    if permissions.is_partner_member(user):
+        label = (
+            _("Demandes de réservation")
+            if permissions.is_platform_staff(user)
+            else _("Réservations")
+        )
+        links.append({"label": label, "url": reverse("partner_booking_inbox")})
     if permissions.is_prescriber(user):
         links.append({"label": _("Mes orientations"), "url": reverse("referral_list_prescriber")})
     if permissions.is_staff_member(user) and managed_organisations_for(user=user):
@@ -26,4 +38,6 @@ def navigation(request):
     if portal_url:
         links.append({"label": _("Espace partenaire"), "url": portal_url})
     links.append({"label": _("Mon compte"), "url": reverse("account_email")})
-    return {"nav_links": links}
+    # Pages offer "Réserver pour une personne" only to those who may book (no query).
+    can_book = permissions.is_adviser(user) or permissions.is_platform_admin(user)
+    return {"nav_links": links, "can_book_services": can_book}

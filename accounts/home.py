@@ -62,6 +62,19 @@ def _referral_inbox_link(user) -> dict:
     return {"label": label, "url": reverse("referral_inbox")}
 
 
+def _booking_requests_link(user) -> dict:
+    """« Demandes de réservation (2 en attente) »: the partner's requests to answer."""
+    from bookings.selectors import partner_inbox
+
+    waiting = partner_inbox(user=user).count()
+    label = _("Demandes de réservation")
+    if waiting:
+        label += " " + ngettext("(%(n)s en attente)", "(%(n)s en attente)", waiting) % {
+            "n": waiting
+        }
+    return {"label": label, "url": reverse("partner_booking_inbox")}
+
+
 def home_sections(user) -> list[HomeSection]:
     """One section per role the user holds, in a stable order."""
     by_role: dict[str, list[str]] = {}
@@ -79,6 +92,12 @@ def home_sections(user) -> list[HomeSection]:
     )
     catalogue_link = [_link(_("Chercher un service partenaire"), "catalogue_search")]
     inbox_link = [_referral_inbox_link(user)] if by_role.keys() & {Role.ADMIN, Role.ADVISER} else []
+    bookings_link = [_link(_("Réservations"), "booking_list")]
+    requests_link = (
+        [_booking_requests_link(user)]
+        if by_role.keys() & {Role.PARTNER_MANAGER, Role.PARTNER_STAFF}
+        else []
+    )
     texts = {
         Role.ADMIN: (
             _("Coordination de la plateforme"),
@@ -86,6 +105,7 @@ def home_sections(user) -> list[HomeSection]:
             inbox_link
             + [_link(_("File active des conseillers"), "caseload")]
             + catalogue_link
+            + bookings_link
             + team_link
             + ([{"label": _("Partenaires"), "url": portal_url}] if portal_url else [])
             + ([_link(_("Administration technique"), "admin:index")] if user.is_staff else []),
@@ -103,7 +123,8 @@ def home_sections(user) -> list[HomeSection]:
                     "url": reverse("beneficiary_list") + "?mine=on",
                 }
             ]
-            + catalogue_link,
+            + catalogue_link
+            + bookings_link,
         ),
         Role.FINANCE_OFFICER: (
             _("Financements"),
@@ -113,12 +134,12 @@ def home_sections(user) -> list[HomeSection]:
         Role.PARTNER_MANAGER: (
             _("Espace partenaire"),
             _("Vous publiez vos services, vos tarifs solidaires et vos disponibilités."),
-            portal_link + team_link,
+            requests_link + portal_link + team_link,
         ),
         Role.PARTNER_STAFF: (
             _("Espace partenaire"),
             _("Vous confirmez les demandes de réservation et accueillez les personnes."),
-            portal_link,
+            requests_link + portal_link,
         ),
         Role.PRESCRIBER: (
             _("Espace prescripteur"),
@@ -148,6 +169,7 @@ def home_sections(user) -> list[HomeSection]:
                     "Retrouvez ici vos rendez-vous avec les partenaires de la plateforme. "
                     "Votre conseiller ou votre conseillère les prend avec vous."
                 ),
+                links=[_link(_("Voir mes rendez-vous"), "my_bookings")],
             )
         )
     return sections

@@ -3,7 +3,6 @@ and the booking — never their situation, diagnosis or finances."""
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone
 
 from accounts.enums import PARTNER_ROLES
 from accounts.models import Membership
@@ -12,8 +11,10 @@ from core.notifications import notify
 
 
 def _when(booking) -> str:
-    local = timezone.localtime(booking.starts_at)
-    return formats.date_format(local, "l j F Y à H\\hi")
+    """In the partner's time zone, in plain French (« mardi 3 mars 2026, de 9 h 30 à … »)."""
+    from bookings.documents import when_sentence
+
+    return when_sentence(booking)
 
 
 def _context(booking) -> dict:

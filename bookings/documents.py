@@ -1,0 +1,438 @@
+"""The documents of a booking, as bytes: the voucher (« bon de prise en charge », PDF) and
+calendar entries (iCalendar), plus the plain-French phrases they share with the pages.
+
+Pure functions of the booking: no HTTP, no writes. Dates are read in the partner's time zone.
+"""
+
+import unicodedata
+from datetime import date, time
+from decimal import Decimal
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import qrcode
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from icalendar import Calendar, Event
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+
+from bookings.enums import BookingStatus
+from marketplace.display import NBSP, day_label, euros, per_unit, places_text
+from partners.display import hm
+from partners.enums import ServiceUnit
+
+# --- Plain French -----------------------------------------------------------------------------
+
+UNIT_WORDS = {  # unit: (singular, plural) — French takes the plural from 2 on
+    ServiceUnit.HOUR: (gettext_lazy("heure"), gettext_lazy("heures")),
+    ServiceUnit.DAY: (gettext_lazy("jour"), gettext_lazy("jours")),
+    ServiceUnit.WEEK: (gettext_lazy("semaine"), gettext_lazy("semaines")),
+    ServiceUnit.MONTH: (gettext_lazy("mois"), gettext_lazy("mois")),
+    ServiceUnit.KM: (gettext_lazy("km"), gettext_lazy("km")),
+    ServiceUnit.SESSION: (gettext_lazy("séance"), gettext_lazy("séances")),
+    ServiceUnit.FLAT: (gettext_lazy("forfait"), gettext_lazy("forfaits")),
+}
+FINANCING_KINDS = {
+    "grant": gettext_lazy("Aide"),
+    "loan": gettext_lazy("Prêt"),
+    "beneficiary": gettext_lazy("Part de la personne"),
+    "platform": gettext_lazy("Prise en charge par la plateforme"),
+}
+# How a calendar shows each status (RFC 5545 STATUS of a VEVENT).
+ICS_STATUS = {
+    BookingStatus.REQUESTED: "TENTATIVE",
+    BookingStatus.CONFIRMED: "CONFIRMED",
+    BookingStatus.COMPLETED: "CONFIRMED",
+    BookingStatus.NO_SHOW: "CONFIRMED",
+    BookingStatus.DECLINED: "CANCELLED",
+    BookingStatus.EXPIRED: "CANCELLED",
+    BookingStatus.CANCELLED: "CANCELLED",
+}
+
+
+def partner_tz(booking) -> ZoneInfo:
+    return ZoneInfo(booking.service.partner.timezone)
+
+
+def is_local_time_different(booking) -> bool:
+    """True when the partner's clock is not the platform's (an overseas partner)."""
+    return booking.service.partner.timezone != settings.TIME_ZONE
+
+
+def clock_text(at: time) -> str:
+    """« 9 h 30 », never cut at the end of a line."""
+    return hm(at).replace(" ", NBSP)
+
+
+def _day(day: date, today: date | None) -> str:
+    """« mardi 3 mars » (this year's, when `today` is given) or « mardi 3 mars 2026 »."""
+    return day_label(day, today) if today is not None else date_format(day, "l j F Y")
+
+
+def when_parts(booking, today: date | None = None) -> tuple[str, str]:
+    """(« mardi 3 mars, 9 h 30 », « jusqu'à 10 h 30 ») in the partner's time zone; the end
+    names its day when it is another one (« jusqu'au vendredi 6 mars, 18 h »)."""
+    tz = partner_tz(booking)
+    start, end = booking.starts_at.astimezone(tz), booking.ends_at.astimezone(tz)
+    when = f"{_day(start.date(), today)}, {clock_text(start.time())}"
+    if end.date() == start.date():
+        until = _("jusqu'à %(time)s") % {"time": clock_text(end.time())}
+    elif end.time() == time(0) and (end.date() - start.date()).days == 1:
+        until = _("jusqu'à minuit")
+    else:
+        until = _("jusqu'au %(day)s, %(time)s") % {
+            "day": _day(end.date(), today),
+            "time": clock_text(end.time()),
+        }
+    return when, until
+
+
+def when_sentence(booking, today: date | None = None) -> str:
+    """« mardi 3 mars 2026, de 9 h 30 à 10 h 30 » or « du lundi 2 mars 2026, 9 h, au
+    vendredi 6 mars 2026, 18 h », with « (heure locale) » for an overseas partner."""
+    tz = partner_tz(booking)
+    start, end = booking.starts_at.astimezone(tz), booking.ends_at.astimezone(tz)
+    if end.date() == start.date():
+        text = _("%(day)s, de %(start)s à %(end)s") % {
+            "day": _day(start.date(), today),
+            "start": clock_text(start.time()),
+            "end": clock_text(end.time()),
+        }
+    else:
+        text = _("du %(first)s, %(start)s, au %(last)s, %(end)s") % {
+            "first": _day(start.date(), today),
+            "start": clock_text(start.time()),
+            "last": _day(end.date(), today),
+            "end": clock_text(end.time()),
+        }
+    if is_local_time_different(booking):
+        text += " " + _("(heure locale)")
+    return text
+
+
+def number_text(value: Decimal) -> str:
+    """« 2 », « 1,5 », « 12,25 » (no trailing zeros)."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return number_format(value, 0)
+    return number_format(value.normalize())
+
+
+def units_text(booking) -> str:
+    """« 2 heures », « 1,5 heure », « 5 jours », « 42 km », « 1 forfait »."""
+    singular, plural = UNIT_WORDS.get(booking.service.unit, (booking.service.unit,) * 2)
+    word = plural if booking.units >= 2 else singular
+    return f"{number_text(booking.units)} {word}"
+
+
+def address_lines(organisation) -> list[str]:
+    """[« 12 rue des Forges », « 03000 Moulins »], without the empty parts."""
+    town = " ".join(filter(None, [organisation.postcode, organisation.commune]))
+    return [line for line in (organisation.address, town) if line]
+
+
+def directions_url(organisation) -> str | None:
+    """An OpenStreetMap route to the place (the person chooses where from), when it has
+    coordinates."""
+    if organisation.latitude is None or organisation.longitude is None:
+        return None
+    return (
+        "https://www.openstreetmap.org/directions?to="
+        f"{organisation.latitude.normalize():f},{organisation.longitude.normalize():f}"
+    )
+
+
+def person_name(beneficiary) -> str:
+    return f"{beneficiary.first_name} {beneficiary.last_name}".strip()
+
+
+def _plan_lines(booking) -> list:
+    """The lines of the booking's financing plan (`booking.financing_plan.lines`, written by
+    the financing feature), or an empty list while it has none."""
+    plan = getattr(booking, "financing_plan", None)
+    lines = getattr(plan, "lines", None) if plan is not None else None
+    if lines is None:
+        return []
+    return list(lines.all() if hasattr(lines, "all") else lines)
+
+
+def financing_rows(booking) -> list[tuple[str, Decimal]]:
+    """Who pays what, as (label, amount): « Aide : Fonds mobilité 03 », « Part de la
+    personne »…; empty without a financing plan."""
+    rows = []
+    for line in _plan_lines(booking):
+        label = str(FINANCING_KINDS.get(line.kind, line.kind))
+        source = getattr(line, "programme", None) or getattr(line, "loan", None)
+        source_name = getattr(source, "name", None) or (
+            source.get_kind_display() if hasattr(source, "get_kind_display") else None
+        )
+        if source_name:
+            label = f"{label} : {source_name}"
+        rows.append((label, Decimal(line.amount)))
+    return rows
+
+
+def amount_left_to_pay(booking) -> Decimal:
+    """What the person pays the partner: the `beneficiary` lines of the financing plan, or
+    the whole solidarity price while the booking has no plan."""
+    lines = _plan_lines(booking)
+    if not lines:
+        return booking.total_price
+    return sum((Decimal(x.amount) for x in lines if x.kind == "beneficiary"), Decimal("0.00"))
+
+
+# --- Voucher (PDF) ----------------------------------------------------------------------------
+
+PAGE_W, PAGE_H = A4
+MARGIN = 50
+LABEL_W = 150
+INK, MUTED, BRAND = (0.106, 0.106, 0.122), (0.29, 0.29, 0.333), (0.043, 0.361, 0.678)
+REGULAR, BOLD = "Helvetica", "Helvetica-Bold"
+# Letters the PDF's standard fonts (Windows-1252) lack and that do not decompose into one
+# they have (names may come from anywhere).
+FALLBACK_LETTERS = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "ħ": "h"})
+
+
+def pdf_text(text) -> str:
+    """The text as Helvetica can print it: French accents, €, « » and · are kept; other
+    letters lose their accents (ș → s); anything else becomes « ? »."""
+    out = []
+    for char in str(text).translate(FALLBACK_LETTERS):
+        try:
+            char.encode("cp1252")
+            out.append(char)
+            continue
+        except UnicodeEncodeError:
+            pass
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        try:
+            plain.encode("cp1252")
+            out.append(plain or "?")
+        except UnicodeEncodeError:
+            out.append("?")
+    return "".join(out)
+
+
+def qr_png(text: str) -> bytes:
+    image = qrcode.make(text, error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    buffer = BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Lines no wider than `width`, cut at plain spaces only (a no-break space keeps
+    « 35,00 € » and « 9 h 30 » whole); a word longer than a line stands alone."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and stringWidth(candidate, font, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    return lines
+
+
+class _Writer:
+    """Lines of text down an A4 page, with a new page when the space runs out."""
+
+    def __init__(self, canvas: Canvas, top: float):
+        self.c = canvas
+        self.y = top
+
+    def need(self, height: float) -> None:
+        if self.y - height < MARGIN:
+            self.c.showPage()
+            self.y = PAGE_H - MARGIN
+
+    def text(self, text, *, size=11, font=REGULAR, color=INK, gap=4, width=None) -> None:
+        for line in wrap(pdf_text(text), font, size, width or PAGE_W - 2 * MARGIN):
+            self.need(size + gap)
+            self.y -= size + gap
+            self.c.setFont(font, size)
+            self.c.setFillColorRGB(*color)
+            self.c.drawString(MARGIN, self.y, line)
+
+    def heading(self, text) -> None:
+        self.need(60)
+        self.y -= 10
+        self.text(text, size=14, font=BOLD, color=BRAND)
+        self.y -= 5
+        self.c.setStrokeColorRGB(*BRAND)
+        self.c.setLineWidth(1)
+        self.c.line(MARGIN, self.y, PAGE_W - MARGIN, self.y)
+        self.y -= 2
+
+    def row(self, label, value, *, strong=False) -> None:
+        """« Label    value » on one or more lines; both columns wrap."""
+        size = 13 if strong else 11
+        font = BOLD if strong else REGULAR
+        step, label_step = size + 5, 13
+        labels = wrap(pdf_text(label), BOLD, 10, LABEL_W - 12)
+        values = wrap(pdf_text(value), font, size, PAGE_W - 2 * MARGIN - LABEL_W)
+        height = max(step + (len(labels) - 1) * label_step, step * len(values)) + 2
+        self.need(height)
+        top = self.y
+        self.c.setFont(BOLD, 10)
+        self.c.setFillColorRGB(*MUTED)
+        for i, line in enumerate(labels):
+            self.c.drawString(MARGIN, top - step - i * label_step, line)
+        self.c.setFillColorRGB(*INK)
+        self.c.setFont(font, size)
+        for i, line in enumerate(values):
+            self.c.drawString(MARGIN + LABEL_W, top - step * (i + 1), line)
+        self.y = top - height
+
+
+def voucher_pdf(booking) -> bytes:
+    """The « bon de prise en charge » the person shows the partner: reference (text and QR
+    code), person, partner, service, date, quantity, prices, saving and who pays what."""
+    service = booking.service
+    organisation = service.partner.organisation
+    buffer = BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setTitle(pdf_text(_("Bon de prise en charge %(ref)s") % {"ref": booking.reference}))
+    canvas.setAuthor("Solimob")
+    canvas.setSubject(pdf_text(f"{service.name} — {organisation.name}"))
+
+    top = PAGE_H - MARGIN
+    canvas.setFillColorRGB(*MUTED)
+    canvas.setFont(REGULAR, 10)
+    canvas.drawString(MARGIN, top - 10, pdf_text(f"Solimob · {booking.platform.name}"))
+    w = _Writer(canvas, top - 18)
+    qr_size = 118
+    beside_qr = PAGE_W - 2 * MARGIN - qr_size - 12
+    w.text(_("Bon de prise en charge"), size=24, font=BOLD, gap=10, width=beside_qr)
+    w.y -= 4
+    w.text(_("À présenter au partenaire le jour du rendez-vous."), size=12, color=MUTED,
+           width=beside_qr)  # fmt: skip
+    w.y -= 12
+    w.text(_("Référence"), size=11, font=BOLD, color=MUTED)
+    w.text(booking.reference, size=32, font=BOLD, gap=8)
+    w.y -= 6
+    w.text(_("Statut : %(status)s") % {"status": booking.get_status_display()}, size=12,
+           font=BOLD)  # fmt: skip
+    canvas.drawImage(
+        ImageReader(BytesIO(qr_png(booking.reference))),
+        PAGE_W - MARGIN - qr_size, top - 24 - qr_size, qr_size, qr_size,
+    )  # fmt: skip
+    w.y = min(w.y, top - 24 - qr_size)
+
+    w.heading(_("Rendez-vous"))
+    w.row(_("Personne accompagnée"), person_name(booking.beneficiary), strong=True)
+    w.row(_("Service"), service.name, strong=True)
+    w.row(_("Date"), when_sentence(booking))
+    w.row(_("Nombre de places"), places_text(booking.quantity))
+    w.row(_("Quantité"), units_text(booking))
+
+    w.heading(_("Partenaire"))
+    w.row(_("Nom"), organisation.name, strong=True)
+    w.row(_("Adresse"), ", ".join(address_lines(organisation)) or _("non renseignée"))
+
+    w.heading(_("Prix"))
+    unit = per_unit(service.unit)
+    w.row(_("Prix du marché"), f"{euros(booking.market_total)} "
+          f"({euros(booking.market_unit_price)} {unit})")  # fmt: skip
+    w.row(_("Prix solidaire"), f"{euros(booking.total_price)} "
+          f"({euros(booking.unit_price)} {unit})")  # fmt: skip
+    w.row(_("Économie"), euros(booking.market_total - booking.total_price), strong=True)
+
+    w.heading(_("Financement"))
+    rows = financing_rows(booking)
+    if rows:
+        for label, amount in rows:
+            w.row(label, euros(amount))
+        w.row(_("Reste à payer par la personne"), euros(amount_left_to_pay(booking)), strong=True)
+    else:
+        w.row(_("Montant à régler au partenaire"), euros(booking.total_price), strong=True)
+
+    w.heading(_("Cadre réservé au partenaire"))
+    w.need(60)
+    w.y -= 20
+    canvas.setFont(REGULAR, 11)
+    canvas.setFillColorRGB(*INK)
+    canvas.drawString(MARGIN, w.y, pdf_text(_("Service réalisé le : ____ / ____ / ________")))
+    canvas.drawString(PAGE_W / 2 + 10, w.y, pdf_text(_("Cachet et signature :")))
+
+    adviser = booking.beneficiary.adviser or booking.booked_by
+    footer = [_("Document édité le %(day)s par Solimob.")
+              % {"day": date_format(timezone.localdate(), "j F Y")}]  # fmt: skip
+    if adviser is not None:
+        footer.insert(0, _("Conseiller·ère mobilité : %(name)s (%(platform)s)") % {
+            "name": adviser.get_full_name() or adviser.email, "platform": booking.platform.name,
+        })  # fmt: skip
+    canvas.setFont(REGULAR, 9)
+    canvas.setFillColorRGB(*MUTED)
+    for i, line in enumerate(footer):
+        canvas.drawString(MARGIN, MARGIN - 18 - 12 * i, pdf_text(line))
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+# --- Calendar (iCalendar) ---------------------------------------------------------------------
+
+
+def _event(booking, *, for_partner: bool) -> Event:
+    service = booking.service
+    organisation = service.partner.organisation
+    tz = partner_tz(booking)
+    place = ", ".join([organisation.name, *address_lines(organisation)])
+    details = [
+        _("Référence : %(ref)s") % {"ref": booking.reference},
+        _("Statut : %(status)s") % {"status": booking.get_status_display()},
+    ]
+    if for_partner:
+        who = person_name(booking.beneficiary)
+        summary = f"{service.name} — {who}"
+        details.insert(0, _("Personne : %(name)s") % {"name": who})
+        details.append(places_text(booking.quantity))
+    else:
+        summary = f"{service.name} — {organisation.name}"
+        details.append(_("Apportez votre bon de prise en charge."))
+    event = Event()
+    event.add("uid", f"{booking.reference}@solimob")
+    event.add("dtstamp", booking.updated_at or timezone.now())
+    event.add("dtstart", booking.starts_at.astimezone(tz))
+    event.add("dtend", booking.ends_at.astimezone(tz))
+    event.add("summary", summary)
+    event.add("location", place)
+    if organisation.latitude is not None and organisation.longitude is not None:
+        event.add("geo", (float(organisation.latitude), float(organisation.longitude)))
+    event.add("description", "\n".join(details))
+    event.add("status", ICS_STATUS.get(booking.status, "CONFIRMED"))
+    event.add("transp", "OPAQUE")
+    return event
+
+
+def calendar_feed(bookings, name: str, *, for_partner: bool = False) -> bytes:
+    """A calendar with one event per booking, each in its partner's time zone (the VTIMEZONE
+    definitions included). A partner's calendar names the person instead of the partner."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Solimob//Rendez-vous//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-published-ttl", "PT1H")
+    for booking in bookings:
+        calendar.add_component(_event(booking, for_partner=for_partner))
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def booking_ics(booking) -> bytes:
+    """One booking as a calendar entry to add to one's agenda."""
+    name = f"{booking.service.name} — {booking.service.partner.organisation.name}"
+    return calendar_feed([booking], name)

@@ -1,0 +1,490 @@
+"""Forms of the booking pages, and how a booking's dates, units and prices read in French.
+
+The booking form is built around the slots the page shows (free ones of the window, in the
+partner's time zone): it checks what the person asked against them, and leaves the capacity
+guard, the timing rules and the prices to `bookings.services` and `bookings.pricing`."""
+
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from bookings.enums import BookingStatus
+from marketplace.display import day_label, euros, places_text
+from partners.display import hm
+from partners.enums import BookingMode, ServiceUnit
+from partners.form_fields import FrenchDecimalField, date_input
+
+MAX_QUANTITY = 20
+NOTE_MAX_LENGTH = 2000
+REASON_MAX_LENGTH = 255
+
+UNIT_WORDS = {
+    ServiceUnit.HOUR: (gettext_lazy("heure"), gettext_lazy("heures")),
+    ServiceUnit.DAY: (gettext_lazy("jour"), gettext_lazy("jours")),
+    ServiceUnit.WEEK: (gettext_lazy("semaine"), gettext_lazy("semaines")),
+    ServiceUnit.MONTH: (gettext_lazy("mois"), gettext_lazy("mois")),
+    ServiceUnit.KM: (gettext_lazy("km"), gettext_lazy("km")),
+    ServiceUnit.SESSION: (gettext_lazy("séance"), gettext_lazy("séances")),
+    ServiceUnit.FLAT: (gettext_lazy("forfait"), gettext_lazy("forfaits")),
+}
+
+
+# --- Plain French -----------------------------------------------------------------------------
+
+
+def number_text(value: Decimal) -> str:
+    """« 3 », « 1,5 », « 12,25 » (no useless zeros)."""
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return number_format(value, 0, force_grouping=True)
+    decimals = max(0, -value.normalize().as_tuple().exponent)
+    return number_format(value, decimals, force_grouping=True)
+
+
+def units_text(units: Decimal, unit: str) -> str:
+    """« 3 heures », « 1,5 heure », « 40 km », « 1 forfait »."""
+    singular, plural = UNIT_WORDS.get(unit, (unit, unit))
+    word = singular if Decimal(units) < 2 else plural
+    return f"{number_text(units)} {word}"
+
+
+def local(moment: datetime, tz: ZoneInfo) -> datetime:
+    return moment.astimezone(tz)
+
+
+def moment_text(moment: datetime, tz: ZoneInfo, today: date) -> str:
+    """« mardi 3 mars, 9 h 30 » (with the year when it is not this year's)."""
+    at = local(moment, tz)
+    return f"{day_label(at.date(), today)}, {hm(at.time(), minutes=True)}"
+
+
+def when_text(booking, tz: ZoneInfo, today: date) -> str:
+    """When a booking takes place, as people say it:
+    « mardi 3 mars, 9 h 00 – 10 h 00 »; « du lundi 2 mars au vendredi 6 mars » (a rental);
+    « du mardi 3 mars, 9 h 00 au jeudi 5 mars, 11 h 00 » (slots on several days)."""
+    start, end = local(booking.starts_at, tz), local(booking.ends_at, tz)
+    if booking.service.booking_mode == BookingMode.PERIOD:
+        if start.date() == end.date():
+            return _("%(day)s (la journée)") % {"day": day_label(start.date(), today)}
+        return _("du %(first)s au %(last)s") % {
+            "first": day_label(start.date(), today),
+            "last": day_label(end.date(), today),
+        }
+    if start.date() == end.date():
+        return _("%(day)s, %(start)s – %(end)s") % {
+            "day": day_label(start.date(), today),
+            "start": hm(start.time(), minutes=True),
+            "end": hm(end.time(), minutes=True),
+        }
+    return _("du %(first)s au %(last)s") % {
+        "first": moment_text(booking.starts_at, tz, today),
+        "last": moment_text(booking.ends_at, tz, today),
+    }
+
+
+def slot_text(slot, tz: ZoneInfo, today: date, mode: str) -> str:
+    """One slot of a booking: « mardi 3 mars, 9 h 00 – 10 h 00 », or the day of a rental."""
+    start, end = local(slot.starts_at, tz), local(slot.ends_at, tz)
+    if mode == BookingMode.PERIOD:
+        return day_label(start.date(), today)
+    return _("%(day)s, %(start)s – %(end)s") % {
+        "day": day_label(start.date(), today),
+        "start": hm(start.time(), minutes=True),
+        "end": hm(end.time(), minutes=True),
+    }
+
+
+def stamp_text(moment: datetime) -> str:
+    """When something happened, in the site's time: « 3 mars 2026 à 9 h 30 »."""
+    at = timezone.localtime(moment)
+    return _("%(day)s à %(time)s") % {
+        "day": date_format(at.date(), "j F Y"),
+        "time": hm(at.time(), minutes=True),
+    }
+
+
+def price_rows(
+    *, quantity: int, units: Decimal, unit: str, unit_price: Decimal,
+    market_unit_price: Decimal, total: Decimal, market_total: Decimal,
+) -> dict:  # fmt: skip
+    """The price breakdown a page shows: « 3 heures × 35,00 € », the totals and the saving."""
+    detail = _("%(units)s × %(price)s") % {
+        "units": units_text(units, unit),
+        "price": euros(unit_price),
+    }
+    if quantity > 1:
+        detail = _("%(quantity)s places × %(detail)s") % {"quantity": quantity, "detail": detail}
+    saving = market_total - total
+    return {
+        "detail": detail,
+        "total": euros(total),
+        "market_detail": _("%(units)s × %(price)s")
+        % {
+            "units": units_text(units, unit),
+            "price": euros(market_unit_price),
+        },
+        "market_total": euros(market_total),
+        "saving": euros(saving) if saving > 0 else "",
+        "is_km": unit == ServiceUnit.KM,
+    }
+
+
+def booking_price(booking) -> dict:
+    """The price snapshot of a booking, as `price_rows` says it."""
+    return price_rows(
+        quantity=booking.quantity, units=booking.units, unit=booking.service.unit,
+        unit_price=booking.unit_price, market_unit_price=booking.market_unit_price,
+        total=booking.total_price, market_total=booking.market_total,
+    )  # fmt: skip
+
+
+def person_label(person) -> str:
+    """« MARTIN Léa — Montluçon »."""
+    label = f"{person.last_name.upper()} {person.first_name}"
+    return f"{label} — {person.commune}" if person.commune else label
+
+
+def phone_text(phone: str) -> str:
+    """+33612345678 reads 06 12 34 56 78; other numbers stay as stored."""
+    if len(phone) == 12 and phone.startswith("+33"):
+        digits = "0" + phone[3:]
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    return phone
+
+
+# --- Booking a service ------------------------------------------------------------------------
+
+
+class BookingForm(forms.Form):
+    """Who, which slots (or which days of a rental), how many, and a word for the partner.
+
+    `slots` are the slots of the window the page offers, full ones included (a slot that
+    filled up while the adviser was choosing is then named, not silently dropped)."""
+
+    beneficiary = forms.TypedChoiceField(label=gettext_lazy("Personne accompagnée"), coerce=int)
+    slots = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Créneaux"),
+        coerce=int,
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("Ce créneau n'est plus proposé. Choisissez-en un autre.")
+        },
+    )
+    first_day = forms.ChoiceField(label=gettext_lazy("Premier jour"), required=False)
+    last_day = forms.ChoiceField(label=gettext_lazy("Dernier jour"), required=False)
+    quantity = forms.IntegerField(
+        label=gettext_lazy("Nombre de places"),
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        initial=1,
+        help_text=gettext_lazy("Le plus souvent 1 : une personne, un véhicule."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    units = FrenchDecimalField(
+        label=gettext_lazy("Kilomètres prévus"),
+        required=False,
+        min_value=Decimal("0.1"),
+        max_digits=7,
+        decimal_places=1,
+        help_text=gettext_lazy(
+            "Aller et retour compris. Le partenaire indiquera les kilomètres réellement "
+            "parcourus une fois le trajet fait : le prix suivra."
+        ),
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Message pour le partenaire"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Le partenaire le lit avec le nom et le téléphone de la personne. N'écrivez rien "
+            "de sa situation personnelle."
+        ),
+    )
+
+    def __init__(self, *args, service, people, slots, tz: ZoneInfo, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.full_slot = False  # a chosen slot has no room left (the page answers 409)
+        self.service = service
+        self.tz = tz
+        self.today = today
+        self.period = service.booking_mode == BookingMode.PERIOD
+        self.window = list(slots)
+        self.by_id = {slot.pk: slot for slot in self.window}
+        self.fields["beneficiary"].choices = [("", _("Choisissez la personne"))] + [
+            (person.pk, person_label(person)) for person in people
+        ]
+        self.fields["slots"].choices = [(slot.pk, slot.pk) for slot in self.window]
+        self.by_day: dict[date, list] = defaultdict(list)
+        for slot in self.window:
+            self.by_day[local(slot.starts_at, tz).date()].append(slot)
+        day_choices = [("", _("Choisissez un jour"))] + [
+            (day.isoformat(), self._day_choice(day)) for day in self._free_days()
+        ]
+        self.fields["first_day"].choices = day_choices
+        self.fields["last_day"].choices = day_choices
+        if self.period:
+            self.fields["first_day"].required = self.fields["last_day"].required = True
+        if service.unit == ServiceUnit.KM:
+            self.fields["units"].required = True
+        else:
+            del self.fields["units"]
+        self.fields["quantity"].label = (
+            _("Nombre de véhicules") if self.period else _("Nombre de places")
+        )
+
+    # Presentation of the window ---------------------------------------------------------
+
+    def _free_days(self) -> list[date]:
+        return [
+            day for day, slots in sorted(self.by_day.items()) if any(s.remaining for s in slots)
+        ]
+
+    def _day_choice(self, day: date) -> str:
+        remaining = min(s.remaining for s in self.by_day[day])
+        return _("%(day)s (%(places)s)") % {
+            "day": day_label(day, self.today),
+            "places": places_text(remaining),
+        }
+
+    def _chosen_ids(self) -> set[int]:
+        if not self.is_bound:
+            return set()
+        chosen = set()
+        for value in self.data.getlist(self.add_prefix("slots")):
+            try:
+                chosen.add(int(value))
+            except (TypeError, ValueError):
+                continue
+        return chosen
+
+    def slot_days(self) -> list[dict]:
+        """The free slots by day for the checkboxes; a chosen slot that filled up meanwhile
+        is listed too, marked full and not selectable."""
+        chosen = self._chosen_ids()
+        days = []
+        for day, slots in sorted(self.by_day.items()):
+            rows = []
+            for slot in slots:
+                full = slot.remaining <= 0
+                if full and slot.pk not in chosen:
+                    continue
+                start, end = local(slot.starts_at, self.tz), local(slot.ends_at, self.tz)
+                rows.append(
+                    {
+                        "id": slot.pk,
+                        "start": hm(start.time(), minutes=True),
+                        "end": hm(end.time(), minutes=True),
+                        "note": (
+                            _("complet")
+                            if full
+                            else places_text(slot.remaining)
+                            if slot.remaining < slot.capacity
+                            else ""
+                        ),  # fmt: skip
+                        "full": full,
+                        "checked": slot.pk in chosen and not full,
+                    }
+                )
+            if rows:
+                days.append({"iso": day.isoformat(), "label": day_label(day, self.today),
+                             "slots": rows})  # fmt: skip
+        return days
+
+    def slot_length(self) -> str:
+        """« 1 h », « 30 min », « 1 h 30 » when every slot offered lasts as long, else ""."""
+        lengths = {slot.ends_at - slot.starts_at for slot in self.window}
+        if len(lengths) != 1:
+            return ""
+        minutes = int(lengths.pop().total_seconds() // 60)
+        hours, rest = divmod(minutes, 60)
+        if not hours:
+            return f"{rest} min"
+        return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+    # Validation -------------------------------------------------------------------------
+
+    def clean(self):
+        data = super().clean()
+        quantity = data.get("quantity") or 1
+        if self.period:
+            chosen = self._period_slots(data)
+        else:
+            chosen = self._timed_slots(data)
+        if chosen is None:
+            return data
+        for slot in chosen:
+            if slot.remaining <= 0:
+                self.full_slot = True
+                message = (
+                    _("Plus de place %(slot)s : choisissez d'autres dates.")
+                    if self.period
+                    else _("Plus de place sur %(slot)s : choisissez-en un autre.")
+                )
+                self.add_error(
+                    "first_day" if self.period else "slots",
+                    message % {"slot": self.slot_name(slot)},
+                )
+                return data
+            if slot.remaining < quantity:
+                self.add_error(
+                    "quantity",
+                    ngettext(
+                        "Il ne reste qu'une place pour %(slot)s.",
+                        "Il ne reste que %(n)s places pour %(slot)s.",
+                        slot.remaining,
+                    )
+                    % {"n": slot.remaining, "slot": self.slot_name(slot)},
+                )
+                return data
+        data["slot_objects"] = chosen
+        data["slot_ids"] = [slot.pk for slot in chosen]
+        return data
+
+    def slot_name(self, slot) -> str:
+        start = local(slot.starts_at, self.tz)
+        if self.period:
+            return _("le %(day)s") % {"day": day_label(start.date(), self.today)}
+        return _("le créneau du %(day)s à %(time)s") % {
+            "day": day_label(start.date(), self.today),
+            "time": hm(start.time(), minutes=True),
+        }
+
+    def _timed_slots(self, data) -> list | None:
+        ids = data.get("slots") or []
+        if "slots" in self.errors:
+            return None
+        if not ids:
+            self.add_error("slots", _("Choisissez au moins un créneau."))
+            return None
+        return sorted((self.by_id[pk] for pk in ids), key=lambda s: s.starts_at)
+
+    def _period_slots(self, data) -> list | None:
+        first, last = data.get("first_day"), data.get("last_day")
+        if not first or not last:
+            return None
+        first, last = date.fromisoformat(first), date.fromisoformat(last)
+        if last < first:
+            self.add_error("last_day", _("Le dernier jour doit venir après le premier jour."))
+            return None
+        return [
+            slot
+            for day, slots in sorted(self.by_day.items())
+            if first <= day <= last
+            for slot in slots
+        ]
+
+    def hidden_values(self) -> list[tuple[str, str]]:
+        """The answers, as hidden inputs for the confirmation step."""
+        values = []
+        for name in self.fields:
+            for value in self.data.getlist(self.add_prefix(name)):
+                values.append((self.add_prefix(name), value))
+        return values
+
+
+# --- Booking list filters ---------------------------------------------------------------------
+
+
+class BookingFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Statut"),
+        required=False,
+        choices=[("", gettext_lazy("Tous les statuts"))] + list(BookingStatus.choices),
+    )
+    person = forms.CharField(
+        label=gettext_lazy("Personne (nom ou prénom)"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    date_from = forms.DateField(label=gettext_lazy("Du"), required=False, widget=date_input())
+    date_to = forms.DateField(label=gettext_lazy("au"), required=False, widget=date_input())
+    upcoming = forms.BooleanField(label=gettext_lazy("À venir seulement"), required=False)
+    beneficiary = forms.IntegerField(required=False, widget=forms.HiddenInput())
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and last < first:
+            self.add_error("date_to", _("La date de fin doit venir après la date de début."))
+        return data
+
+
+# --- Answers and closing --------------------------------------------------------------------
+
+
+class ReasonForm(forms.Form):
+    """A reason, required: to decline a request or to cancel a booking."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("Motif"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Indiquez le motif en quelques mots.")},
+    )
+
+    def __init__(self, *args, label=None, help_text="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(self.fields["reason"].error_messages["required"])
+        return reason
+
+
+class CompleteForm(forms.Form):
+    """The service took place; for km services, the distance actually driven."""
+
+    units = FrenchDecimalField(
+        label=gettext_lazy("Kilomètres réellement parcourus"),
+        min_value=Decimal("0.1"),
+        max_digits=7,
+        decimal_places=1,
+        required=True,
+    )
+
+    def __init__(self, *args, booking, **kwargs):
+        super().__init__(*args, **kwargs)
+        if booking.service.unit != ServiceUnit.KM:
+            del self.fields["units"]
+        else:
+            self.fields["units"].initial = booking.units
+            self.fields["units"].help_text = _("Prévus : %(km)s.") % {
+                "km": units_text(booking.units, ServiceUnit.KM)
+            }
+
+
+class ReferenceForm(forms.Form):
+    reference = forms.CharField(
+        label=gettext_lazy("Référence du bon"),
+        max_length=20,
+        help_text=gettext_lazy(
+            "Elle est écrite sur le bon de la personne, par exemple SM-7K3F-92QD."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
+        ),
+    )
+
+    def clean_reference(self) -> str:
+        """« sm 7k3f 92qd », « SM7K3F92QD » and « 7K3F-92QD » all read SM-7K3F-92QD."""
+        raw = "".join(ch for ch in self.cleaned_data["reference"].upper() if ch.isalnum())
+        if raw.startswith("SM") and len(raw) == 10:
+            raw = raw[2:]
+        if len(raw) != 8:
+            raise forms.ValidationError(
+                _("Une référence a la forme SM-XXXX-XXXX (4 lettres ou chiffres, deux fois).")
+            )
+        return f"SM-{raw[:4]}-{raw[4:]}"
