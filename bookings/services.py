@@ -21,7 +21,7 @@ from bookings.models import Booking, BookingEvent, BookingSlot
 from bookings.permissions import can_book_for, role_of
 from core.audit import audit_log
 from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
-from partners.enums import BookingMode
+from partners.enums import BookingMode, ServiceUnit
 from partners.models import Slot
 from partners.selectors import service_base_for
 
@@ -204,6 +204,8 @@ def booking_complete(*, actor, booking_id: int, units: Decimal | None = None) ->
     if booking.starts_at > timezone.now():
         raise ApplicationError(_("Le service n'a pas encore commencé."))
     if units is not None:
+        if booking.service.unit != ServiceUnit.KM:
+            raise ApplicationError(_("Seuls les kilomètres se corrigent à la fin du service."))
         if units <= 0:
             raise ApplicationError(_("Le nombre d'unités doit être positif."))
         booking.units = pricing.money(Decimal(units))

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from core.enums import NotificationChannel, NotificationStatus
@@ -36,11 +37,17 @@ def _enqueue_on_commit(notification_id: int) -> None:
     transaction.on_commit(lambda: send_notification.delay(notification_id), robust=True)
 
 
+def _render_text(name: str, context: dict) -> str:
+    """Plain text (e-mail and SMS): no HTML escaping, « Main-d'œuvre » stays as written."""
+    template = get_template(name).template
+    return template.render(Context(context, autoescape=False)).strip()
+
+
 def _render(template: str, context: dict, channel: str) -> tuple[str, str]:
-    body = render_to_string(f"notifications/{template}.{channel}.txt", context).strip()
+    body = _render_text(f"notifications/{template}.{channel}.txt", context)
     subject = ""
     if channel == NotificationChannel.EMAIL:
-        subject = render_to_string(f"notifications/{template}.subject.txt", context).strip()
+        subject = _render_text(f"notifications/{template}.subject.txt", context)
         subject = " ".join(subject.split())
     return subject, body
 

@@ -170,3 +170,15 @@ def test_no_recipient_writes_nothing():
         is None
     )
     assert Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_plain_text_messages_are_not_html_escaped():
+    user = UserFactory(email="marc@exemple.test")
+    notification = notifications.notify(
+        template="accounts/invitation",
+        context={**INVITE_CONTEXT, "organisation": "Garage l'Entraide & Co <03>"},
+        user=user,
+    )
+    assert "Garage l'Entraide & Co <03>" in notification.subject
+    assert "&#x27;" not in notification.body and "&amp;" not in notification.body
