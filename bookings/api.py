@@ -232,3 +232,18 @@ class MyBookingsApi(APIView):
         past = sorted((b for b in bookings if b.ends_at < now), key=lambda b: b.starts_at,
                       reverse=True)  # fmt: skip
         return Response(BookingOutputSerializer(upcoming + past, many=True).data)
+
+
+class BookingDocumentApi(APIView):
+    """The voucher (PDF) and the calendar entry (.ics) for the parties of a booking."""
+
+    document = "voucher"
+
+    @extend_schema(responses={(200, "application/pdf"): bytes, (200, "text/calendar"): bytes})
+    def get(self, request, booking_id: int):
+        from bookings import views_people
+
+        booking = views_people.party_booking(request.user, booking_id)
+        if self.document == "voucher":
+            return views_people.voucher_response(booking)
+        return views_people.calendar_response(booking)

@@ -6,6 +6,16 @@ urlpatterns = [
     path("bookings/", api.BookingListApi.as_view(), name="api-booking-list"),
     path("bookings/<int:booking_id>/", api.BookingDetailApi.as_view(), name="api-booking-detail"),
     path("me/bookings/", api.MyBookingsApi.as_view(), name="api-my-bookings"),
+    path(
+        "bookings/<int:booking_id>/voucher.pdf",
+        api.BookingDocumentApi.as_view(document="voucher"),
+        name="api-booking-voucher",
+    ),
+    path(
+        "bookings/<int:booking_id>/calendar.ics",
+        api.BookingDocumentApi.as_view(document="calendar"),
+        name="api-booking-calendar",
+    ),
 ]
 for _action, _segment in (("confirm", "confirm"), ("decline", "decline"),
                           ("complete", "complete"), ("no_show", "no-show"),

@@ -106,7 +106,7 @@ def _own_booking(beneficiary: Beneficiary, booking_id: int):
     return booking
 
 
-def _party_booking(user, booking_id: int):
+def party_booking(user, booking_id: int):
     """The booking when the user is one of its parties (staff of its platform, the partner's
     members, the person); 404 for anyone else."""
     booking = booking_get_for(user=user, booking_id=booking_id)
@@ -215,7 +215,7 @@ def _file(content: bytes, *, content_type: str, filename: str, attachment=True) 
     return response
 
 
-def _voucher_response(booking) -> HttpResponse:
+def voucher_response(booking) -> HttpResponse:
     return _file(
         documents.voucher_pdf(booking),
         content_type="application/pdf",
@@ -223,7 +223,7 @@ def _voucher_response(booking) -> HttpResponse:
     )
 
 
-def _calendar_response(booking) -> HttpResponse:
+def calendar_response(booking) -> HttpResponse:
     return _file(
         documents.booking_ics(booking),
         content_type="text/calendar; charset=utf-8",
@@ -277,12 +277,12 @@ def my_booking_cancel(request, booking_id: int):
 
 @never_cache
 def my_booking_voucher_link(request, token: str, booking_id: int):
-    return _voucher_response(_own_booking(_linked_beneficiary(token), booking_id))
+    return voucher_response(_own_booking(_linked_beneficiary(token), booking_id))
 
 
 @never_cache
 def my_booking_calendar_link(request, token: str, booking_id: int):
-    return _calendar_response(_own_booking(_linked_beneficiary(token), booking_id))
+    return calendar_response(_own_booking(_linked_beneficiary(token), booking_id))
 
 
 # --- Documents for every party of a booking ---------------------------------------------------
@@ -291,13 +291,13 @@ def my_booking_calendar_link(request, token: str, booking_id: int):
 @never_cache
 @login_required
 def booking_voucher(request, booking_id: int):
-    return _voucher_response(_party_booking(request.user, booking_id))
+    return voucher_response(party_booking(request.user, booking_id))
 
 
 @never_cache
 @login_required
 def booking_calendar(request, booking_id: int):
-    return _calendar_response(_party_booking(request.user, booking_id))
+    return calendar_response(party_booking(request.user, booking_id))
 
 
 # --- Private calendar feeds -------------------------------------------------------------------

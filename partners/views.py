@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as account_permissions
+from bookings.feeds import partner_feed_url
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from partners import display, permissions, selectors, services
 from partners.enums import BookingMode
@@ -111,6 +112,7 @@ def dashboard(request, partner_id: int):
             "conflicts": selectors.conflict_list(partner=partner),
             "agreements": _agreement_rows(partner),
             "can_set_agreement": account_permissions.is_platform_admin(request.user),
+            "calendar_feed_url": partner_feed_url(partner),
         },
     )
 

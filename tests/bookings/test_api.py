@@ -214,3 +214,23 @@ def test_booking_list_query_count_is_flat(
     with django_assert_num_queries(4):  # memberships, count, page, booking slots
         response = client.get("/api/v1/bookings/", {"page_size": 50})
     assert response.data["count"] == count
+
+
+@pytest.mark.django_db
+def test_voucher_and_calendar_through_the_api(
+    api_client, adviser, person, service, slot, partner_manager, other_partner_manager
+):
+    booking_id = (
+        as_user(api_client, adviser)
+        .post("/api/v1/bookings/", body(person, service, [slot]), format="json")
+        .data["id"]
+    )
+    pdf = as_user(api_client, partner_manager).get(f"/api/v1/bookings/{booking_id}/voucher.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    ics = as_user(api_client, adviser).get(f"/api/v1/bookings/{booking_id}/calendar.ics")
+    assert ics.status_code == 200 and b"BEGIN:VCALENDAR" in ics.content
+    stranger = as_user(api_client, other_partner_manager).get(
+        f"/api/v1/bookings/{booking_id}/voucher.pdf"
+    )
+    assert stranger.status_code == 404

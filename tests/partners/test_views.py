@@ -1024,3 +1024,12 @@ def test_an_admin_who_suspends_their_only_link_is_sent_back_to_the_list(
     assert response.status_code == 302
     assert response.url == reverse("partner_portal")
     assert agreements_of(other_partner) == [(platform.pk, date(2026, 11, 1), None, False)]
+
+
+def test_dashboard_shows_the_private_calendar_feed(client, partner_manager, partner):
+    from bookings.feeds import partner_from_feed_token
+
+    page = signed_in(client, partner_manager).get(reverse("partner_dashboard", args=[partner.pk]))
+    html = page.content.decode()
+    token = html.split("/agenda/partenaire/")[1].split(".ics")[0]
+    assert partner_from_feed_token(token) == partner.pk
