@@ -133,6 +133,9 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
         capacity.release(
             dict(booking.booking_slots.exclude(slot=None).values_list("slot_id", "quantity"))
         )
+        from financing.services import plan_release_for_booking
+
+        plan_release_for_booking(booking=booking)  # its grants go back to their envelopes
     BookingEvent.objects.create(booking=booking, actor=actor, actor_role=actor_role,
                                 from_status=booking.status, to_status=to, note=note)  # fmt: skip
     booking.status = to

@@ -139,6 +139,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "bookings-expire": {"task": "bookings.tasks.bookings_expire", "schedule": 900.0},
     "bookings-remind": {"task": "bookings.tasks.bookings_remind", "schedule": 900.0},
+    "financing-arrears": {"task": "financing.tasks.arrears_daily", "schedule": 24 * 3600.0},
     "anonymise-inactive": {
         "task": "beneficiaries.tasks.anonymise_inactive",
         "schedule": 24 * 3600.0,
@@ -148,6 +149,13 @@ CELERY_BEAT_SCHEDULE = {
 PARTNER_ANSWER_HOURS = env.int("PARTNER_ANSWER_HOURS", default=48)
 PARTNER_LINK_MAX_AGE_HOURS = env.int("PARTNER_LINK_MAX_AGE_HOURS", default=72)
 BENEFICIARY_LINK_MAX_AGE_DAYS = env.int("BENEFICIARY_LINK_MAX_AGE_DAYS", default=30)
+# Financing: the legal limits of the micro-crédit personnel (décret 2022-124; DOMAIN §1).
+MICRO_CREDIT_LIMITS = {
+    "min": env.int("MICRO_CREDIT_MIN", default=300),
+    "max": env.int("MICRO_CREDIT_MAX", default=8000),
+    "max_months": env.int("MICRO_CREDIT_MAX_MONTHS", default=84),
+}
+INSTALLMENT_DUE_SOON_DAYS = env.int("INSTALLMENT_DUE_SOON_DAYS", default=5)
 # Beneficiaries' journey (DOMAIN §0, §4, §5).
 REFERRAL_REMIND_DAYS = env.int("REFERRAL_REMIND_DAYS", default=10)
 REFERRAL_EXPIRE_DAYS = env.int("REFERRAL_EXPIRE_DAYS", default=30)

@@ -1,0 +1,87 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AwardStatus(models.TextChoices):
+    REQUESTED = "requested", _("Demandée")
+    APPROVED = "approved", _("Accordée")
+    PAID = "paid", _("Versée")
+    REJECTED = "rejected", _("Refusée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+AWARD_COMMITTED = frozenset({AwardStatus.REQUESTED, AwardStatus.APPROVED, AwardStatus.PAID})
+
+
+class LoanKind(models.TextChoices):
+    MICRO_CREDIT = "micro_credit", _("Microcrédit personnel accompagné")
+    ASSOCIATION_LOAN = "association_loan", _("Prêt associatif")
+
+
+class LoanMethod(models.TextChoices):
+    DECLINING_BALANCE = "declining_balance", _("Mensualités constantes")
+    FLAT = "flat", _("Intérêts fixes sur le capital de départ")
+
+
+class LoanStatus(models.TextChoices):
+    APPLIED = "applied", _("Demandé")
+    APPROVED = "approved", _("Accordé")
+    REJECTED = "rejected", _("Refusé")
+    DISBURSED = "disbursed", _("Décaissé")
+    REPAID = "repaid", _("Remboursé")
+    DEFAULTED = "defaulted", _("En défaut")
+    WRITTEN_OFF = "written_off", _("Passé en perte")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+LOAN_TRANSITIONS = {
+    LoanStatus.APPLIED: {LoanStatus.APPROVED, LoanStatus.REJECTED},
+    LoanStatus.APPROVED: {LoanStatus.DISBURSED, LoanStatus.CANCELLED},
+    LoanStatus.DISBURSED: {LoanStatus.REPAID, LoanStatus.DEFAULTED},
+    LoanStatus.DEFAULTED: {LoanStatus.WRITTEN_OFF, LoanStatus.REPAID},
+}
+
+
+class TransactionKind(models.TextChoices):
+    DISBURSEMENT = "disbursement", _("Décaissement")
+    REPAYMENT = "repayment", _("Remboursement")
+    WAIVER = "waiver", _("Remise")
+    WRITE_OFF = "write_off", _("Passage en perte")
+    REVERSAL = "reversal", _("Annulation d'écriture")
+
+
+class PaymentMethod(models.TextChoices):
+    STRIPE = "stripe", _("Paiement en ligne")
+    TRANSFER = "transfer", _("Virement")
+    CASH = "cash", _("Espèces")
+    CHEQUE = "cheque", _("Chèque")
+    DIRECT_DEBIT = "direct_debit", _("Prélèvement")
+
+
+class LineKind(models.TextChoices):
+    GRANT = "grant", _("Aide")
+    LOAN = "loan", _("Prêt")
+    BENEFICIARY = "beneficiary", _("Reste à charge de la personne")
+    PLATFORM = "platform", _("Prise en charge par la plateforme")
+
+
+class PaymentPurpose(models.TextChoices):
+    BENEFICIARY_SHARE = "beneficiary_share", _("Reste à charge")
+    INSTALLMENT = "installment", _("Échéance de prêt")
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", _("Créé")
+    PENDING = "pending", _("En cours")
+    SUCCEEDED = "succeeded", _("Réussi")
+    FAILED = "failed", _("Échoué")
+    CANCELLED = "cancelled", _("Annulé")
+    REFUNDED = "refunded", _("Remboursé")
+
+
+class ArrearsBucket(models.TextChoices):
+    CURRENT = "current", _("À jour")
+    D1_30 = "1-30", _("1 à 30 jours")
+    D31_60 = "31-60", _("31 à 60 jours")
+    D61_90 = "61-90", _("61 à 90 jours")
+    D90_PLUS = "90+", _("Plus de 90 jours")

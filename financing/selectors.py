@@ -1,0 +1,144 @@
+"""Reads for finance officers and advisers, scoped to their platforms."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.scoping import platform_ids
+from core.errors import NotFoundError
+from financing.enums import ArrearsBucket, LoanStatus
+from financing.models import FinancingPlan, FundingProgramme, Installment, Loan
+
+ZERO = Decimal("0.00")
+OUTSTANDING_STATUSES = [LoanStatus.DISBURSED, LoanStatus.DEFAULTED]
+FINANCE_ROLES = [Role.FINANCE_OFFICER, Role.ADMIN]
+READ_ROLES = [Role.FINANCE_OFFICER, Role.ADMIN, Role.ADVISER]
+
+
+def programme_list_for(*, user) -> QuerySet[FundingProgramme]:
+    return FundingProgramme.objects.filter(
+        platform_id__in=platform_ids(user, roles=FINANCE_ROLES)
+    ).select_related("funder")
+
+
+def loan_list_for(*, user) -> QuerySet[Loan]:
+    return Loan.objects.filter(platform_id__in=platform_ids(user, roles=READ_ROLES)).select_related(
+        "beneficiary", "lender", "beneficiary__adviser"
+    )
+
+
+def loan_get_for(*, user, loan_id: int) -> Loan:
+    loan = loan_list_for(user=user).filter(pk=loan_id).first()
+    if loan is None:
+        raise NotFoundError("Prêt introuvable.")
+    return loan
+
+
+def plan_for(*, booking) -> FinancingPlan | None:
+    return (
+        FinancingPlan.objects.filter(booking=booking)
+        .prefetch_related("lines__programme", "lines__loan")
+        .first()
+    )
+
+
+def installments_due(*, user, start: date, end: date) -> QuerySet[Installment]:
+    """Instalments falling due between two dates (inclusive) and not fully paid."""
+    return (
+        Installment.objects.filter(
+            loan__platform_id__in=platform_ids(user, roles=READ_ROLES),
+            loan__status__in=OUTSTANDING_STATUSES,
+            due_on__gte=start,
+            due_on__lte=end,
+        )
+        .exclude(principal_paid=F("principal_due"), interest_paid=F("interest_due"))
+        .select_related("loan__beneficiary")
+        .order_by("due_on", "pk")
+    )
+
+
+def late_loans(*, user) -> QuerySet[Loan]:
+    return (
+        loan_list_for(user=user)
+        .filter(status__in=OUTSTANDING_STATUSES, days_past_due__gt=0)
+        .order_by("-days_past_due", "pk")
+    )
+
+
+def _ratio(part: Decimal, whole: Decimal) -> Decimal:
+    if not whole:
+        return ZERO
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Portfolio:
+    """Outstanding principal, arrears by bucket, and PAR30 measured two ways."""
+
+    loans: int = 0
+    outstanding: Decimal = ZERO
+    overdue_amount: Decimal = ZERO
+    buckets: dict = field(default_factory=dict)  # bucket → outstanding principal
+    bucket_counts: dict = field(default_factory=dict)
+    at_risk_30: Decimal = ZERO  # outstanding principal of loans > 30 days past due
+    overdue_30: Decimal = ZERO  # amounts overdue on those loans
+    by_group: dict = field(default_factory=dict)  # (lender, kind) → outstanding
+
+    @property
+    def par30(self) -> Decimal:
+        """PAR30 in %: balance of loans over 30 days late ÷ gross outstanding principal."""
+        return _ratio(self.at_risk_30, self.outstanding)
+
+    @property
+    def overdue_ratio_30(self) -> Decimal:
+        """For comparison: amounts overdue > 30 days ÷ gross outstanding principal."""
+        return _ratio(self.overdue_30, self.outstanding)
+
+
+def portfolio_for(*, user, today: date | None = None) -> Portfolio:
+    today = today or timezone.localdate()
+    loans = list(
+        loan_list_for(user=user)
+        .filter(status__in=OUTSTANDING_STATUSES)
+        .select_related("lender")
+        .annotate(
+            principal_paid_total=Sum("installments__principal_paid"),
+        )
+    )
+    overdue = defaultdict(lambda: ZERO)
+    for (
+        loan_id,
+        principal_due,
+        interest_due,
+        principal_paid,
+        interest_paid,
+    ) in Installment.objects.filter(
+        loan__in=[loan.pk for loan in loans], due_on__lt=today
+    ).values_list("loan_id", "principal_due", "interest_due", "principal_paid", "interest_paid"):
+        overdue[loan_id] += principal_due + interest_due - principal_paid - interest_paid
+    report = Portfolio(
+        buckets={b.value: ZERO for b in ArrearsBucket},
+        bucket_counts={b.value: 0 for b in ArrearsBucket},
+    )
+    for loan in loans:
+        balance = loan.principal - (loan.principal_paid_total or ZERO)
+        report.loans += 1
+        report.outstanding += balance
+        report.overdue_amount += overdue[loan.pk]
+        report.buckets[loan.arrears_bucket] = (
+            report.buckets.get(loan.arrears_bucket, ZERO) + balance
+        )
+        report.bucket_counts[loan.arrears_bucket] = (
+            report.bucket_counts.get(loan.arrears_bucket, 0) + 1
+        )
+        if loan.days_past_due > 30:
+            report.at_risk_30 += balance
+            report.overdue_30 += overdue[loan.pk]
+        key = (loan.lender.name, loan.get_kind_display())
+        report.by_group[key] = report.by_group.get(key, ZERO) + balance
+    return report
