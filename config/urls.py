@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("partners.api_urls")),
     path("", include("beneficiaries.api_urls")),
     path("", include("bookings.api_urls")),
+    path("", include("financing.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("beneficiaries.urls_referrals")),
     path("personnes/", include("beneficiaries.urls_records")),
     path("", include("bookings.urls")),
+    path("financements/", include("financing.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
