@@ -1,3 +1,43 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from financing import api
+from financing.enums import LoanStatus
+
+urlpatterns = [
+    path(
+        "bookings/<int:booking_id>/financing/",
+        api.FinancingPlanApi.as_view(),
+        name="api-booking-financing",
+    ),
+    path("programmes/", api.ProgrammeListApi.as_view(), name="api-programme-list"),
+    path("loans/", api.LoanListApi.as_view(), name="api-loan-list"),
+    path("loans/<int:loan_id>/", api.LoanDetailApi.as_view(), name="api-loan-detail"),
+    path("loans/<int:loan_id>/schedule/", api.LoanScheduleApi.as_view(), name="api-loan-schedule"),
+    path(
+        "loans/<int:loan_id>/repayments/",
+        api.LoanRepaymentApi.as_view(),
+        name="api-loan-repayments",
+    ),
+    path("loans/<int:loan_id>/entries/", api.LoanEntryApi.as_view(), name="api-loan-entries"),
+    path("loans/<int:loan_id>/ledger/", api.LoanLedgerApi.as_view(), name="api-loan-ledger"),
+    path(
+        "loan-transactions/<int:transaction_id>/reverse/",
+        api.TransactionReverseApi.as_view(),
+        name="api-loan-transaction-reverse",
+    ),
+    path("finance/portfolio/", api.PortfolioApi.as_view(), name="api-finance-portfolio"),
+]
+for _segment, _to in (
+    ("approve", LoanStatus.APPROVED),
+    ("reject", LoanStatus.REJECTED),
+    ("disburse", LoanStatus.DISBURSED),
+    ("cancel", LoanStatus.CANCELLED),
+    ("default", LoanStatus.DEFAULTED),
+):
+    urlpatterns.append(
+        path(
+            f"loans/<int:loan_id>/{_segment}/",
+            api.LoanTransitionApi.as_view(to=_to),
+            name=f"api-loan-{_segment}",
+        )
+    )

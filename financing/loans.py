@@ -187,6 +187,7 @@ def entry_record(
         raise ApplicationError(_("La date de valeur ne peut pas être dans le futur."))
     if kind == TransactionKind.REPAYMENT and method not in PaymentMethod.values:
         raise ApplicationError(_("Indiquez comment la personne a payé."))
+    was = loan.status
     entry = LoanTransaction.objects.create(
         loan=loan,
         kind=kind,
@@ -197,8 +198,8 @@ def entry_record(
         note=note[:255],
     )
     allocations = _replay_and_save(loan)
-    if kind == TransactionKind.WRITE_OFF and loan.status == LoanStatus.DEFAULTED:
-        loan.status = LoanStatus.WRITTEN_OFF
+    if kind == TransactionKind.WRITE_OFF and was == LoanStatus.DEFAULTED:
+        loan.status = LoanStatus.WRITTEN_OFF  # a loss, even when it settles everything
         loan.save(update_fields=["status", "updated_at"])
     audit_log(
         actor=actor,
@@ -217,6 +218,8 @@ def entry_reverse(*, actor, transaction_id: int, note: str = "") -> LoanTransact
     loan = _lock_loan(actor, original.loan_id)
     if original.kind == TransactionKind.REVERSAL or hasattr(original, "reversed_by"):
         raise InvalidTransition(_("Cette écriture est déjà annulée."))
+    if original.kind == TransactionKind.DISBURSEMENT:
+        raise ApplicationError(_("Un décaissement ne s'annule pas : annulez le prêt."))
     reversal = LoanTransaction.objects.create(
         loan=loan,
         kind=TransactionKind.REVERSAL,

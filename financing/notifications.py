@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.enums import Role
@@ -26,9 +27,13 @@ def installments_due_soon_notify(*, today=None) -> int:
     today = today or timezone.localdate()
     target = today + timedelta(days=settings.INSTALLMENT_DUE_SOON_DAYS)
     count = 0
-    for installment in Installment.objects.filter(
-        due_on=target, loan__status=LoanStatus.DISBURSED, reminded_at__isnull=True
-    ).select_related("loan__beneficiary__user"):
+    for installment in (
+        Installment.objects.filter(
+            due_on=target, loan__status=LoanStatus.DISBURSED, reminded_at__isnull=True
+        )
+        .exclude(principal_paid=F("principal_due"), interest_paid=F("interest_due"))
+        .select_related("loan__beneficiary__user")
+    ):
         with transaction.atomic():
             if not Installment.objects.filter(pk=installment.pk, reminded_at__isnull=True).update(
                 reminded_at=timezone.now()

@@ -42,7 +42,7 @@ def loan_get_for(*, user, loan_id: int) -> Loan:
 def plan_for(*, booking) -> FinancingPlan | None:
     return (
         FinancingPlan.objects.filter(booking=booking)
-        .prefetch_related("lines__programme", "lines__loan")
+        .prefetch_related("lines__programme", "lines__loan", "lines__award")
         .first()
     )
 
@@ -103,7 +103,7 @@ class Portfolio:
 def portfolio_for(*, user, today: date | None = None) -> Portfolio:
     today = today or timezone.localdate()
     loans = list(
-        loan_list_for(user=user)
+        Loan.objects.filter(platform_id__in=platform_ids(user, roles=FINANCE_ROLES))
         .filter(status__in=OUTSTANDING_STATUSES)
         .select_related("lender")
         .annotate(

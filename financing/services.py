@@ -93,6 +93,8 @@ def award_create(
     programme = FundingProgramme.objects.filter(pk=programme_id).first()
     if programme is None or programme.platform_id != beneficiary.platform_id:
         raise NotFoundError(_("Enveloppe introuvable."))
+    if amount is None or amount <= 0:
+        raise ValidationError({"lines": _("Une aide a un montant positif.")})
     _check_programme(programme, beneficiary, booking, amount)
     commit(programme.pk, amount)
     award = GrantAward.objects.create(
