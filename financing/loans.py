@@ -257,7 +257,10 @@ def update_arrears(loan: Loan, *, today: date | None = None, installments=None) 
     days = (today - min(i.due_on for i in late)).days if late else 0
     if loan.status not in (LoanStatus.DISBURSED, LoanStatus.DEFAULTED):
         days = 0
-    Loan.objects.filter(pk=loan.pk).update(days_past_due=days, arrears_bucket=bucket_for(days))
+    changes = {"days_past_due": days, "arrears_bucket": bucket_for(days)}
+    if days == 0:
+        changes["late_notified_at"] = None  # the next late spell is notified again
+    Loan.objects.filter(pk=loan.pk).update(**changes)
     loan.days_past_due, loan.arrears_bucket = days, bucket_for(days)
     return loan
 

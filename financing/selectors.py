@@ -126,7 +126,8 @@ def portfolio_for(*, user, today: date | None = None) -> Portfolio:
         bucket_counts={b.value: 0 for b in ArrearsBucket},
     )
     for loan in loans:
-        balance = loan.principal - (loan.principal_paid_total or ZERO)
+        paid = (loan.principal_paid_total or ZERO).quantize(Decimal("0.01"))
+        balance = loan.principal - paid
         report.loans += 1
         report.outstanding += balance
         report.overdue_amount += overdue[loan.pk]

@@ -95,6 +95,11 @@ def award_create(
         raise NotFoundError(_("Enveloppe introuvable."))
     if amount is None or amount <= 0:
         raise ValidationError({"lines": _("Une aide a un montant positif.")})
+    if actor is not None and not can_plan(actor, programme.platform_id):
+        raise NotFoundError(_("Enveloppe introuvable."))
+    # One person's awards are decided one at a time, so the per-person cap holds under
+    # concurrency (the budget itself is guarded by the conditional update).
+    type(beneficiary).objects.select_for_update().filter(pk=beneficiary.pk).first()
     _check_programme(programme, beneficiary, booking, amount)
     commit(programme.pk, amount)
     award = GrantAward.objects.create(
@@ -146,8 +151,13 @@ def _check_programme(programme, beneficiary, booking, amount) -> None:
 
 @transaction.atomic
 def award_cancel(*, actor, award_id: int) -> GrantAward:
-    award = GrantAward.objects.select_for_update().filter(pk=award_id).first()
-    if award is None:
+    award = (
+        GrantAward.objects.select_for_update()
+        .select_related("programme")
+        .filter(pk=award_id)
+        .first()
+    )
+    if award is None or (actor is not None and not can_plan(actor, award.programme.platform_id)):
         raise NotFoundError(_("Aide introuvable."))
     if award.status not in (AwardStatus.REQUESTED, AwardStatus.APPROVED):
         raise InvalidTransition(_("Cette aide ne peut plus être annulée."))

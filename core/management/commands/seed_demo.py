@@ -5,6 +5,7 @@ from accounts.demo import ACCOUNTS, DEMO_PASSWORD, seed_accounts
 from beneficiaries.demo import seed_beneficiaries
 from bookings.demo import seed_bookings
 from core.demo import seed_communes
+from financing.demo import seed_financing
 from partners.demo import seed_partners
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         people = seed_beneficiaries(ctx)
         partners = seed_partners(ctx)
         seed_bookings(ctx, people, partners)
+        seed_financing(ctx, people, partners)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )
