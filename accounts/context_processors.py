@@ -23,6 +23,10 @@ def navigation(request):
         links.append({"label": _("Personnes"), "url": reverse("beneficiary_list")})
     if permissions.is_platform_staff(user):
         links.append({"label": _("Réservations"), "url": reverse("booking_list")})
+    # Finance pages: finance officers and platform admins (no query: memberships are cached).
+    can_manage_finance = permissions.is_finance_officer(user) or permissions.is_platform_admin(user)
+    if can_manage_finance:
+        links.append({"label": _("Financements"), "url": reverse("finance_portfolio")})
     if permissions.is_partner_member(user):
         label = (
             _("Demandes de réservation")
@@ -40,4 +44,8 @@ def navigation(request):
     links.append({"label": _("Mon compte"), "url": reverse("account_email")})
     # Pages offer "Réserver pour une personne" only to those who may book (no query).
     can_book = permissions.is_adviser(user) or permissions.is_platform_admin(user)
-    return {"nav_links": links, "can_book_services": can_book}
+    return {
+        "nav_links": links,
+        "can_book_services": can_book,
+        "can_manage_finance": can_manage_finance,
+    }

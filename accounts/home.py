@@ -98,6 +98,12 @@ def home_sections(user) -> list[HomeSection]:
         if by_role.keys() & {Role.PARTNER_MANAGER, Role.PARTNER_STAFF}
         else []
     )
+    finance_links = [
+        _link(_("Portefeuille de prêts"), "finance_portfolio"),
+        _link(_("Enveloppes d'aides"), "programme_list"),
+        _link(_("Échéances du mois"), "installments_due"),
+        _link(_("Retards de remboursement"), "late_list"),
+    ]
     texts = {
         Role.ADMIN: (
             _("Coordination de la plateforme"),
@@ -107,6 +113,7 @@ def home_sections(user) -> list[HomeSection]:
             + catalogue_link
             + bookings_link
             + team_link
+            + [_link(_("Financements : aides, prêts et retards"), "finance_portfolio")]
             + ([{"label": _("Partenaires"), "url": portal_url}] if portal_url else [])
             + ([_link(_("Administration technique"), "admin:index")] if user.is_staff else []),
         ),
@@ -129,7 +136,7 @@ def home_sections(user) -> list[HomeSection]:
         Role.FINANCE_OFFICER: (
             _("Financements"),
             _("Vous suivez les enveloppes d'aides, les prêts, les remboursements et les retards."),
-            [],
+            finance_links,
         ),
         Role.PARTNER_MANAGER: (
             _("Espace partenaire"),

@@ -43,6 +43,7 @@ from bookings.forms import (
 )
 from bookings.permissions import role_of
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from financing.views import financing_summary
 from marketplace.display import euros
 from partners.enums import BookingMode, PartnerStatus
 from partners.selectors import service_base_for, slot_list
@@ -381,6 +382,7 @@ def _detail_context(request, booking, *, cancel_form=None) -> dict:
         ),
         "created": stamp_text(booking.created_at),
         "can_cancel": can_cancel,
+        "financing": financing_summary(booking, user=request.user),
         "cancel_form": cancel_form
         or ReasonForm(
             label=_("Motif de l'annulation"),

@@ -141,6 +141,8 @@ def loan_transition(*, actor, loan_id: int, to: str, on: date | None = None) -> 
     audit_log(actor=actor, action=f"loan.{to}", target=loan, data={"from": loan.status})
     loan.status = to
     loan.save()
+    if to == LoanStatus.DISBURSED:
+        update_arrears(loan)  # a back-dated disbursement may already be late
     return loan
 
 

@@ -110,17 +110,18 @@ def portfolio_for(*, user, today: date | None = None) -> Portfolio:
             principal_paid_total=Sum("installments__principal_paid"),
         )
     )
-    overdue = defaultdict(lambda: ZERO)
-    for (
-        loan_id,
-        principal_due,
-        interest_due,
-        principal_paid,
-        interest_paid,
-    ) in Installment.objects.filter(
+    overdue = defaultdict(lambda: ZERO)  # everything unpaid and already due
+    overdue_30 = defaultdict(lambda: ZERO)  # unpaid for more than 30 days
+    rows = Installment.objects.filter(
         loan__in=[loan.pk for loan in loans], due_on__lt=today
-    ).values_list("loan_id", "principal_due", "interest_due", "principal_paid", "interest_paid"):
-        overdue[loan_id] += principal_due + interest_due - principal_paid - interest_paid
+    ).values_list(
+        "loan_id", "due_on", "principal_due", "interest_due", "principal_paid", "interest_paid"
+    )
+    for loan_id, due_on, principal_due, interest_due, principal_paid, interest_paid in rows:
+        unpaid = principal_due + interest_due - principal_paid - interest_paid
+        overdue[loan_id] += unpaid
+        if (today - due_on).days > 30:
+            overdue_30[loan_id] += unpaid
     report = Portfolio(
         buckets={b.value: ZERO for b in ArrearsBucket},
         bucket_counts={b.value: 0 for b in ArrearsBucket},
@@ -139,7 +140,7 @@ def portfolio_for(*, user, today: date | None = None) -> Portfolio:
         )
         if loan.days_past_due > 30:
             report.at_risk_30 += balance
-            report.overdue_30 += overdue[loan.pk]
+            report.overdue_30 += overdue_30[loan.pk]
         key = (loan.lender.name, loan.get_kind_display())
         report.by_group[key] = report.by_group.get(key, ZERO) + balance
     return report

@@ -109,6 +109,13 @@ def percent_text(value: Decimal) -> str:
     return f"{number_format(value, 1)}\u00a0%"
 
 
+def rate_text(rate: Decimal) -> str:
+    """« 3 % », « 2,5 % », « 2,125 % »."""
+    rate = Decimal(rate).normalize()
+    decimals = max(0, -rate.as_tuple().exponent)
+    return f"{number_format(rate, decimals)}\u00a0%"
+
+
 def bar_width(part, whole) -> str:
     """A CSS width (dot decimal, 0–100 %) for a bar drawn next to its figures."""
     return f"{min(max(percent(part, whole), ZERO), Decimal(100))}%"
@@ -166,6 +173,7 @@ def _programme_row(programme) -> dict:
         "budget": euros(budget),
         "committed": euros(committed),
         "paid": euros(paid),
+        "to_pay": euros(committed - paid),
         "available": euros(budget - committed),
         "paid_width": bar_width(paid, budget),
         "pending_width": bar_width(committed - paid, budget),
@@ -515,7 +523,7 @@ def _loan_context(request, loan, *, repayment_form=None, disburse_form=None, err
         "overdue": euros(overdue), "has_overdue": overdue > 0 and repaying,
         "credit": euros(loan.credit_balance),
         "total_left": euros(sum((i.outstanding for i in installments), ZERO)),
-        "rate": percent_text(loan.annual_rate.normalize()) if loan.annual_rate else "0\u00a0%",
+        "rate": rate_text(loan.annual_rate),
         "can_record": manage and loan.status in (LoanStatus.DISBURSED, LoanStatus.DEFAULTED,
                                                  LoanStatus.REPAID),
         "repayment_form": repayment_form or RepaymentForm(initial={"value_date": today}),
@@ -718,7 +726,7 @@ def _render_plan(request, booking, plan, formset, *, status=200, partial=False):
                "totals": plan_totals(_read_lines(formset), booking.total_price),
                "total": euros(booking.total_price), "active": booking.status in HOLDING,
                "summary": financing_summary(booking, plan)}  # fmt: skip
-    template = "_plan_total.html" if partial else "booking_financing.html"
+    template = "_plan_total_body.html" if partial else "booking_financing.html"
     return render(request, T + template, context, status=status)
 
 

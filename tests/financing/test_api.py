@@ -708,9 +708,9 @@ def test_portfolio_par30_by_balance_differs_from_the_overdue_ratio(
     }
     assert data["par30"] == {
         "by_balance_percent": "64.7",  # 1,100 / 1,700
-        "by_overdue_amount_percent": "17.6",  # 300 / 1,700
+        "by_overdue_amount_percent": "11.8",  # April + May (200) unpaid > 30 days / 1,700
         "at_risk_principal": "1100.00",
-        "overdue_amount": "300.00",
+        "overdue_amount": "200.00",
     }
     assert sorted(data["by_lender_and_kind"], key=lambda g: g["kind"]) == [
         {"lender": "Crédit solidaire", "kind": "association_loan", "outstanding": "600.00"},

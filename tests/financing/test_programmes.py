@@ -362,7 +362,7 @@ def test_par30_by_balance_differs_from_the_overdue_ratio(
 ):
     """Three loans on 15 June 2025: 900 € left, 71 days late (300 € overdue); 600 € left and
     up to date; 700 € left, 10 days late (100 € overdue). PAR30 counts the whole balance of the
-    loan over 30 days late: 900 / 2,200 = 40.9 %; the overdue amounts alone: 300 / 2,200."""
+    loan over 30 days late: 900 / 2,200 = 40.9 %; amounts unpaid > 30 days: 200 / 2,200."""
     people = [BeneficiaryFactory(platform=platform) for _ in range(4)]
     late = loan_paid_up_to(finance_officer, people[0], lender, "300.00")
     current = loan_paid_up_to(finance_officer, people[1], lender, "600.00",
@@ -390,9 +390,10 @@ def test_par30_by_balance_differs_from_the_overdue_ratio(
         "current": D("600.00"), "1-30": D("700.00"), "31-60": 0, "61-90": D("900.00"), "90+": 0,
     }  # fmt: skip
     assert report.bucket_counts == {"current": 1, "1-30": 1, "31-60": 0, "61-90": 1, "90+": 0}
-    assert (report.at_risk_30, report.overdue_30) == (D("900.00"), D("300.00"))
+    # Of the late loan's 300 € overdue, 200 € have been unpaid for more than 30 days.
+    assert (report.at_risk_30, report.overdue_30) == (D("900.00"), D("200.00"))
     assert report.par30 == D("40.9")
-    assert report.overdue_ratio_30 == D("13.6")
+    assert report.overdue_ratio_30 == D("9.1")
     assert report.par30 != report.overdue_ratio_30
     assert report.by_group == {
         ("Association prêteuse", str(LoanKind.ASSOCIATION_LOAN.label)): D("1600.00"),
