@@ -1,6 +1,8 @@
 """The adviser's pages about the people a platform supports (HTML, French): the list, a new
 record, the record itself with its journey (eligibility, diagnosis and barriers, action plan,
-follow-ups, consents, outcome), its history, its export, and the advisers' active files.
+follow-ups, consents, outcome), its edit form, its history, its export, and the advisers'
+active files. The writes of the journey (the diagnosis page and the record page's one-form
+actions) are in `beneficiaries.views_record_actions`.
 
 Platform staff only (others: 403); a person of another platform is 404. Every page that shows
 a person gets them through `privacy.beneficiary_open`, which writes the access log; a form
@@ -23,7 +25,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from accounts import permissions as account_permissions
 from accounts.enums import PLATFORM_ROLES, OrganisationKind
@@ -33,15 +34,12 @@ from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.forms_records import (
     ActionItemForm,
-    BarrierFormSet,
     BeneficiaryCreateForm,
     BeneficiaryForm,
     ConsentForm,
-    DiagnosisForm,
     FollowUpForm,
     OutcomeForm,
     PeopleFilterForm,
-    barrier_rows,
 )
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
@@ -110,20 +108,6 @@ def _submit(form, function, *, error_field: str | None = None, **kwargs):
     except ApplicationError as exc:
         form.add_error(error_field, exc.message)
     return None
-
-
-def _act(request, function, success: str, **kwargs) -> None:
-    """A one-button write: say what happened in a message."""
-    try:
-        function(actor=request.user, **kwargs)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
 
 
 def _overdue_limit():
@@ -307,103 +291,6 @@ def beneficiary_detail(request, beneficiary_id: int):
     return _record_page(request, beneficiary_id)
 
 
-@login_required
-@require_POST
-def record_eligibility(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    _act(request, services.eligibility_check, _("L'éligibilité est vérifiée."),
-         beneficiary_id=beneficiary.pk)  # fmt: skip
-    return redirect(_record_url(beneficiary.pk, "eligibilite"))
-
-
-@login_required
-@require_POST
-def record_barrier_lift(request, beneficiary_id: int, barrier_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    if not beneficiary.barriers.filter(pk=barrier_id).exists():
-        raise NotFoundError(_("Difficulté introuvable."))
-    _act(request, journey.barrier_lift, _("La difficulté est notée comme levée."),
-         barrier_id=barrier_id)  # fmt: skip
-    return redirect(_record_url(beneficiary.pk, "freins"))
-
-
-@login_required
-@require_POST
-def record_action_add(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    form = ActionItemForm(request.POST, barriers=beneficiary.barriers.all())
-    if form.is_valid() and _submit(
-        form, journey.action_item_add, actor=request.user, beneficiary_id=beneficiary.pk,
-        **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("L'action est ajoutée au plan."))
-        return redirect(_record_url(beneficiary.pk, "plan"))
-    return _record_page(request, beneficiary.pk, status=400, action_form=form)
-
-
-@login_required
-@require_POST
-def record_action_done(request, beneficiary_id: int, item_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    if not beneficiary.action_items.filter(pk=item_id).exists():
-        raise NotFoundError(_("Action introuvable."))
-    _act(request, journey.action_item_done, _("L'action est faite."), item_id=item_id)
-    return redirect(_record_url(beneficiary.pk, "plan"))
-
-
-@login_required
-@require_POST
-def record_follow_up(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    form = FollowUpForm(request.POST)
-    if form.is_valid() and _submit(
-        form, journey.follow_up_record, actor=request.user, beneficiary_id=beneficiary.pk,
-        error_field="held_on", **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("Le rendez-vous de suivi est enregistré."))
-        return redirect(_record_url(beneficiary.pk, "suivi"))
-    return _record_page(request, beneficiary.pk, status=400, follow_up_form=form)
-
-
-@login_required
-@require_POST
-def record_consent_give(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    prescribers = _prescribers(beneficiary.referrals.select_related("prescriber_organisation"))
-    form = ConsentForm(request.POST, prescribers=prescribers)
-    if form.is_valid() and _submit(
-        form, journey.consent_give, actor=request.user, beneficiary_id=beneficiary.pk,
-        **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("L'accord de la personne est enregistré."))
-        return redirect(_record_url(beneficiary.pk, "accords"))
-    return _record_page(request, beneficiary.pk, status=400, consent_form=form)
-
-
-@login_required
-@require_POST
-def record_consent_withdraw(request, beneficiary_id: int, consent_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    if not beneficiary.consents.filter(pk=consent_id).exists():
-        raise NotFoundError(_("Accord introuvable."))
-    _act(request, journey.consent_withdraw, _("L'accord est retiré."), consent_id=consent_id)
-    return redirect(_record_url(beneficiary.pk, "accords"))
-
-
-@login_required
-@require_POST
-def record_outcome(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
-    form = OutcomeForm(request.POST)
-    if form.is_valid() and _submit(
-        form, journey.outcome_record, actor=request.user, beneficiary_id=beneficiary.pk,
-        **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("La sortie est enregistrée : l'accompagnement est terminé."))
-        return redirect(_record_url(beneficiary.pk, "sortie"))
-    return _record_page(request, beneficiary.pk, status=400, outcome_form=form)
-
-
 # --- Pages about one person -----------------------------------------------------------------
 
 
@@ -427,37 +314,6 @@ def beneficiary_edit(request, beneficiary_id: int):
         TEMPLATES + "beneficiary_form.html",
         {"form": form, "beneficiary": beneficiary, "duplicates": []},
         status=400 if form.errors else 200,
-    )
-
-
-@login_required
-def diagnosis_new(request, beneficiary_id: int):
-    if request.method == "POST":
-        beneficiary = _scoped(request, beneficiary_id)
-    else:
-        beneficiary = _open(request, beneficiary_id, "diagnosis")
-    can_share = bool(selectors.sharing_prescribers(beneficiary))
-    form = DiagnosisForm(request.POST or None, can_share=can_share)
-    rows = BarrierFormSet(request.POST or None, prefix="freins")
-    if request.method == "POST":
-        if (form.is_valid() & rows.is_valid()) and _submit(
-            form, journey.diagnosis_record, actor=request.user, beneficiary_id=beneficiary.pk,
-            barriers=barrier_rows(rows), **form.cleaned_data,
-        ):  # fmt: skip
-            messages.success(request, _("Le diagnostic est enregistré."))
-            return redirect(_record_url(beneficiary.pk, "diagnostic"))
-        beneficiary = _open(request, beneficiary_id, "diagnosis")
-    return render(
-        request,
-        TEMPLATES + "diagnosis_form.html",
-        {
-            "person": beneficiary,
-            "form": form,
-            "rows": rows,
-            "can_share": can_share,
-            "closed": beneficiary.status == BeneficiaryStatus.CLOSED,
-        },
-        status=400 if (form.errors or rows.total_error_count()) else 200,
     )
 
 
