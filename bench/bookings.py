@@ -119,8 +119,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, log) -> subprocess.Popen:
+def start_server(port: int, log, redis_url: str = "") -> subprocess.Popen:
+    """Without `redis_url`, Celery is eager and every notification is sent inside the
+    request; with it, as in production, notifications are only queued (no worker needed)."""
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SOLIMOB_TESTING"}}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         DATABASE_URL=DATABASE_URL, DEBUG="0", SECRET_KEY="bench-only-" + "x" * 50,  # noqa: S106
         ALLOWED_HOSTS=HOST, SECURE_SSL_REDIRECT="0", EMAIL_URL="dummymail://",
@@ -307,7 +311,7 @@ def report(label: str, answers: list[Answer], wall: float, *, ok: int) -> dict:
         flush=True,
     )
     print(f"  answers: {dict(sorted(statuses.items()))}", flush=True)
-    return {"good": good, "errors": errors, "statuses": statuses}
+    return {"good": good, "errors": errors, "statuses": statuses, "rate": good / wall}
 
 
 def check_database(world: World, *, booked_201: int) -> bool:
@@ -344,6 +348,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--racers", type=int, default=200)
     parser.add_argument("--slots", type=int, default=12000)
+    parser.add_argument("--redis", default="", help="REDIS_URL for the server (async Celery)")
     args = parser.parse_args()
     assert args.clients <= 60, "keep PostgreSQL connections for the server and others"
     setup_django(DATABASE_URL)
@@ -357,7 +362,7 @@ def main() -> None:
     port = free_port()
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-bookings-gunicorn-", suffix=".log",
                                       delete=False)  # fmt: skip
-    server = start_server(port, log)
+    server = start_server(port, log, args.redis)
     try:
         wait_ready(port, server)
         print(f"gunicorn: {WORKERS} workers on {HOST}:{port} (log {log.name})", flush=True)
@@ -392,7 +397,10 @@ def main() -> None:
         f"(a) every answer 201: {'OK' if not unexpected_a else f'MISSED ({unexpected_a})'}; "
         f"(b) exactly {RACE_CAPACITY} booked, the rest 409 slot_full: "
         f"{'OK' if race_ok else 'MISSED'}; "
-        f"no overbooking and capacity consistent: {'OK' if consistent else 'MISSED'}",
+        f"no overbooking and capacity consistent: {'OK' if consistent else 'MISSED'}; "
+        f"booking throughput ≥ half the floor: "
+        f"{'OK' if a['rate'] >= me['rate'] / 2 else 'MISSED'} "
+        f"({a['rate']:.1f}/s against {me['rate']:.1f}/s)",
         flush=True,
     )
     if not (no_errors and not unexpected_a and race_ok and consistent):
