@@ -170,7 +170,7 @@ class BookingListApi(APIView):
             slot_ids=data["slots"], quantity=data["quantity"], units=data.get("units"),
             note=data["note"],
         )  # fmt: skip
-        booking = selectors.booking_list_for(user=request.user).get(pk=booking.pk)
+        # The service returns the booking with its service, partner and person loaded.
         return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
 
 
