@@ -4,6 +4,7 @@ With nothing set, the project runs embedded: SQLite, eager Celery, console e-mai
 local-memory cache, online payment off. Each variable below switches a real part on.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -17,9 +18,14 @@ env = environ.Env()
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("SOLIMOB_TESTING", default=False)
 
+# Build-time commands that never sign anything may run without the production secret
+# (a CI image building static files, a migrations check); serving never does.
+KEYLESS_COMMANDS = {"makemigrations", "showmigrations", "collectstatic", "compilemessages"}
+KEYLESS = sys.argv[0].endswith("manage.py") and sys.argv[1:2] and sys.argv[1] in KEYLESS_COMMANDS
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not (DEBUG or TESTING or KEYLESS):
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development)."
         )

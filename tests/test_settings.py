@@ -105,6 +105,15 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_build_time_commands_need_no_secret_but_serving_does():
+    result = run({}, "manage.py", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    refused = run({}, "manage.py", "check")
+    assert refused.returncode != 0
+    assert "SECRET_KEY must be set" in refused.stderr
+
+
 def test_production_settings_turn_on_https_protections():
     resolved = resolve(SECRET_KEY="x" * 60, ALLOWED_HOSTS="solimob.example.org")
     assert resolved["debug"] is False
