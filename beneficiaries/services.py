@@ -25,7 +25,13 @@ from beneficiaries.enums import (
 from beneficiaries.models import Beneficiary, Consent, EligibilityCheck, Referral
 from core.audit import audit_log
 from core.enums import ErrorCode
-from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
+from core.errors import (
+    ApplicationError,
+    ConflictError,
+    InvalidTransition,
+    NotFoundError,
+    get_or_not_found,
+)
 from core.notifications import notify
 
 REFERRAL_SALT = "solimob.referral-status"
@@ -39,13 +45,6 @@ REFERRAL_FIELDS = (
     "situation", "professional_project", "steps_taken", "french_level", "need",
     "consent_to_share",
 )  # fmt: skip
-
-
-def _get(queryset, pk, message):
-    try:
-        return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist as exc:
-        raise NotFoundError(message) from exc
 
 
 def referral_status_url(referral: Referral) -> str:
@@ -63,7 +62,9 @@ def referral_from_token(token: str) -> Referral:
         ) from exc
     except signing.BadSignature as exc:
         raise NotFoundError(_("Ce lien n'est pas valide.")) from exc
-    return _get(Referral.objects.select_related("beneficiary"), referral_id, _("Introuvable."))
+    return get_or_not_found(
+        Referral.objects.select_related("beneficiary"), referral_id, _("Introuvable.")
+    )
 
 
 def _platform_advisers(platform_id: int):
@@ -128,7 +129,7 @@ def referral_submit(*, actor, prescriber_organisation: Organisation, **fields) -
 
 
 def _lock_referral(actor, referral_id: int) -> Referral:
-    referral = _get(
+    referral = get_or_not_found(
         Referral.objects.select_for_update(), referral_id, _("Orientation introuvable.")
     )
     if not is_platform_staff(actor, referral.platform_id):
@@ -168,7 +169,7 @@ def referral_accept(
     if referral.status != ReferralStatus.SUBMITTED:
         raise InvalidTransition(_("Cette orientation a déjà reçu une réponse."))
     if beneficiary_id is not None:
-        beneficiary = _get(
+        beneficiary = get_or_not_found(
             Beneficiary.objects.filter(
                 platform_id=referral.platform_id, anonymised_at__isnull=True
             ),
@@ -249,7 +250,9 @@ def referral_refuse(*, actor, referral_id: int, reason: str, reorientation: str 
 
 @transaction.atomic
 def referral_withdraw(*, actor, referral_id: int) -> Referral:
-    referral = _get(Referral.objects.select_for_update(), referral_id, _("Introuvable."))
+    referral = get_or_not_found(
+        Referral.objects.select_for_update(), referral_id, _("Introuvable.")
+    )
     if not is_prescriber(actor, referral.prescriber_organisation_id):
         raise NotFoundError(_("Orientation introuvable."))
     if referral.status != ReferralStatus.SUBMITTED:
@@ -334,7 +337,7 @@ def beneficiary_create(*, actor, platform_id: int, create_anyway: bool = False, 
 
 
 def lock_beneficiary(actor, beneficiary_id: int) -> Beneficiary:
-    beneficiary = _get(
+    beneficiary = get_or_not_found(
         Beneficiary.objects.select_for_update(), beneficiary_id, _("Personne introuvable.")
     )
     if not is_platform_staff(actor, beneficiary.platform_id) or beneficiary.anonymised_at:

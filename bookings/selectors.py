@@ -29,7 +29,7 @@ def booking_get_for(*, user, booking_id: int) -> Booking:
 
 
 def bookings_of_beneficiary(*, beneficiary_id: int) -> QuerySet[Booking]:
-    """A person's own bookings, upcoming first then past (for "Mes rendez-vous")."""
+    """A person's own bookings (the pages split them into upcoming and past)."""
     return Booking.objects.filter(beneficiary_id=beneficiary_id).select_related(
         "service__partner__organisation"
     )

@@ -43,7 +43,7 @@ from bookings.forms import (
 )
 from bookings.permissions import role_of
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from financing.views import financing_summary
+from financing.views_plan import financing_summary
 from marketplace.display import euros
 from partners.enums import BookingMode, PartnerStatus
 from partners.selectors import service_base_for, slot_list

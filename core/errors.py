@@ -42,3 +42,11 @@ class PermissionDeniedError(ApplicationError):
 class NotFoundError(ApplicationError):
     status = 404
     default_code = ErrorCode.NOT_FOUND
+
+
+def get_or_not_found(queryset, pk, message: str):
+    """The row with this primary key, or a NotFoundError (404) saying `message`."""
+    try:
+        return queryset.get(pk=pk)
+    except queryset.model.DoesNotExist as exc:
+        raise NotFoundError(message) from exc

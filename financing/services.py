@@ -291,4 +291,5 @@ def beneficiary_share(booking) -> Decimal | None:
     plan = getattr(booking, "financing_plan", None)
     if plan is None:
         return None
-    return sum((l.amount for l in plan.lines.all() if l.kind == LineKind.BENEFICIARY), ZERO)  # noqa: E741
+    lines = plan.lines.all()
+    return sum((line.amount for line in lines if line.kind == LineKind.BENEFICIARY), ZERO)

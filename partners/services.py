@@ -15,7 +15,13 @@ from accounts.enums import OrganisationKind
 from accounts.models import Organisation
 from core.audit import audit_log
 from core.enums import ErrorCode
-from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
+from core.errors import (
+    ApplicationError,
+    ConflictError,
+    InvalidTransition,
+    NotFoundError,
+    get_or_not_found,
+)
 from core.geocoding import geocode
 from partners import permissions, validation
 from partners.enums import BookingMode, PartnerStatus
@@ -46,19 +52,11 @@ def _regenerate_on_commit(service_ids) -> None:
         )
 
 
-def _get(queryset, pk: int, message: str):
-    """The row, or a NotFoundError (404) for an unknown id."""
-    try:
-        return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist as exc:
-        raise NotFoundError(message) from exc
-
-
 def _partner(pk: int, *, lock: bool = False) -> Partner:
     queryset = Partner.objects.select_related("organisation").prefetch_related("agreements")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    return _get(queryset, pk, _("Partenaire introuvable."))
+    return get_or_not_found(queryset, pk, _("Partenaire introuvable."))
 
 
 def _service(pk: int, *, lock: bool = True) -> Service:
@@ -67,7 +65,7 @@ def _service(pk: int, *, lock: bool = True) -> Service:
     )
     if lock:
         queryset = queryset.select_for_update(of=("self",))
-    return _get(queryset, pk, _("Service introuvable."))
+    return get_or_not_found(queryset, pk, _("Service introuvable."))
 
 
 def _ensure_manager(user, partner: Partner) -> None:
@@ -350,7 +348,7 @@ def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
 
 @transaction.atomic
 def rule_update(*, actor, rule_id: int, **fields) -> AvailabilityRule:
-    rule = _get(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
+    rule = get_or_not_found(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
     service = _rule_lock_service(actor, rule.service_id)
     for name, value in fields.items():
         if name not in RULE_FIELDS:
@@ -372,7 +370,7 @@ def rule_update(*, actor, rule_id: int, **fields) -> AvailabilityRule:
 
 @transaction.atomic
 def rule_delete(*, actor, rule_id: int) -> None:
-    rule = _get(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
+    rule = get_or_not_found(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
     service = _rule_lock_service(actor, rule.service_id)
     audit_log(actor=actor, action="rule.deleted", target=rule, data={"service": service.pk})
     rule.delete()
@@ -408,7 +406,7 @@ def _affected_services(closure: Closure) -> list[int]:
 
 @transaction.atomic
 def closure_delete(*, actor, closure_id: int) -> None:
-    closure = _get(
+    closure = get_or_not_found(
         Closure.objects.select_related("partner__organisation").prefetch_related(
             "partner__agreements"
         ),

@@ -12,7 +12,7 @@ from bookings.models import Booking, BookingEvent
 from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
 from core.models import Notification
 from partners.models import Slot
-from tests.bookings.conftest import at, make_slot
+from tests.bookings.conftest import make_slot
 
 
 def book(adviser, person, service, slots, **kwargs):
@@ -256,4 +256,3 @@ def test_partner_notifications_carry_no_social_data(
     assert partner_mail
     for secret in ("RSA", "Dettes", "Projet secret", "revenu"):
         assert secret not in partner_mail
-    assert at(3, 9)  # fixture helper stays imported
