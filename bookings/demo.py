@@ -72,12 +72,14 @@ def seed_bookings(ctx, people, partners) -> None:
             cancelled_by=ActorRole.ADVISER if status == BookingStatus.CANCELLED else "",
         )  # fmt: skip
         BookingSlot.objects.create(booking=booking, slot=slot, quantity=1)
+        told = timezone.now()  # demo history: nobody is to be told again
         BookingEvent.objects.create(booking=booking, actor=adviser, actor_role=ActorRole.ADVISER,
-                                    from_status="", to_status=BookingStatus.REQUESTED)  # fmt: skip
+                                    from_status="", to_status=BookingStatus.REQUESTED,
+                                    notified_at=told)  # fmt: skip
         if status != BookingStatus.REQUESTED:
             BookingEvent.objects.create(
                 booking=booking, actor=None,
                 actor_role=ActorRole.SYSTEM if status == BookingStatus.EXPIRED
                 else ActorRole.PARTNER,
-                from_status=BookingStatus.REQUESTED, to_status=status,
+                from_status=BookingStatus.REQUESTED, to_status=status, notified_at=told,
             )  # fmt: skip

@@ -107,9 +107,18 @@ class BookingEvent(models.Model):
     to_status = models.CharField(max_length=12)
     at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+    # When the notifications of this event were written (after commit, by a task); null while
+    # they are still to be written. Events that tell nobody are born notified.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["at"], condition=Q(notified_at__isnull=True),
+                name="bookingevent_unnotified_idx",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.from_status} → {self.to_status}"

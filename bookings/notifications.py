@@ -61,6 +61,30 @@ def _tell_adviser(booking, template: str, **extra) -> None:
                context={**_context(booking), "url": url, **extra})  # fmt: skip
 
 
+ANSWERS = {"confirmed", "declined"}
+TOLD = ANSWERS | {"cancelled", "expired"}
+
+
+def tells_someone(from_status: str, to_status: str) -> bool:
+    """Whether a transition has notifications (a new booking always does)."""
+    return not from_status or to_status in TOLD
+
+
+def announce(booking, *, from_status: str, to_status: str) -> None:
+    """The notifications of one transition, worded for the status it reached (the booking
+    may have moved on since)."""
+    if not from_status:
+        booking_requested(booking)
+        if to_status == "confirmed":  # an auto-confirmed service
+            booking_answered(booking, status=to_status)
+    elif to_status in ANSWERS:
+        booking_answered(booking, status=to_status)
+    elif to_status == "cancelled":
+        booking_cancelled(booking)
+    elif to_status == "expired":
+        booking_expired(booking)
+
+
 def booking_requested(booking) -> None:
     person = booking.beneficiary
     for user in _partner_users(booking):
@@ -81,8 +105,8 @@ def booking_requested(booking) -> None:
         )
 
 
-def booking_answered(booking) -> None:
-    template = "bookings/confirmed" if booking.status == "confirmed" else "bookings/declined"
+def booking_answered(booking, *, status: str) -> None:
+    template = f"bookings/{status}"
     _tell_adviser(booking, template, reason=booking.decline_reason)
     _tell_beneficiary(booking, template, reason=booking.decline_reason)
 

@@ -23,7 +23,7 @@ from core.audit import audit_log
 from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
 from partners.enums import BookingMode, ServiceUnit
 from partners.models import Slot
-from partners.selectors import service_base_for
+from partners.selectors import bookable_service
 
 
 def _not_found() -> NotFoundError:
@@ -42,12 +42,7 @@ def booking_create(
         raise NotFoundError(_("Personne introuvable."))
     if beneficiary.status == BeneficiaryStatus.CLOSED:
         raise ApplicationError(_("L'accompagnement de cette personne est terminé."))
-    service = (
-        service_base_for(user=actor)
-        .filter(pk=service_id, published=True, partner__status="published")
-        .select_related("partner__organisation")
-        .first()
-    )
+    service = bookable_service(platform_id=beneficiary.platform_id, service_id=service_id)
     if service is None:
         raise NotFoundError(_("Service introuvable."))
     if quantity < 1:
@@ -70,17 +65,23 @@ def booking_create(
         ends_at=slots[-1].ends_at, note_for_partner=note.strip(),
         confirmed_at=now if status == BookingStatus.CONFIRMED else None,
     )  # fmt: skip
-    BookingSlot.objects.bulk_create(
+    links = BookingSlot.objects.bulk_create(
         [BookingSlot(booking=booking, slot=slot, quantity=quantity) for slot in slots]
     )
-    BookingEvent.objects.create(booking=booking, actor=actor, actor_role=ActorRole.ADVISER,
-                                from_status="", to_status=status)  # fmt: skip
+    _remember_slots(booking, links)
+    _record_event(booking, actor=actor, actor_role=ActorRole.ADVISER, from_status="",
+                  to_status=status)  # fmt: skip
     audit_log(actor=actor, action="booking.created", target=booking,
               data={"status": status, "slots": slot_ids})  # fmt: skip
-    notifications.booking_requested(booking)
-    if status == BookingStatus.CONFIRMED:
-        notifications.booking_answered(booking)
     return booking
+
+
+def _remember_slots(booking: Booking, links: list[BookingSlot]) -> None:
+    """Hand the new slot links to `booking.booking_slots.all()` as if prefetched: the answer
+    lists them without reading them back."""
+    loaded = booking.booking_slots.all()
+    loaded._result_cache, loaded._prefetch_done = links, True
+    booking._prefetched_objects_cache = {"booking_slots": loaded}
 
 
 def _check_timing(service, slots, now) -> None:
@@ -136,12 +137,28 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
         from financing.services import plan_release_for_booking
 
         plan_release_for_booking(booking=booking)  # its grants go back to their envelopes
-    BookingEvent.objects.create(booking=booking, actor=actor, actor_role=actor_role,
-                                from_status=booking.status, to_status=to, note=note)  # fmt: skip
+    _record_event(booking, actor=actor, actor_role=actor_role, from_status=booking.status,
+                  to_status=to, note=note)  # fmt: skip
     booking.status = to
     setattr(booking, f"{to}_at", timezone.now())
     booking.save()
     audit_log(actor=actor, action=f"booking.{to}", target=booking, data={"note": note[:200]})
+
+
+def _record_event(booking: Booking, *, actor, actor_role: str, from_status: str, to_status: str,
+                  note: str = "") -> BookingEvent:  # fmt: skip
+    """Append the transition to the history. Its notifications are written right after
+    commit by a task (the event is their outbox entry: never lost, see `bookings_announce`)."""
+    tells = notifications.tells_someone(from_status, to_status)
+    event = BookingEvent.objects.create(
+        booking=booking, actor=actor, actor_role=actor_role, from_status=from_status,
+        to_status=to_status, note=note, notified_at=None if tells else timezone.now(),
+    )  # fmt: skip
+    if tells:
+        from bookings.tasks import booking_event_announce
+
+        transaction.on_commit(lambda: booking_event_announce.delay(event.pk), robust=True)
+    return event
 
 
 def _require_side(actor, booking, *sides: str) -> str:
@@ -160,7 +177,6 @@ def booking_confirm(*, actor, booking_id: int, via_link: bool = False) -> Bookin
     if not via_link:
         _require_side(actor, booking, ActorRole.PARTNER)
     _transition(booking, to=BookingStatus.CONFIRMED, actor=actor, actor_role=ActorRole.PARTNER)
-    notifications.booking_answered(booking)
     return booking
 
 
@@ -174,7 +190,6 @@ def booking_decline(*, actor, booking_id: int, reason: str, via_link: bool = Fal
     booking.decline_reason = reason.strip()[:255]
     _transition(booking, to=BookingStatus.DECLINED, actor=actor, actor_role=ActorRole.PARTNER,
                 note=reason)  # fmt: skip
-    notifications.booking_answered(booking)
     return booking
 
 
@@ -194,7 +209,6 @@ def booking_cancel(*, actor, booking_id: int, reason: str) -> Booking:
     booking.cancellation_reason = reason.strip()[:255]
     booking.cancelled_by = side
     _transition(booking, to=BookingStatus.CANCELLED, actor=actor, actor_role=side, note=reason)
-    notifications.booking_cancelled(booking)
     return booking
 
 
@@ -245,9 +259,37 @@ def bookings_expire(*, now=None) -> int:
                 continue
             _transition(booking, to=BookingStatus.EXPIRED, actor=None,
                         actor_role=ActorRole.SYSTEM)  # fmt: skip
-            notifications.booking_expired(booking)
             count += 1
     return count
+
+
+@transaction.atomic
+def booking_event_announce(*, event_id: int, now=None) -> bool:
+    """Write the notifications of one booking event, once: the event is claimed in the same
+    transaction, so a task that runs twice (or races the sweep) writes them once."""
+    now = now or timezone.now()
+    if not BookingEvent.objects.filter(pk=event_id, notified_at__isnull=True).update(
+        notified_at=now
+    ):
+        return False
+    event = BookingEvent.objects.select_related(
+        "booking__service__partner__organisation", "booking__beneficiary__user",
+        "booking__beneficiary__adviser", "booking__booked_by",
+    ).get(pk=event_id)  # fmt: skip
+    notifications.announce(event.booking, from_status=event.from_status, to_status=event.to_status)
+    return True
+
+
+def bookings_announce_pending(*, now=None) -> int:
+    """The sweep: events whose after-commit task was lost (broker down, worker killed) get
+    their notifications written now."""
+    now = now or timezone.now()
+    limit = now - timedelta(minutes=settings.NOTIFICATION_STUCK_MINUTES)
+    pending = BookingEvent.objects.filter(notified_at__isnull=True, at__lt=limit)
+    return sum(
+        booking_event_announce(event_id=event_id, now=now)
+        for event_id in pending.order_by("at", "pk").values_list("pk", flat=True)
+    )
 
 
 def bookings_remind(*, now=None) -> int:

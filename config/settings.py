@@ -145,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "bookings-expire": {"task": "bookings.tasks.bookings_expire", "schedule": 900.0},
     "bookings-remind": {"task": "bookings.tasks.bookings_remind", "schedule": 900.0},
+    "bookings-announce-pending": {
+        "task": "bookings.tasks.bookings_announce_pending",
+        "schedule": 300.0,
+    },
     "financing-arrears": {"task": "financing.tasks.arrears_daily", "schedule": 24 * 3600.0},
     "anonymise-inactive": {
         "task": "beneficiaries.tasks.anonymise_inactive",

@@ -89,6 +89,18 @@ def service_base_for(*, user) -> QuerySet[Service]:
     return Service.objects.filter(visible).select_related("partner__organisation")
 
 
+def bookable_service(*, platform_id: int, service_id: int) -> Service | None:
+    """A published service of a published partner that has an active agreement with the
+    platform of the person being booked for (with its partner and organisation), or None."""
+    agreed = active_agreements({platform_id}).filter(partner=OuterRef("partner_id"))
+    return (
+        Service.objects.select_related("partner__organisation")
+        .filter(Exists(agreed), pk=service_id, published=True,
+                partner__status=PartnerStatus.PUBLISHED)
+        .first()
+    )  # fmt: skip
+
+
 def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
     return (
         service_base_for(user=user)

@@ -1,0 +1,123 @@
+"""Booking notifications are written after commit, from the transition's event, exactly once.
+
+The event row is the outbox entry: a task writes its notifications right after commit, and a
+periodic sweep catches the events whose task was lost.
+"""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from accounts.enums import Role
+from bookings import services
+from bookings.models import BookingEvent
+from core.errors import NotFoundError
+from core.models import Notification
+from tests.bookings.test_services import book
+from tests.factories import MembershipFactory, OrganisationFactory
+
+
+@pytest.mark.django_db
+def test_nothing_is_written_before_commit_then_once(
+    adviser, person, service, slot, partner_manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        booking = book(adviser, person, service, [slot])
+    event = booking.events.get()
+    assert event.notified_at is None
+    assert not Notification.objects.exists()  # inside the transaction: nothing yet
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:  # the task, as after commit
+            callback()
+    event.refresh_from_db()
+    assert event.notified_at is not None
+    request = Notification.objects.get(template="bookings/requested")
+    assert request.recipient == partner_manager.email
+    # The task runs again (redelivery) or races the sweep: nothing more is written.
+    assert services.booking_event_announce(event_id=event.pk) is False
+    assert services.bookings_announce_pending(now=timezone.now() + timedelta(hours=1)) == 0
+    assert Notification.objects.filter(template="bookings/requested").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_booking_announces_nothing(
+    adviser, person, service, slot, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(NotFoundError):
+            services.booking_create(
+                actor=adviser, beneficiary_id=person.pk, service_id=service.pk + 999,
+                slot_ids=[slot.pk],
+            )  # fmt: skip
+    assert callbacks == [] and not BookingEvent.objects.exists()
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_announces_events_whose_task_was_lost(
+    adviser, person, service, slot, partner_manager, django_capture_on_commit_callbacks
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        booking = book(adviser, person, service, [slot])  # on-commit task never runs
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        assert services.bookings_announce_pending() == 0  # its task may still be on its way
+    with time_machine.travel(start + timedelta(minutes=11), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.bookings_announce_pending() == 1
+        assert services.bookings_announce_pending() == 0
+    assert booking.events.get().notified_at is not None
+    assert [m.to for m in mail.outbox] == [[partner_manager.email]]
+
+
+@pytest.mark.django_db
+def test_a_late_announcement_speaks_of_the_transition_not_the_current_status(
+    adviser, person, service, slot, partner_manager, django_capture_on_commit_callbacks
+):
+    booking = book(adviser, person, service, [slot])
+    services.booking_confirm(actor=partner_manager, booking_id=booking.pk)
+    services.booking_cancel(actor=adviser, booking_id=booking.pk, reason="Empêchement")
+    with django_capture_on_commit_callbacks(execute=True):  # the tasks run late, in order
+        for event in booking.events.order_by("pk"):
+            assert services.booking_event_announce(event_id=event.pk)
+    templates = list(Notification.objects.order_by("pk").values_list("template", flat=True))
+    assert templates.count("bookings/confirmed") == 2  # adviser and person: "confirmed"
+    assert "bookings/declined" not in templates
+    assert templates.count("bookings/cancelled") == 3  # adviser, person and partner
+    # The partner's request came after the answer: no confirm/decline links any more.
+    request = Notification.objects.get(template="bookings/requested")
+    assert "/reservations/lien/" not in request.body
+
+
+@pytest.mark.django_db
+def test_completion_tells_nobody_and_needs_no_announcement(
+    adviser, person, service, partner_manager, django_capture_on_commit_callbacks
+):
+    from tests.bookings.conftest import make_slot
+
+    slot = make_slot(service, 1, 9)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(adviser, person, service, [slot])
+        services.booking_confirm(actor=partner_manager, booking_id=booking.pk)
+    with time_machine.travel(slot.ends_at + timedelta(hours=1)):
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            services.booking_complete(actor=partner_manager, booking_id=booking.pk)
+    completed = booking.events.get(to_status="completed")
+    assert completed.notified_at is not None and callbacks == []
+
+
+@pytest.mark.django_db
+def test_a_service_is_bookable_only_under_the_persons_platform_agreement(
+    adviser, person, service, slot
+):
+    """An adviser of two platforms cannot book, for a person of platform B, a partner that
+    only has an agreement with platform A."""
+    other_platform = OrganisationFactory(name="Plateforme B")
+    MembershipFactory(role=Role.ADVISER, organisation=other_platform, user=adviser)
+    person.platform = other_platform
+    person.save()
+    with pytest.raises(NotFoundError, match="Service introuvable"):
+        book(adviser, person, service, [slot])
