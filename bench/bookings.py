@@ -288,6 +288,58 @@ def endpoint_ready(port: int, world: World) -> bool:
         time.sleep(5)
 
 
+# --- Server CPU -------------------------------------------------------------------------
+
+
+class ServerCpu:
+    """CPU seconds spent by the gunicorn workers and their PostgreSQL backends (from /proc):
+    the cost of a request, whatever else the machine is doing at the time."""
+
+    def __init__(self, server: subprocess.Popen):
+        self.master = server.pid
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _seconds(self, pid: int) -> float:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+
+    def _pids(self) -> tuple[list[int], list[int]]:
+        import psycopg
+
+        workers = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+                except OSError:
+                    continue
+                if ppid == self.master:
+                    workers.append(int(entry))
+        name = DATABASE_URL.rsplit("/", 1)[1]
+        admin = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+            ).fetchall()
+        return workers, [row[0] for row in rows]
+
+    def sample(self) -> tuple[float, float]:
+        workers, backends = self._pids()
+        return (sum(map(self._seconds, workers)), sum(map(self._seconds, backends)))
+
+
+def cpu_line(before: tuple[float, float], after: tuple[float, float], requests: int) -> str:
+    python, database = (after[i] - before[i] for i in (0, 1))
+    per = 1000 / max(requests, 1)
+    return (f"  server CPU per request: {(python + database) * per:.1f} ms "
+            f"(gunicorn {python * per:.1f} ms, PostgreSQL {database * per:.1f} ms)")  # fmt: skip
+
+
 # --- Report -----------------------------------------------------------------------------
 
 
@@ -370,11 +422,18 @@ def main() -> None:
             print("BLOCKED: POST /api/v1/bookings/ does not exist yet (404): set-up and load "
                   "are ready; run again once the endpoint is in.")  # fmt: skip
             return
+        cpu = ServerCpu(server)
+        before = cpu.sample()
         floor_answers, wall = floor(port, world, seconds=args.floor_duration,
                                     clients=args.clients)  # fmt: skip
+        after = cpu.sample()
         me = report("floor GET /api/v1/me/", floor_answers, wall, ok=200)
+        print(cpu_line(before, after, len(floor_answers)), flush=True)
+        before = cpu.sample()
         answers, wall = distinct_slots(port, world, seconds=args.duration, clients=args.clients)
+        after = cpu.sample()
         a = report(f"(a) {args.clients} clients, distinct slots", answers, wall, ok=201)
+        print(cpu_line(before, after, len(answers)), flush=True)
         race_answers, wall = race(port, world, racers=args.racers)
         b = report(f"(b) {args.racers} racers, one slot of {RACE_CAPACITY}", race_answers,
                    wall, ok=201)  # fmt: skip

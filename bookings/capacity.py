@@ -2,9 +2,10 @@
 
 Reserving is, for each slot in primary-key order, one conditional update
 `reserved = reserved + q WHERE reserved + q <= capacity`; a slot that does not take it
-rolls the whole transaction back with `slot_full`. The check constraint on `Slot` is the
-last line of defence. `settings.BOOKING_UNSAFE_RESERVATION` (tests only) swaps in the naive
-read-then-write, to show that the concurrency tests can catch an oversell.
+rolls the whole transaction back with `slot_full`. The update returns the slot it took
+(`RETURNING`), so a booking needs no read of its slots before or after. The check constraint
+on `Slot` is the last line of defence. `settings.BOOKING_UNSAFE_RESERVATION` (tests only)
+swaps in the naive read-then-write, to show that the concurrency tests can catch an oversell.
 """
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
-from core.errors import ConflictError
+from core.errors import ApplicationError, ConflictError
 from partners.models import Slot
 
 
@@ -20,26 +21,52 @@ class SlotFull(ConflictError):
     default_code = ErrorCode.SLOT_FULL
 
 
-def reserve(slot_quantities: dict[int, int]) -> None:
-    """Take `quantity` places on each slot, all or nothing (call inside a transaction)."""
+class UnknownSlot(ApplicationError):
+    """A slot that does not exist, or belongs to another service."""
+
+
+_TAKE = (
+    "UPDATE {table} SET reserved = reserved + %s"
+    " WHERE id = %s AND service_id = %s AND reserved + %s <= capacity"
+    " RETURNING id, service_id, starts_at, ends_at, capacity, reserved"
+)
+
+
+def reserve(slot_quantities: dict[int, int], *, service_id: int) -> list[Slot]:
+    """Take `quantity` places on each slot of the service, all or nothing (call inside a
+    transaction). Returns the slots as they are after the update, in primary-key order."""
+    taken = []
     for slot_id in sorted(slot_quantities):
         quantity = slot_quantities[slot_id]
         if getattr(settings, "BOOKING_UNSAFE_RESERVATION", False):
-            taken = _unsafe_take(slot_id, quantity)
+            slot = _unsafe_take(slot_id, quantity, service_id)
         else:
-            taken = Slot.objects.filter(pk=slot_id, reserved__lte=F("capacity") - quantity).update(
-                reserved=F("reserved") + quantity
+            sql = _TAKE.format(table=Slot._meta.db_table)
+            # A raw query set turns the returned row into a Slot with the backend's own
+            # converters (datetimes from SQLite too).
+            slot = next(
+                iter(Slot.objects.raw(sql, [quantity, slot_id, service_id, quantity])), None
             )
-        if not taken:
-            raise SlotFull(_("Ce créneau vient d'être complet. Choisissez-en un autre."))
+        if slot is None:
+            _refuse(slot_id, service_id)
+        taken.append(slot)
+    return taken
 
 
-def _unsafe_take(slot_id: int, quantity: int) -> int:
+def _refuse(slot_id: int, service_id: int) -> None:
+    if Slot.objects.filter(pk=slot_id, service_id=service_id).exists():
+        raise SlotFull(_("Ce créneau vient d'être complet. Choisissez-en un autre."))
+    raise UnknownSlot(_("Choisissez un ou plusieurs créneaux de ce service."))
+
+
+def _unsafe_take(slot_id: int, quantity: int, service_id: int) -> Slot | None:
     """The race the guard prevents: read, decide in Python, write back (lost updates)."""
-    slot = Slot.objects.get(pk=slot_id)
-    if slot.reserved + quantity > slot.capacity:
-        return 0
-    return Slot.objects.filter(pk=slot_id).update(reserved=slot.reserved + quantity)
+    slot = Slot.objects.filter(pk=slot_id, service_id=service_id).first()
+    if slot is None or slot.reserved + quantity > slot.capacity:
+        return None
+    slot.reserved += quantity
+    Slot.objects.filter(pk=slot_id).update(reserved=slot.reserved)
+    return slot
 
 
 def release(slot_quantities: dict[int, int]) -> None:

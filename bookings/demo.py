@@ -60,7 +60,7 @@ def seed_bookings(ctx, people, partners) -> None:
         units = 25 if service.unit == "km" else None
         price = pricing.quote(service, [slot], quantity=1, units=units)
         if status in HOLDING:
-            capacity.reserve({slot.pk: 1})
+            capacity.reserve({slot.pk: 1}, service_id=service.pk)
         booking = Booking.objects.create(
             platform=ctx.platform, beneficiary=person, service=service, booked_by=adviser,
             units=price.units, unit_price=price.unit_price,

@@ -37,7 +37,8 @@ def booking_create(
 ) -> Booking:  # fmt: skip
     """Book slots (or every day of a rental period) of a partner service for a person."""
     now = now or timezone.now()
-    beneficiary = Beneficiary.objects.filter(pk=beneficiary_id, anonymised_at__isnull=True).first()
+    people = Beneficiary.objects.filter(pk=beneficiary_id, anonymised_at__isnull=True)
+    beneficiary = next(iter(people.order_by()[:1]), None)
     if beneficiary is None or not can_book_for(actor, beneficiary):
         raise NotFoundError(_("Personne introuvable."))
     if beneficiary.status == BeneficiaryStatus.CLOSED:
@@ -47,14 +48,15 @@ def booking_create(
         raise NotFoundError(_("Service introuvable."))
     if quantity < 1:
         raise ApplicationError(_("Réservez au moins une place."))
-    slot_ids = sorted(set(slot_ids))
-    slots = list(Slot.objects.filter(pk__in=slot_ids, service=service).order_by("starts_at"))
-    if not slot_ids or len(slots) != len(slot_ids):
-        raise ApplicationError(_("Choisissez un ou plusieurs créneaux de ce service."))
+    if not slot_ids:
+        raise capacity.UnknownSlot(_("Choisissez un ou plusieurs créneaux de ce service."))
+    # Take the places first (the conditional update returns the slots); any check that
+    # fails below rolls them back with the rest of the transaction.
+    slots = capacity.reserve(dict.fromkeys(slot_ids, quantity), service_id=service.pk)
+    slots.sort(key=lambda slot: slot.starts_at)
     _check_timing(service, slots, now)
     if service.booking_mode == BookingMode.PERIOD:
         _check_whole_period(service, slots)
-    capacity.reserve({slot.pk: quantity for slot in slots})
     price = pricing.quote(service, slots, quantity=quantity, units=units)
     status = BookingStatus.CONFIRMED if service.auto_confirm else BookingStatus.REQUESTED
     booking = Booking.objects.create(
@@ -72,7 +74,7 @@ def booking_create(
     _record_event(booking, actor=actor, actor_role=ActorRole.ADVISER, from_status="",
                   to_status=status)  # fmt: skip
     audit_log(actor=actor, action="booking.created", target=booking,
-              data={"status": status, "slots": slot_ids})  # fmt: skip
+              data={"status": status, "slots": [slot.pk for slot in slots]})  # fmt: skip
     return booking
 
 

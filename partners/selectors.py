@@ -30,11 +30,17 @@ from partners.models import (
 )
 
 
+def agreement_in_force(today, prefix: str = "") -> Q:
+    """An agreement that is active today (`prefix` reaches it from another model, e.g.
+    `"partner__agreements__"`)."""
+    return Q(**{f"{prefix}active": True, f"{prefix}since__lte": today}) & (
+        Q(**{f"{prefix}until__isnull": True}) | Q(**{f"{prefix}until__gte": today})
+    )
+
+
 def active_agreements(platform_ids_: set[int], *, today=None) -> QuerySet[PartnerAgreement]:
     today = today or timezone.localdate()
-    return PartnerAgreement.objects.filter(
-        platform_id__in=platform_ids_, active=True, since__lte=today
-    ).filter(Q(until__isnull=True) | Q(until__gte=today))
+    return PartnerAgreement.objects.filter(agreement_in_force(today), platform_id__in=platform_ids_)
 
 
 def partner_list_for(*, user) -> QuerySet[Partner]:
@@ -92,13 +98,13 @@ def service_base_for(*, user) -> QuerySet[Service]:
 def bookable_service(*, platform_id: int, service_id: int) -> Service | None:
     """A published service of a published partner that has an active agreement with the
     platform of the person being booked for (with its partner and organisation), or None."""
-    agreed = active_agreements({platform_id}).filter(partner=OuterRef("partner_id"))
-    return (
-        Service.objects.select_related("partner__organisation")
-        .filter(Exists(agreed), pk=service_id, published=True,
-                partner__status=PartnerStatus.PUBLISHED)
-        .first()
+    # One join in one filter() (the booking's hot path: a join compiles faster than EXISTS).
+    in_force = agreement_in_force(timezone.localdate(), "partner__agreements__")
+    services = Service.objects.select_related("partner__organisation").filter(
+        in_force, partner__agreements__platform_id=platform_id, pk=service_id, published=True,
+        partner__status=PartnerStatus.PUBLISHED,
     )  # fmt: skip
+    return next(iter(services.order_by()[:1]), None)
 
 
 def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:

@@ -193,7 +193,7 @@ def test_a_slot_that_fills_up_meanwhile_brings_the_form_back_with_nothing_lost(
 def test_a_slot_taken_between_the_check_and_the_booking_is_explained(
     client, adviser, person, service, slot, monkeypatch
 ):
-    def full(slot_quantities):
+    def full(slot_quantities, *, service_id):
         raise SlotFull("Ce créneau vient d'être complet. Choisissez-en un autre.")
 
     monkeypatch.setattr("bookings.capacity.reserve", full)
