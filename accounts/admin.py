@@ -39,6 +39,14 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "commune", "siret"]
     autocomplete_fields = ["platform"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # A partner's name is part of its services' catalogue search text.
+            from partners.services import services_search_text_refresh
+
+            services_search_text_refresh(organisation_id=obj.pk)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

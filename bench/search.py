@@ -99,7 +99,13 @@ def build(partners_count: int, rng: random.Random) -> dict:
     from core.communes_import import import_communes
     from core.models import Commune
     from partners.enums import BookingMode, PartnerStatus
-    from partners.models import AvailabilityRule, Partner, PartnerAgreement, Service
+    from partners.models import (
+        AvailabilityRule,
+        Partner,
+        PartnerAgreement,
+        Service,
+        service_search_text,
+    )
     from partners.slots import slots_regenerate_many
 
     today = timezone.localdate()
@@ -153,6 +159,7 @@ def build(partners_count: int, rng: random.Random) -> dict:
     through.objects.bulk_create(areas, batch_size=2000)
 
     services = []
+    names = {o.pk: o.name for o in organisations}
     for partner in partners:
         for name, unit, description in CATALOGUE[partner.category]:
             market = Decimal(rng.randrange(15, 121))
@@ -166,6 +173,9 @@ def build(partners_count: int, rng: random.Random) -> dict:
                     booking_mode=BookingMode.PERIOD if partner.category == "rental"
                     else BookingMode.SLOT,
                     auto_confirm=rng.random() < 0.5, published=True,
+                    search_text=service_search_text(  # bulk_create skips save()
+                        name, description, names[partner.organisation_id]
+                    ),
                 )
             )  # fmt: skip
     services = Service.objects.bulk_create(services, batch_size=2000)
@@ -198,14 +208,28 @@ def build(partners_count: int, rng: random.Random) -> dict:
         cursor.execute("SELECT setseed(0.42)")
         cursor.execute("UPDATE partners_slot SET reserved = capacity WHERE random() < 0.3")
         full = cursor.rowcount
+    refresh_next_free()  # the triggers marked the services whose slots filled up
+    with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     return {"adviser_id": adviser.pk, "token": token, "slots": created, "full": full}
+
+
+def refresh_next_free() -> None:
+    """What the beat task `refresh_next_free` does every minute in production: recompute the
+    stored next free slot where time or a slot change made it stale."""
+    from partners.next_free import next_free_refresh
+
+    started = time.perf_counter()
+    count = next_free_refresh()
+    print(f"  next free slot recomputed for {count} services "
+          f"({(time.perf_counter() - started) * 1000:.0f} ms, as the beat task does)")  # fmt: skip
 
 
 def existing() -> dict:
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.select_related("user").get(user__email=ADVISER_EMAIL)
+    refresh_next_free()
     return {"adviser_id": token.user_id, "token": token.key}
 
 
@@ -221,6 +245,9 @@ def print_counts() -> None:
             ("agreements (active)", "SELECT count(*) FROM partners_partneragreement WHERE active"),
             ("service area links", "SELECT count(*) FROM partners_partner_service_area"),
             ("services (published)", "SELECT count(*) FROM partners_service WHERE published"),
+            ("services with a stored next free slot checked", "SELECT count(*) FROM "
+                                        "partners_service WHERE next_free_checked_at IS NOT NULL"),
+            ("stale next-free markers", "SELECT count(*) FROM partners_stalenextfree"),
             ("availability rules", "SELECT count(*) FROM partners_availabilityrule"),
             ("slots", "SELECT count(*) FROM partners_slot"),
             ("slots free", "SELECT count(*) FROM partners_slot WHERE reserved < capacity"),

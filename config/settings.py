@@ -131,6 +131,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sweep_notifications",
         "schedule": 300.0,
     },
+    "slots-next-free": {"task": "partners.tasks.refresh_next_free", "schedule": 60.0},
     "slots-roll-horizon": {
         "task": "partners.tasks.regenerate_all_slots",
         "schedule": 24 * 3600.0,

@@ -8,10 +8,20 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from django.db.models import F, FloatField, Func, Value
-from django.db.models.functions import ACos, Cos, Greatest, Least, Radians, Sin
+from django.db.models import DecimalField, ExpressionWrapper, F, FloatField, Func, Value
+from django.db.models.functions import (
+    ACos,
+    ASin,
+    Cast,
+    Cos,
+    Degrees,
+    Greatest,
+    Least,
+    Radians,
+    Sin,
+)
 from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
@@ -19,6 +29,7 @@ from core.errors import ApplicationError
 from core.models import Commune
 
 EARTH_RADIUS_KM = 6371.0088
+COORDINATE = DecimalField(max_digits=9, decimal_places=6)  # as Organisation.latitude/longitude
 
 
 def normalise_name(value: str) -> str:
@@ -89,17 +100,56 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
+def _longitude_span(latitude: float, angle: float) -> float:
+    """Degrees of longitude either side of a point at `latitude` that enclose every point
+    within `angle` radians of it: asin(sin(angle) / cos(latitude)), 180 when the circle
+    reaches a pole."""
+    cos_lat = math.cos(math.radians(latitude))
+    if angle >= math.pi / 2 - abs(math.radians(latitude)) or cos_lat <= 0:
+        return 180.0
+    return math.degrees(math.asin(math.sin(angle) / cos_lat))
+
+
 def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple:
-    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; for an index range scan."""
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    cos_lat = max(math.cos(math.radians(latitude)), 0.01)
-    dlon = math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat))
+    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; for an index range scan.
+    Rounded outwards to the coordinates' six decimals."""
+    angle = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angle)
+    dlon = _longitude_span(latitude, angle)
     q = Decimal("0.000001")
     return (
-        Decimal(latitude - dlat).quantize(q),
-        Decimal(latitude + dlat).quantize(q),
-        Decimal(longitude - dlon).quantize(q),
-        Decimal(longitude + dlon).quantize(q),
+        Decimal(latitude - dlat).quantize(q, rounding=ROUND_FLOOR),
+        Decimal(latitude + dlat).quantize(q, rounding=ROUND_CEILING),
+        Decimal(longitude - dlon).quantize(q, rounding=ROUND_FLOOR),
+        Decimal(longitude + dlon).quantize(q, rounding=ROUND_CEILING),
+    )
+
+
+def bounding_box_expressions(latitude: float, longitude: float, radius_km) -> tuple:
+    """`bounding_box` in SQL, for a radius that is itself an expression (a subquery, say):
+    (min_lat, max_lat, min_lon, max_lon) as DECIMAL(9, 6) expressions, widened by 0.00001°
+    (about a metre) for the rounding. A NULL radius gives NULL bounds (nothing inside)."""
+    angle = ExpressionWrapper(
+        Cast(radius_km, FloatField()) / Value(EARTH_RADIUS_KM), output_field=FloatField()
+    )
+    dlat = Degrees(angle, output_field=FloatField())
+    cos_lat = math.cos(math.radians(latitude))
+    # asin(sin(angle) / cos(latitude)); at most 90°, enough for any circle short of a pole.
+    dlon = Degrees(
+        ASin(Least(Sin(angle) / Value(max(cos_lat, 1e-9)), Value(1.0))),
+        output_field=FloatField(),
+    )
+    margin = Value(0.00001)
+
+    def bound(centre: float, delta, sign: int):
+        value = Value(centre) + (delta + margin) * Value(float(sign))
+        return Cast(ExpressionWrapper(value, output_field=FloatField()), COORDINATE)
+
+    return (
+        bound(latitude, dlat, -1),
+        bound(latitude, dlat, 1),
+        bound(longitude, dlon, -1),
+        bound(longitude, dlon, 1),
     )
 
 

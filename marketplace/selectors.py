@@ -1,7 +1,10 @@
 """Catalogue search: which partner services can serve this person, where and when.
 
 One query for the page (plus the count): distance, the next free slot and every filter are
-computed in SQL. The slot subqueries use the partial index on free slots.
+computed in SQL. The slot subqueries use the partial index on free slots; the next free slot
+from now is read from the service when its stored value is exact (`partners.next_free`).
+Keywords are matched, without case or accents, in the service's folded search text (a
+trigram index serves it on PostgreSQL).
 """
 
 from dataclasses import dataclass
@@ -9,11 +12,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from core.places import Place, bounding_box, distance_expression
+from core.places import Place, bounding_box, bounding_box_expressions, distance_expression
+from core.text import fold
 from partners.models import Partner, Service, Slot
+from partners.next_free import first_free_slot, next_free_expression
 
 DEFAULT_RADIUS_KM = Decimal("30")
 
@@ -72,23 +77,78 @@ def _language_filter(code: str) -> Q:
     return Q(partner__languages__icontains=f'"{code}"')
 
 
+def _partners_covering(place: Place) -> QuerySet:
+    """Ids of the partners who go to `place`: within their radius of it, or naming its
+    commune in their service area. The radius side only computes distances inside a box as
+    wide as the largest radius of all partners (an index range scan on the coordinates)."""
+    largest = (
+        Partner.objects.filter(service_radius_km__isnull=False)
+        .order_by("-service_radius_km")
+        .values("service_radius_km")[:1]
+    )
+    min_lat, max_lat, min_lon, max_lon = bounding_box_expressions(
+        place.latitude, place.longitude, largest
+    )
+    distance = distance_expression(
+        place.latitude, place.longitude, "organisation__latitude", "organisation__longitude"
+    )
+    by_radius = (
+        Partner.objects.filter(
+            service_radius_km__isnull=False,
+            organisation__latitude__gte=min_lat,
+            organisation__latitude__lte=max_lat,
+            organisation__longitude__gte=min_lon,
+            organisation__longitude__lte=max_lon,
+        )
+        .alias(distance=distance)
+        .filter(distance__lte=F("service_radius_km"))
+        .order_by()
+        .values("pk")
+    )
+    if place.commune is None:
+        return by_radius
+    by_commune = (
+        Partner.service_area.through.objects.filter(commune_id=place.commune.pk)
+        .order_by()
+        .values("partner_id")
+    )
+    return by_radius.union(by_commune)
+
+
+class SearchResults:
+    """What a search found, for a paginator (Django's or DRF's): `count()` counts the
+    matching services; a slice is the page's services with their partner, in order, as one
+    query that sorts only the ids of every matching service (with the columns the order
+    needs) and reads the other columns for the page alone."""
+
+    ordered = True
+
+    def __init__(self, matching: QuerySet[Service], rows: QuerySet[Service]):
+        self.matching = matching  # filtered and ordered
+        self.rows = rows  # the same annotations and order, every column, no filter
+
+    def count(self) -> int:
+        return self.matching.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> QuerySet[Service]:
+        if not isinstance(index, slice):
+            raise TypeError("SearchResults only gives pages (slices).")
+        return self.rows.filter(pk__in=self.matching.values("pk")[index])
+
+
 def service_search(
     queryset: QuerySet[Service], filters: SearchFilters, *, now: datetime | None = None
-) -> QuerySet[Service]:
+) -> SearchResults:
     """Apply the catalogue filters and sort to a scoped queryset of services."""
     now = now or timezone.now()
     services = queryset
     if filters.category:
         services = services.filter(category=filters.category)
-    if filters.q:
-        words = Q()
-        for word in filters.q.split():
-            words &= (
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(partner__organisation__name__icontains=word)
-            )
-        services = services.filter(words)
+    for word in fold(filters.q).split():
+        services = services.filter(search_text__contains=word)
     if filters.max_price is not None:
         services = services.filter(solidarity_price__lte=filters.max_price)
     if filters.wheelchair:
@@ -99,33 +159,22 @@ def service_search(
     start, end = _window(filters, now)
     if filters.available_from or filters.available_to:
         services = services.filter(Exists(free_slots(start, end)))
-    # ORDER BY … LIMIT 1 reads one index entry per service (an aggregate would read them all).
-    next_free = free_slots(start, None).order_by("starts_at").values("starts_at")[:1]
-    services = services.annotate(next_available_at=Subquery(next_free))
+    annotations = {
+        # The stored value where it is exact, else ORDER BY … LIMIT 1 on the free slots.
+        "next_available_at": next_free_expression(now) if start == now else first_free_slot(start)
+    }
 
     place = filters.place
     if place is not None:
-        distance = distance_expression(
+        annotations["distance_km"] = distance_expression(
             place.latitude,
             place.longitude,
             "partner__organisation__latitude",
             "partner__organisation__longitude",
         )
-        services = services.annotate(distance_km=distance)
+        services = services.annotate(**annotations)
         if filters.covers_place:
-            covers = Q(
-                partner__service_radius_km__isnull=False,
-                distance_km__lte=F("partner__service_radius_km"),
-            )
-            if place.commune is not None:
-                covers |= Q(
-                    Exists(
-                        Partner.service_area.through.objects.filter(
-                            partner_id=OuterRef("partner_id"), commune_id=place.commune.pk
-                        )
-                    )
-                )
-            services = services.filter(covers)
+            services = services.filter(partner_id__in=_partners_covering(place))
         else:
             radius = float(filters.radius_km or DEFAULT_RADIUS_KM)
             min_lat, max_lat, min_lon, max_lon = bounding_box(
@@ -137,7 +186,8 @@ def service_search(
                 distance_km__lte=radius,
             )
     else:
-        services = services.annotate(distance_km=Value(None, output_field=FloatField()))
+        annotations["distance_km"] = Value(None, output_field=FloatField())
+        services = services.annotate(**annotations)
 
     sort = filters.effective_sort
     if sort == Sort.DISTANCE and place is not None:
@@ -146,4 +196,6 @@ def service_search(
         order = [F("solidarity_price").asc()]
     else:
         order = [F("next_available_at").asc(nulls_last=True)]
-    return services.order_by(*order, "partner__organisation__name", "name", "pk")
+    order += ["partner__organisation__name", "name", "pk"]
+    rows = Service.objects.select_related("partner__organisation").annotate(**annotations)
+    return SearchResults(services.order_by(*order), rows.order_by(*order))

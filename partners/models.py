@@ -6,9 +6,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
+from core.text import fold
 from partners.enums import BookingMode, ClosureReason, PartnerCategory, PartnerStatus, ServiceUnit
 
 ZERO = Decimal("0.00")
+
+
+def service_search_text(name: str, description: str, partner_name: str) -> str:
+    """What the keyword search looks into: one folded line per field, so that a word (never
+    containing a line break) cannot match across two fields."""
+    return "\n".join(fold(text) for text in (name, description, partner_name))
 
 
 class Partner(BaseModel):
@@ -50,6 +57,10 @@ class Partner(BaseModel):
         verbose_name = _("partenaire")
         verbose_name_plural = _("partenaires")
         ordering = ["organisation__name"]
+        indexes = [
+            # The largest radius bounds the catalogue's "serves this place" box.
+            models.Index(fields=["service_radius_km"], name="partner_radius_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.organisation.name
@@ -125,6 +136,15 @@ class Service(BaseModel):
         validators=[MaxValueValidator(24 * 30)],
     )  # fmt: skip
     published = models.BooleanField(_("publié"), default=False, db_index=True)
+    # Name, description and partner name folded by `core.text.fold` (one line each), for the
+    # catalogue's keyword search; kept by `save()`. On PostgreSQL a trigram GIN index
+    # (`service_search_trgm`, migration 0005, not declared here: SQLite cannot build it)
+    # serves `LIKE '%mot%'`.
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
+    # The start of the first slot with room from `next_free_checked_at` on (empty: none), as
+    # it was then. `partners.next_free` says when it can be trusted and refreshes it.
+    next_free_at = models.DateTimeField(_("prochaine place libre"), null=True, editable=False)
+    next_free_checked_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("service")
@@ -143,6 +163,16 @@ class Service(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"name", "description"} & set(update_fields):
+            self.search_text = service_search_text(
+                self.name, self.description, self.partner.organisation.name
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def saving(self) -> Decimal:
@@ -290,3 +320,21 @@ class SlotConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot}: {self.reserved} réservé(s), {self.wanted_capacity} prévu(s)"
+
+
+class StaleNextFree(models.Model):
+    """A service whose stored next free slot may be out of date: a slot of it became full or
+    free, appeared or went. Written by database triggers on `partners_slot` (migration 0005),
+    whatever wrote the slot; removed when `partners.next_free.next_free_refresh` recomputes
+    the service. No foreign key constraint, so writing one never locks the service row."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("prochaine place à recalculer")
+        verbose_name_plural = _("prochaines places à recalculer")
+
+    def __str__(self) -> str:
+        return str(self.service_id)

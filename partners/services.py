@@ -25,7 +25,14 @@ from core.errors import (
 from core.geocoding import geocode
 from partners import permissions, validation
 from partners.enums import BookingMode, PartnerStatus
-from partners.models import AvailabilityRule, Closure, Partner, PartnerAgreement, Service
+from partners.models import (
+    AvailabilityRule,
+    Closure,
+    Partner,
+    PartnerAgreement,
+    Service,
+    service_search_text,
+)
 from partners.selectors import partner_publication_gaps, publication_gaps
 
 PROFILE_FIELDS = (
@@ -224,6 +231,22 @@ def agreement_set(
         data={"since": str(since), "until": str(until), "active": active},
     )
     return agreement
+
+
+def services_search_text_refresh(*, organisation_id: int) -> int:
+    """Rewrite the search text of the partner's services after the organisation was renamed
+    (the partner's name is part of it). Returns how many services were rewritten."""
+    services = list(
+        Service.objects.filter(partner__organisation_id=organisation_id).select_related(
+            "partner__organisation"
+        )
+    )
+    for service in services:
+        service.search_text = service_search_text(
+            service.name, service.description, service.partner.organisation.name
+        )
+    Service.objects.bulk_update(services, ["search_text"], batch_size=500)
+    return len(services)
 
 
 @transaction.atomic

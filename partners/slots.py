@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from partners.enums import BookingMode
 from partners.models import AvailabilityRule, Closure, Service, Slot, SlotConflict
+from partners.next_free import next_free_refresh
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,7 @@ def slots_regenerate_many(
     """Regenerate the future slots of these services over the horizon: a fixed number of
     queries per batch, in one transaction. The services' rows are locked first (in primary
     key order) so two runs for the same service never interleave, and what exists is read
-    after the lock."""
+    after the lock. Their stored next free slot is recomputed at the end."""
     now = now or timezone.now()
     days = days or horizon_days()
     report = RegenerationReport()
@@ -297,6 +298,7 @@ def slots_regenerate_many(
         )  # fmt: skip
         _diff(service.pk, desired, existing_by_service.pop(service.pk, []), plan)
     _apply(plan, ids, report)
+    next_free_refresh(ids, now=now)
     return report
 
 

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from partners import slots
 from partners.models import Service
+from partners.next_free import next_free_refresh
 
 
 @shared_task(acks_late=True)
@@ -20,3 +21,10 @@ def regenerate_all_slots(batch_size: int = 200) -> dict:
         for field in ("created", "updated", "deleted", "conflicts"):
             setattr(total, field, getattr(total, field) + getattr(report, field))
     return total.__dict__
+
+
+@shared_task
+def refresh_next_free() -> int:
+    """Recompute the stored next free slot of the services whose value is not exact any
+    more (every minute, from beat): a slot changed, or time went past it."""
+    return next_free_refresh()

@@ -1,3 +1,5 @@
+import math
+
 import pytest
 from django.core.management import call_command
 
@@ -5,7 +7,9 @@ from core.communes_import import import_communes
 from core.demo import COMMUNES_FILE
 from core.models import Commune, CommunePostcode
 from core.places import (
+    EARTH_RADIUS_KM,
     PlaceError,
+    bounding_box,
     distance_km,
     normalise_name,
     parse_coordinates,
@@ -32,6 +36,32 @@ def test_distance_between_known_towns():
 
 
 @pytest.mark.django_db
+def destination(latitude, longitude, bearing_deg, km):
+    """The point `km` away from a point along a great circle leaving at `bearing_deg`."""
+    phi, lam, theta = math.radians(latitude), math.radians(longitude), math.radians(bearing_deg)
+    delta = km / EARTH_RADIUS_KM
+    phi2 = math.asin(
+        math.sin(phi) * math.cos(delta) + math.cos(phi) * math.sin(delta) * math.cos(theta)
+    )
+    lam2 = lam + math.atan2(
+        math.sin(theta) * math.sin(delta) * math.cos(phi),
+        math.cos(delta) - math.sin(phi) * math.sin(phi2),
+    )
+    return math.degrees(phi2), math.degrees(lam2)
+
+
+@pytest.mark.parametrize("latitude", [-21.1, 4.9, 46.34, 50.6, 70.0])
+@pytest.mark.parametrize("radius", [1, 30, 300, 500])
+def test_bounding_box_encloses_the_whole_circle(latitude, radius):
+    """Every point at the radius, in every direction, lies in the box (the widest longitude
+    is reached north or south of the centre's latitude, not on it)."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, 2.6, radius)
+    for bearing in range(0, 360, 3):
+        lat, lon = destination(latitude, 2.6, bearing, radius)
+        assert distance_km(latitude, 2.6, lat, lon) == pytest.approx(radius, rel=1e-9)
+        assert min_lat <= lat <= max_lat and min_lon <= lon <= max_lon, (bearing, lat, lon)
+
+
 def test_resolve_by_name_postcode_and_department(communes):
     assert resolve_place("Montluçon").commune.insee_code == "03185"
     assert resolve_place("montlucon").commune.insee_code == "03185"

@@ -4,15 +4,17 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.enums import Role
 from beneficiaries.models import Beneficiary
 from core.communes_import import import_communes
 from core.demo import COMMUNES_FILE
 from core.models import Commune
 from core.places import distance_km
 from partners.models import Slot
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, member
 from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
 
 MOULINS = (46.5646, 3.3326)
@@ -259,3 +261,99 @@ def test_query_count_is_constant(api_client, adviser, platform, count, page_size
         response = api_client.get("/api/v1/services/", params)
     assert response.data["count"] == count
     assert len(response.data["results"]) == min(count, page_size)
+
+
+# --- Keywords, without case or accents ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("reparation", ["Réparation", "Réparation B"]),
+        ("RÉPARATION b", ["Réparation B"]),
+        ("montlucon", ["Voiture"]),  # the partner's name, « Location Montluçon »
+        ("réparation pneus", []),  # every word must match
+        ("ation\nB", ["Réparation B"]),  # words are split on any space
+    ],
+)
+def test_keywords_ignore_case_and_accents(api_client, adviser, world, q, expected):
+    assert sorted(names(search(api_client, adviser, q=q))) == expected
+
+
+@pytest.mark.django_db
+def test_keywords_do_not_match_across_two_fields(api_client, adviser, world):
+    world["b_tyres"].description = "Montage"
+    world["b_tyres"].save()
+    # « Pneus » + « Montage »: no single field holds « pneusmontage » or « neus mon ».
+    assert names(search(api_client, adviser, q="pneusmontage")) == []
+    assert names(search(api_client, adviser, q="montage")) == ["Pneus"]
+
+
+@pytest.mark.django_db
+def test_keywords_follow_renames(api_client, adviser, world, admin_user, client):
+    from partners.services import service_update
+
+    tyres = world["b_tyres"]
+    manager = member(Role.PARTNER_MANAGER, tyres.partner.organisation)
+    service_update(actor=manager, service_id=tyres.pk, name="Pneumatiques d'hiver")
+    assert names(search(api_client, adviser, q="pneumatiques hiver")) == ["Pneumatiques d'hiver"]
+    tyres.published = False
+    tyres.save(update_fields=["published"])  # other fields: the search text is left alone
+    tyres.refresh_from_db()
+    assert "pneumatiques d'hiver" in tyres.search_text
+
+    # The partner's name is part of the search text: renaming the organisation in the admin
+    # rewrites it.
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    organisation = world["a"].partner.organisation
+    url = reverse("admin:accounts_organisation_change", args=[organisation.pk])
+    form = {
+        "name": "Garage Bourbonnais", "kind": organisation.kind, "address": organisation.address,
+        "commune": organisation.commune, "postcode": organisation.postcode, "siret": "",
+        "latitude": str(organisation.latitude), "longitude": str(organisation.longitude),
+        "territory": organisation.territory, "is_active": "on", "platform": "",
+    }  # fmt: skip
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content[:2000]
+    assert names(search(api_client, adviser, q="bourbonnais")) == ["Réparation"]
+
+
+# --- Service area --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_covers_finds_a_partner_at_the_edge_of_a_large_radius(api_client, adviser, platform, world):
+    """The box that narrows the candidates is as wide as the largest radius, and encloses the
+    whole circle: a partner 299.9 km almost due east with a 300 km radius is found (a box
+    of ±300 km / cos(latitude) in longitude would miss it by 20 m), one at 300.5 km is not."""
+    from tests.core.test_places import destination
+
+    near = make_partner(platform, "Loin mais dans le rayon", destination(*MOULINS, 87, 299.9),
+                        service_radius_km=300)  # fmt: skip
+    far = make_partner(platform, "Juste hors du rayon", destination(*MOULINS, 87, 300.5),
+                       service_radius_km=300)  # fmt: skip
+    ServiceFactory(partner=near, name="Dépannage lointain")
+    ServiceFactory(partner=far, name="Dépannage trop loin")
+    covered = names(search(api_client, adviser, place="Moulins", covers="true"))
+    assert covered == ["Réparation", "Trajet", "Dépannage lointain"]
+
+
+# --- Pages ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("params", [{}, {"place": "Moulins", "radius_km": "80"}, {"sort": "price"}])
+def test_pages_follow_the_order_of_the_whole_list(api_client, adviser, world, params):
+    whole = search(api_client, adviser, page_size=100, **params).data
+    walked, page = [], 1
+    while True:
+        data = search(api_client, adviser, page_size=2, page=page, **params).data
+        walked += [(item["id"], item["next_available_at"]) for item in data["results"]]
+        if not data["next"]:
+            break
+        page += 1
+    assert data["count"] == whole["count"] == len(walked)
+    assert walked == [(item["id"], item["next_available_at"]) for item in whole["results"]]

@@ -1,0 +1,104 @@
+"""The next free slot of every service, stored on the service, so that the catalogue can sort
+all services by it without probing the slots index once per service.
+
+`Service.next_free_at` is the start of the first slot with room at or after
+`Service.next_free_checked_at`, as it was at that moment (empty: there was none). For a later
+instant `now` it is still the answer as long as `now <= next_free_at` and no slot of the
+service has changed since. Every such change (a slot becomes full or free, is created,
+deleted or moved — by a booking, a cancellation, a regeneration, the admin or anything else)
+writes a `StaleNextFree` row, from triggers in the database (migration 0005). So the stored
+value is used only when
+
+    next_free_checked_at <= now  and  (next_free_at is empty or next_free_at >= now)
+    and the service has no StaleNextFree row;
+
+otherwise the value is computed from the slots as before. Either way the answer is exact;
+only the cost differs.
+
+`next_free_refresh` recomputes: each slot regeneration for its services, and a beat task
+every minute for the services whose value went stale (time passed it, or a slot changed).
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, When
+from django.utils import timezone
+
+from partners.models import Service, Slot, StaleNextFree
+
+CHUNK = 2000
+
+
+def first_free_slot(start: datetime) -> Subquery:
+    """The start of the service's first slot with room at or after `start` (a subquery on
+    the partial index `slot_free_idx`: one index entry read per service)."""
+    return Subquery(
+        Slot.objects.filter(
+            service_id=OuterRef("pk"), starts_at__gte=start, reserved__lt=F("capacity")
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def stored_is_exact(now: datetime) -> Q:
+    """Services whose stored next free slot is the exact answer at `now`."""
+    return (
+        Q(next_free_checked_at__lte=now)
+        & (Q(next_free_at__isnull=True) | Q(next_free_at__gte=now))
+        & ~Q(pk__in=StaleNextFree.objects.values("service_id"))
+    )
+
+
+def next_free_expression(now: datetime) -> Case:
+    """The next free slot from `now`: the stored value when it is exact, else computed."""
+    return Case(
+        When(stored_is_exact(now), then=F("next_free_at")),
+        default=first_free_slot(now),
+        output_field=DateTimeField(),
+    )
+
+
+def _needs_refresh(now: datetime) -> Q:
+    return (
+        Q(next_free_checked_at__isnull=True)
+        | Q(next_free_checked_at__gt=now)
+        | Q(next_free_at__lt=now)
+        | Q(pk__in=StaleNextFree.objects.values("service_id"))
+    )
+
+
+@transaction.atomic
+def next_free_refresh(
+    service_ids: Iterable[int] | None = None, *, now: datetime | None = None
+) -> int:
+    """Recompute the stored next free slot of these services (None: every service whose
+    value is not exact any more). Returns how many were recomputed.
+
+    The services' rows are locked first, in primary-key order, skipping those another
+    transaction holds (a regeneration, which refreshes them itself, or another refresh).
+    The markers are deleted before the slots are read, each in its own statement: a slot
+    change committed after the deletion was read keeps its marker, so a change the
+    computation might miss is never forgotten."""
+    now = now or timezone.now()
+    services = Service.objects.all()
+    if service_ids is None:
+        services = services.filter(_needs_refresh(now))
+    else:
+        services = services.filter(pk__in=list(service_ids))
+    ids = list(
+        services.select_for_update(no_key=True, skip_locked=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        StaleNextFree.objects.filter(service_id__in=chunk).delete()
+        Service.objects.filter(pk__in=chunk).update(
+            next_free_at=first_free_slot(now), next_free_checked_at=now
+        )
+    if service_ids is None:  # markers left by services deleted since
+        StaleNextFree.objects.exclude(service_id__in=Service.objects.values("pk")).delete()
+    return len(ids)
