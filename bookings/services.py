@@ -149,17 +149,17 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
 
 def _record_event(booking: Booking, *, actor, actor_role: str, from_status: str, to_status: str,
                   note: str = "") -> BookingEvent:  # fmt: skip
-    """Append the transition to the history. Its notifications are written right after
-    commit by a task (the event is their outbox entry: never lost, see `bookings_announce`)."""
+    """Append the transition to the history. The event is the outbox entry of its
+    notifications: they are written right after commit by `bookings_announce_pending`."""
     tells = notifications.tells_someone(from_status, to_status)
     event = BookingEvent.objects.create(
         booking=booking, actor=actor, actor_role=actor_role, from_status=from_status,
         to_status=to_status, note=note, notified_at=None if tells else timezone.now(),
     )  # fmt: skip
     if tells:
-        from bookings.tasks import booking_event_announce
+        from bookings.tasks import announce_soon
 
-        transaction.on_commit(lambda: booking_event_announce.delay(event.pk), robust=True)
+        transaction.on_commit(announce_soon, robust=True)
     return event
 
 
@@ -283,14 +283,12 @@ def booking_event_announce(*, event_id: int, now=None) -> bool:
 
 
 def bookings_announce_pending(*, now=None) -> int:
-    """The sweep: events whose after-commit task was lost (broker down, worker killed) get
-    their notifications written now."""
-    now = now or timezone.now()
-    limit = now - timedelta(minutes=settings.NOTIFICATION_STUCK_MINUTES)
-    pending = BookingEvent.objects.filter(notified_at__isnull=True, at__lt=limit)
+    """Write the notifications of every event that still waits for them (each claimed on
+    its own, so concurrent runs never write one twice). Returns how many were announced."""
+    pending = BookingEvent.objects.filter(notified_at__isnull=True).order_by("at", "pk")
     return sum(
         booking_event_announce(event_id=event_id, now=now)
-        for event_id in pending.order_by("at", "pk").values_list("pk", flat=True)
+        for event_id in pending.values_list("pk", flat=True)
     )
 
 

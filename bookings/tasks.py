@@ -1,6 +1,10 @@
 from celery import shared_task
+from django.core.cache import cache
 
 from bookings import services
+
+ANNOUNCE_QUEUED = "bookings:announce-queued"
+ANNOUNCE_QUEUED_SECONDS = 60  # a lost run is replaced after this (the beat sweep also runs)
 
 
 @shared_task
@@ -13,11 +17,20 @@ def bookings_remind() -> int:
     return services.bookings_remind()
 
 
+def announce_soon() -> None:
+    """After a booking transition commits: make sure a run of `bookings_announce_pending` is
+    on its way. While one is queued, later commits ride along with it (it reads the pending
+    events when it starts), so a busy hour costs a few broker messages, not one per booking.
+
+    No event is left behind: the run clears the mark *before* it reads the pending events,
+    so a commit either finds the mark set (and its event is read by that run) or sets it
+    (and queues a run of its own)."""
+    if cache.add(ANNOUNCE_QUEUED, True, timeout=ANNOUNCE_QUEUED_SECONDS):
+        bookings_announce_pending.delay()
+
+
 @shared_task(acks_late=True)
-def booking_event_announce(event_id: int) -> bool:
-    return services.booking_event_announce(event_id=event_id)
-
-
-@shared_task
 def bookings_announce_pending() -> int:
+    """Queued by `announce_soon`, and run by beat as a sweep."""
+    cache.delete(ANNOUNCE_QUEUED)
     return services.bookings_announce_pending()

@@ -9,10 +9,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.utils import timezone
 
 from accounts.enums import Role
-from bookings import services
+from bookings import services, tasks
 from bookings.models import BookingEvent
 from core.errors import NotFoundError
 from core.models import Notification
@@ -38,7 +37,7 @@ def test_nothing_is_written_before_commit_then_once(
     assert request.recipient == partner_manager.email
     # The task runs again (redelivery) or races the sweep: nothing more is written.
     assert services.booking_event_announce(event_id=event.pk) is False
-    assert services.bookings_announce_pending(now=timezone.now() + timedelta(hours=1)) == 0
+    assert services.bookings_announce_pending() == 0
     assert Notification.objects.filter(template="bookings/requested").count() == 1
 
 
@@ -57,20 +56,37 @@ def test_a_rolled_back_booking_announces_nothing(
 
 
 @pytest.mark.django_db
-def test_the_sweep_announces_events_whose_task_was_lost(
+def test_the_sweep_announces_events_whose_run_was_lost(
     adviser, person, service, slot, partner_manager, django_capture_on_commit_callbacks
 ):
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        booking = book(adviser, person, service, [slot])  # on-commit task never runs
-    with time_machine.travel(start + timedelta(minutes=2), tick=False):
-        assert services.bookings_announce_pending() == 0  # its task may still be on its way
-    with time_machine.travel(start + timedelta(minutes=11), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            assert services.bookings_announce_pending() == 1
-        assert services.bookings_announce_pending() == 0
+    booking = book(adviser, person, service, [slot])  # its after-commit run never happens
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.bookings_announce_pending() == 1  # the beat sweep
+    assert tasks.bookings_announce_pending() == 0
     assert booking.events.get().notified_at is not None
     assert [m.to for m in mail.outbox] == [[partner_manager.email]]
+
+
+@pytest.mark.django_db
+def test_commits_while_a_run_is_queued_ride_along_with_it(
+    adviser, person, service, partner_manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.bookings.conftest import make_slot
+
+    queued = []
+    monkeypatch.setattr(tasks.bookings_announce_pending, "delay", lambda: queued.append(1))
+    slots = [make_slot(service, 3, hour) for hour in (9, 10, 11)]
+    with django_capture_on_commit_callbacks(execute=True):
+        book(adviser, person, service, [slots[0]])
+    with django_capture_on_commit_callbacks(execute=True):
+        book(adviser, person, service, [slots[1]])
+    assert len(queued) == 1  # the second commit found a run on its way
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.bookings_announce_pending() == 2  # the queued run: both bookings
+    with django_capture_on_commit_callbacks(execute=True):
+        book(adviser, person, service, [slots[2]])
+    assert len(queued) == 2  # the run cleared its mark: the next commit queues a new one
+    assert Notification.objects.filter(template="bookings/requested").count() == 2
 
 
 @pytest.mark.django_db
