@@ -10,18 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, FloatField, Func, Value
-from django.db.models.functions import (
-    ACos,
-    ASin,
-    Cast,
-    Cos,
-    Degrees,
-    Greatest,
-    Least,
-    Radians,
-    Sin,
-)
+from django.db.models import BooleanField, F, FloatField, Func
 from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
@@ -29,7 +18,6 @@ from core.errors import ApplicationError
 from core.models import Commune
 
 EARTH_RADIUS_KM = 6371.0088
-COORDINATE = DecimalField(max_digits=9, decimal_places=6)  # as Organisation.latitude/longitude
 
 
 def normalise_name(value: str) -> str:
@@ -125,54 +113,88 @@ def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple:
     )
 
 
-def bounding_box_expressions(latitude: float, longitude: float, radius_km) -> tuple:
-    """`bounding_box` in SQL, for a radius that is itself an expression (a subquery, say):
-    (min_lat, max_lat, min_lon, max_lon) as DECIMAL(9, 6) expressions, widened by 0.00001°
-    (about a metre) for the rounding. A NULL radius gives NULL bounds (nothing inside)."""
-    angle = ExpressionWrapper(
-        Cast(radius_km, FloatField()) / Value(EARTH_RADIUS_KM), output_field=FloatField()
-    )
-    dlat = Degrees(angle, output_field=FloatField())
-    cos_lat = math.cos(math.radians(latitude))
-    # asin(sin(angle) / cos(latitude)); at most 90°, enough for any circle short of a pole.
-    dlon = Degrees(
-        ASin(Least(Sin(angle) / Value(max(cos_lat, 1e-9)), Value(1.0))),
-        output_field=FloatField(),
-    )
-    margin = Value(0.00001)
-
-    def bound(centre: float, delta, sign: int):
-        value = Value(centre) + (delta + margin) * Value(float(sign))
-        return Cast(ExpressionWrapper(value, output_field=FloatField()), COORDINATE)
-
-    return (
-        bound(latitude, dlat, -1),
-        bound(latitude, dlat, 1),
-        bound(longitude, dlon, -1),
-        bound(longitude, dlon, 1),
-    )
+def _sql_functions(connection) -> tuple[str, str, str]:
+    """(least, greatest, floating-point type) in the database's dialect."""
+    if connection.vendor == "sqlite":
+        return "MIN", "MAX", "REAL"
+    return "LEAST", "GREATEST", "DOUBLE PRECISION"
 
 
-class _Float(Func):
-    template = "CAST(%(expressions)s AS DOUBLE PRECISION)"
+class GreatCircleKm(Func):
+    """Great-circle distance in km from a point to the row's coordinates (spherical law of
+    cosines, clamped to [-1, 1] so identical points give 0, not NaN).
+
+    One expression node rather than a tree of ORM functions: the search nests it in
+    subqueries, and Django copies and relabels every node each time."""
+
     output_field = FloatField()
 
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)")
+    def __init__(self, latitude: float, longitude: float, lat_field: str, lon_field: str):
+        super().__init__(F(lat_field), F(lon_field))
+        self.latitude, self.longitude = latitude, longitude
+
+    def as_sql(self, compiler, connection, **extra):
+        (lat, lat_params), (lon, lon_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        least, greatest, floating = _sql_functions(connection)
+        lat_rad = f"RADIANS(CAST({lat} AS {floating}))"
+        lon_rad = f"RADIANS(CAST({lon} AS {floating}))"
+        sql = (
+            f"(ACOS({least}({greatest}(((%s * SIN({lat_rad})) + ((%s * COS({lat_rad}))"
+            f" * COS(({lon_rad} - %s)))), %s), %s)) * %s)"
+        )
+        plat = math.radians(self.latitude)
+        params = [
+            math.sin(plat), *lat_params, math.cos(plat), *lat_params, *lon_params,
+            math.radians(self.longitude), -1.0, 1.0, EARTH_RADIUS_KM,
+        ]  # fmt: skip
+        return sql, params
 
 
 def distance_expression(latitude: float, longitude: float, lat_field: str, lon_field: str):
-    """Great-circle distance in km from a point to the row's coordinates (spherical law of
-    cosines, clamped to [-1, 1] so identical points give 0, not NaN)."""
-    lat = Radians(_Float(F(lat_field)))
-    lon = Radians(_Float(F(lon_field)))
-    plat = math.radians(latitude)
-    plon = math.radians(longitude)
-    cosine = Value(math.sin(plat)) * Sin(lat) + Value(math.cos(plat)) * Cos(lat) * Cos(
-        lon - Value(plon)
-    )
-    clamped = Least(Greatest(cosine, Value(-1.0)), Value(1.0))
-    return ACos(clamped, output_field=FloatField()) * Value(EARTH_RADIUS_KM)
+    """Great-circle distance in km from a point to the row's coordinates."""
+    return GreatCircleKm(latitude, longitude, lat_field, lon_field)
+
+
+class WithinBox(Func):
+    """The row's coordinates lie in the box that encloses every circle of up to `radius_sql`
+    km around a point (`bounding_box` in SQL, for a radius the database computes: the largest
+    radius of all partners, say), so that an index on the coordinates narrows the rows. Each
+    bound is widened by 0.00001° (about a metre) for the rounding; a NULL radius is an empty
+    box."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, latitude: float, longitude: float, lat_field, lon_field, radius_sql):
+        super().__init__(F(lat_field), F(lon_field))
+        self.latitude, self.longitude, self.radius_sql = latitude, longitude, radius_sql
+
+    def as_sql(self, compiler, connection, **extra):
+        (lat, lat_params), (lon, lon_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        least, _greatest, floating = _sql_functions(connection)
+        decimal = "NUMERIC" if connection.vendor == "sqlite" else "NUMERIC(9, 6)"
+        angle = f"(CAST(({self.radius_sql}) AS {floating}) / %s)"
+        cos_lat = max(math.cos(math.radians(self.latitude)), 1e-9)
+        margin = 0.00001
+        lat_delta = f"(DEGREES({angle}) + %s)", [EARTH_RADIUS_KM, margin]
+        # asin(sin(angle) / cos(latitude)): at most 90°, enough short of a pole.
+        lon_delta = (
+            f"(DEGREES(ASIN({least}(SIN({angle}) / %s, 1.0))) + %s)",
+            [EARTH_RADIUS_KM, cos_lat, margin],
+        )
+        sql, params = [], []
+        for (column, column_params), centre, (delta, delta_params) in (
+            ((lat, lat_params), self.latitude, lat_delta),
+            ((lon, lon_params), self.longitude, lon_delta),
+        ):
+            for operator, sign in ((">=", "-"), ("<=", "+")):
+                sql.append(f"{column} {operator} CAST((%s {sign} {delta}) AS {decimal})")
+                params += [*column_params, centre, *delta_params]
+        return "(" + " AND ".join(sql) + ")", params
 
 
 def place_for_address(*, postcode: str = "", commune: str = "") -> Place:

@@ -15,10 +15,10 @@ from django.db import connection
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from core.places import Place, bounding_box, bounding_box_expressions, distance_expression
+from core.places import Place, WithinBox, bounding_box, distance_expression
 from core.text import fold
 from partners.models import Partner, Service, Slot
-from partners.next_free import first_free_slot, next_free_expression
+from partners.next_free import NextFreeSlot
 
 DEFAULT_RADIUS_KM = Decimal("30")
 
@@ -81,25 +81,16 @@ def _partners_covering(place: Place) -> QuerySet:
     """Ids of the partners who go to `place`: within their radius of it, or naming its
     commune in their service area. The radius side only computes distances inside a box as
     wide as the largest radius of all partners (an index range scan on the coordinates)."""
-    largest = (
-        Partner.objects.filter(service_radius_km__isnull=False)
-        .order_by("-service_radius_km")
-        .values("service_radius_km")[:1]
-    )
-    min_lat, max_lat, min_lon, max_lon = bounding_box_expressions(
-        place.latitude, place.longitude, largest
-    )
+    largest = f"SELECT MAX(service_radius_km) FROM {Partner._meta.db_table}"
+    in_box = WithinBox(
+        place.latitude, place.longitude, "organisation__latitude", "organisation__longitude",
+        largest,
+    )  # fmt: skip
     distance = distance_expression(
         place.latitude, place.longitude, "organisation__latitude", "organisation__longitude"
     )
     by_radius = (
-        Partner.objects.filter(
-            service_radius_km__isnull=False,
-            organisation__latitude__gte=min_lat,
-            organisation__latitude__lte=max_lat,
-            organisation__longitude__gte=min_lon,
-            organisation__longitude__lte=max_lon,
-        )
+        Partner.objects.filter(in_box, service_radius_km__isnull=False)
         .alias(distance=distance)
         .filter(distance__lte=F("service_radius_km"))
         .order_by()
@@ -159,10 +150,8 @@ def service_search(
     start, end = _window(filters, now)
     if filters.available_from or filters.available_to:
         services = services.filter(Exists(free_slots(start, end)))
-    annotations = {
-        # The stored value where it is exact, else ORDER BY … LIMIT 1 on the free slots.
-        "next_available_at": next_free_expression(now) if start == now else first_free_slot(start)
-    }
+    # The stored value where it is exact, else ORDER BY … LIMIT 1 on the free slots.
+    annotations = {"next_available_at": NextFreeSlot(start, now=now)}
 
     place = filters.place
     if place is not None:

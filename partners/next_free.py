@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, OuterRef, Q, Subquery, When
+from django.db.models import DateTimeField, F, Func, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from partners.models import Service, Slot, StaleNextFree
@@ -43,22 +43,46 @@ def first_free_slot(start: datetime) -> Subquery:
     )
 
 
-def stored_is_exact(now: datetime) -> Q:
-    """Services whose stored next free slot is the exact answer at `now`."""
-    return (
-        Q(next_free_checked_at__lte=now)
-        & (Q(next_free_at__isnull=True) | Q(next_free_at__gte=now))
-        & ~Q(pk__in=StaleNextFree.objects.values("service_id"))
-    )
+class NextFreeSlot(Func):
+    """The start of the service's first slot with room at or after `start`, for the search.
 
+    When `start` is now, the stored value where it is exact (the rule of the module's
+    docstring), else what `first_free_slot` computes. Written as one expression node rather
+    than a tree of ORM expressions: the search nests it in subqueries, and Django copies and
+    relabels every node each time (the ORM version cost more to build than to run)."""
 
-def next_free_expression(now: datetime) -> Case:
-    """The next free slot from `now`: the stored value when it is exact, else computed."""
-    return Case(
-        When(stored_is_exact(now), then=F("next_free_at")),
-        default=first_free_slot(now),
-        output_field=DateTimeField(),
-    )
+    output_field = DateTimeField()
+
+    def __init__(self, start: datetime, *, now: datetime):
+        super().__init__(F("pk"), F("next_free_at"), F("next_free_checked_at"))
+        self.start, self.now = start, now
+
+    def as_sql(self, compiler, connection, **extra):
+        (pk, pk_params), (stored, stored_params), (checked, checked_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        start_sql, start_params = compiler.compile(Value(self.start, DateTimeField()))
+        quote = connection.ops.quote_name
+        slot, stale = quote(Slot._meta.db_table), quote(StaleNextFree._meta.db_table)
+        computed = (
+            f"(SELECT nfs.starts_at FROM {slot} nfs WHERE nfs.service_id = {pk}"
+            f" AND nfs.starts_at >= {start_sql} AND nfs.reserved < nfs.capacity"
+            f" ORDER BY nfs.starts_at LIMIT 1)"
+        )
+        computed_params = [*pk_params, *start_params]
+        if self.start != self.now:
+            return computed, computed_params
+        now_sql, now_params = compiler.compile(Value(self.now, DateTimeField()))
+        sql = (
+            f"CASE WHEN {checked} <= {now_sql} AND ({stored} IS NULL OR {stored} >= {now_sql})"
+            f" AND NOT ({pk} IN (SELECT nfm.service_id FROM {stale} nfm))"
+            f" THEN {stored} ELSE {computed} END"
+        )
+        params = [
+            *checked_params, *now_params, *stored_params, *stored_params, *now_params,
+            *pk_params, *stored_params, *computed_params,
+        ]  # fmt: skip
+        return sql, params
 
 
 def _needs_refresh(now: datetime) -> Q:

@@ -84,9 +84,9 @@ def service_base_for(*, user) -> QuerySet[Service]:
     manage)."""
     own = partner_organisation_ids(user)
     partners = partner_list_for(user=user)
-    visible = Q(partner__organisation_id__in=own) | Q(
-        partner__in=partners.filter(status=PartnerStatus.PUBLISHED), published=True
-    )
+    visible = Q(partner__in=partners.filter(status=PartnerStatus.PUBLISHED), published=True)
+    if own:  # (an empty IN would still join the partner to every service it filters)
+        visible |= Q(partner__organisation_id__in=own)
     admin_platforms = platform_ids(user, roles=["admin"])
     if admin_platforms:  # admins also see the drafts of the partners they manage
         visible |= Q(partner__organisation__platform_id__in=admin_platforms) | Q(
