@@ -95,6 +95,15 @@ def service_base_for(*, user) -> QuerySet[Service]:
     return Service.objects.filter(visible).select_related("partner__organisation")
 
 
+# What a booking reads of its service (other fields load on first use).
+BOOKING_FIELDS = (
+    "partner_id", "name", "category", "unit", "market_price", "solidarity_price",
+    "booking_mode", "auto_confirm", "min_notice_hours", "max_advance_days",
+    "cancellation_cutoff_hours", "published", "partner__organisation_id", "partner__status",
+    "partner__timezone", "partner__organisation__name",
+)  # fmt: skip
+
+
 def bookable_service(*, platform_id: int, service_id: int) -> Service | None:
     """A published service of a published partner that has an active agreement with the
     platform of the person being booked for (with its partner and organisation), or None."""
@@ -104,7 +113,7 @@ def bookable_service(*, platform_id: int, service_id: int) -> Service | None:
         in_force, partner__agreements__platform_id=platform_id, pk=service_id, published=True,
         partner__status=PartnerStatus.PUBLISHED,
     )  # fmt: skip
-    return next(iter(services.order_by()[:1]), None)
+    return next(iter(services.only(*BOOKING_FIELDS).order_by()[:1]), None)
 
 
 def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
