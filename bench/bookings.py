@@ -1,14 +1,18 @@
 """Booking API under load (issue: bookings, DESIGN §5).
 
-A real gunicorn (4 workers, DEBUG off, eager Celery, dummy e-mail) on its own database, loaded
-from this process with threads over 127.0.0.1:
+A real gunicorn (4 workers, DEBUG off, dummy e-mail; Celery eager, or queued on Redis as in
+production with `--redis`) on its own database, loaded from this process with threads over
+127.0.0.1:
 
-  floor  GET /api/v1/me/ from 32 clients: the cheapest authenticated request;
+  floor  GET /api/v1/me/ from 32 clients: the cheapest authenticated request, measured for
+         half of --floor-duration before (a) and half after, the two rates averaged;
   (a)    32 clients book distinct slots (POST /api/v1/bookings/) for --duration seconds;
   (b)    200 clients race for one slot of capacity 5, in waves released together:
          exactly 5 bookings, every other answer 409 slot_full.
 
-Then: no slot holds more than its capacity, and `check_capacity` finds nothing.
+Then: no slot holds more than its capacity, and `check_capacity` finds nothing. Each phase
+also reports the CPU the server spent per request (gunicorn workers and their PostgreSQL
+backends, from /proc), a cost that does not depend on what else the machine is doing.
 
     .venv/bin/python -m bench.bookings [--duration 20] [--clients 32] [--racers 200]
 """
@@ -423,17 +427,31 @@ def main() -> None:
                   "are ready; run again once the endpoint is in.")  # fmt: skip
             return
         cpu = ServerCpu(server)
-        before = cpu.sample()
-        floor_answers, wall = floor(port, world, seconds=args.floor_duration,
-                                    clients=args.clients)  # fmt: skip
-        after = cpu.sample()
-        me = report("floor GET /api/v1/me/", floor_answers, wall, ok=200)
-        print(cpu_line(before, after, len(floor_answers)), flush=True)
-        before = cpu.sample()
-        answers, wall = distinct_slots(port, world, seconds=args.duration, clients=args.clients)
-        after = cpu.sample()
-        a = report(f"(a) {args.clients} clients, distinct slots", answers, wall, ok=201)
-        print(cpu_line(before, after, len(answers)), flush=True)
+
+        def measured(label: str, run, ok: int) -> dict:
+            before = cpu.sample()
+            answers, wall = run()
+            after = cpu.sample()
+            result = report(label, answers, wall, ok=ok)
+            print(cpu_line(before, after, len(answers)), flush=True)
+            return result
+
+        # The floor is measured before and after the bookings and averaged, so a change in
+        # what else the machine is doing weighs on both sides alike.
+        def floor_run():
+            return floor(port, world, seconds=args.floor_duration / 2, clients=args.clients)
+
+        me_before = measured("floor GET /api/v1/me/ (before)", floor_run, 200)
+        a = measured(
+            f"(a) {args.clients} clients, distinct slots",
+            lambda: distinct_slots(port, world, seconds=args.duration, clients=args.clients),
+            201,
+        )
+        me_after = measured("floor GET /api/v1/me/ (after)", floor_run, 200)
+        me = {
+            "errors": me_before["errors"] + me_after["errors"],
+            "rate": (me_before["rate"] + me_after["rate"]) / 2,
+        }
         race_answers, wall = race(port, world, racers=args.racers)
         b = report(f"(b) {args.racers} racers, one slot of {RACE_CAPACITY}", race_answers,
                    wall, ok=201)  # fmt: skip
