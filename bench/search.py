@@ -8,6 +8,12 @@ for 8 concurrent clients through gunicorn.
 
 The database `solimob_bench_search` is dropped and recreated on each run (unless `--reuse`)
 and left in place afterwards for inspection. Only 127.0.0.1 is ever contacted.
+
+The build regenerates the slots (which stores each service's next free slot), fills 30 % of
+them with one raw UPDATE (the slot triggers mark the services concerned) and recomputes the
+marked services as the beat task `refresh_next_free` does every minute. With `--reuse` the
+same refresh runs first: time has passed since the last run, and production refreshes every
+minute.
 """
 
 import argparse

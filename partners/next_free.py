@@ -73,9 +73,11 @@ class NextFreeSlot(Func):
         if self.start != self.now:
             return computed, computed_params
         now_sql, now_params = compiler.compile(Value(self.now, DateTimeField()))
+        # Markers repeat (one per change); DISTINCT bounds the set PostgreSQL hashes by the
+        # number of services, so that it stays one hashed lookup however many piled up.
         sql = (
             f"CASE WHEN {checked} <= {now_sql} AND ({stored} IS NULL OR {stored} >= {now_sql})"
-            f" AND NOT ({pk} IN (SELECT nfm.service_id FROM {stale} nfm))"
+            f" AND NOT ({pk} IN (SELECT DISTINCT nfm.service_id FROM {stale} nfm))"
             f" THEN {stored} ELSE {computed} END"
         )
         params = [
@@ -90,7 +92,7 @@ def _needs_refresh(now: datetime) -> Q:
         Q(next_free_checked_at__isnull=True)
         | Q(next_free_checked_at__gt=now)
         | Q(next_free_at__lt=now)
-        | Q(pk__in=StaleNextFree.objects.values("service_id"))
+        | Q(pk__in=StaleNextFree.objects.values("service_id").distinct())  # see NextFreeSlot
     )
 
 
