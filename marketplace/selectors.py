@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, Window
 from django.utils import timezone
 
 from core.places import Place, WithinBox, bounding_box, distance_expression
@@ -107,16 +108,17 @@ def _partners_covering(place: Place) -> QuerySet:
 
 
 class SearchResults:
-    """What a search found, for a paginator (Django's or DRF's): `count()` counts the
-    matching services; a slice is the page's services with their partner, in order, as one
-    query that sorts only the ids of every matching service (with the columns the order
-    needs) and reads the other columns for the page alone."""
+    """What a search found, for a paginator: `SearchPaginator` reads a page in two queries
+    (`page_ids`, then `rows`); any other paginator gets `count()` and slices.
+
+    Only the ids of the matching services, with the columns the order needs, go through the
+    sort of every matching service; the other columns are read for the page alone."""
 
     ordered = True
 
     def __init__(self, matching: QuerySet[Service], rows: QuerySet[Service]):
         self.matching = matching  # filtered and ordered
-        self.rows = rows  # the same annotations and order, every column, no filter
+        self.rows_queryset = rows  # the same annotations and order, every column, no filter
 
     def count(self) -> int:
         return self.matching.count()
@@ -127,7 +129,56 @@ class SearchResults:
     def __getitem__(self, index: slice) -> QuerySet[Service]:
         if not isinstance(index, slice):
             raise TypeError("SearchResults only gives pages (slices).")
-        return self.rows.filter(pk__in=self.matching.values("pk")[index])
+        return self.rows_queryset.filter(pk__in=self.matching.values("pk")[index])
+
+    def page_ids(self, offset: int, limit: int) -> tuple[list[int], int | None]:
+        """The ids of a page in order, and how many services match (COUNT(*) OVER (): the
+        matching services are found once for both); (no ids, None) past the last page."""
+        found = list(
+            self.matching.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
+                offset : offset + limit
+            ]
+        )
+        return [pk for pk, _total in found], (found[0][1] if found else None)
+
+    def rows(self, ids: list[int]) -> QuerySet[Service]:
+        """These services with every column, in the search's order."""
+        return self.rows_queryset.filter(pk__in=ids)
+
+
+class SearchPaginator(Paginator):
+    """Django's paginator, reading a page of `SearchResults` in two queries instead of
+    three: the page's ids with the count, then the page's rows. An out-of-range or invalid
+    page falls back to Django's behaviour (a count, then EmptyPage or the page it chooses)."""
+
+    def page(self, number):
+        if self.orphans or "count" in self.__dict__:  # already counted, or orphans: as Django
+            return super().page(number)
+        number = self._positive(number)
+        ids, total = self.object_list.page_ids((number - 1) * self.per_page, self.per_page)
+        if not ids:
+            return super().page(number)
+        self.count = total  # cached_property: what the count query would have said
+        return self._get_page(self.object_list.rows(ids), number, self)
+
+    def get_page(self, number):
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
+    def _positive(self, number) -> int:
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
 
 
 def service_search(

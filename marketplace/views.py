@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from accounts import permissions as account_permissions
 from core.errors import NotFoundError, PermissionDeniedError
 from marketplace import display
 from marketplace.forms import SearchForm
-from marketplace.selectors import SearchFilters, service_search
+from marketplace.selectors import SearchFilters, SearchPaginator, service_search
 from partners.enums import PartnerStatus
 from partners.selectors import service_base_for, service_get_for, slot_list
 
@@ -65,7 +64,7 @@ def _catalogue_services(user):
 def _results_context(request, form: SearchForm) -> dict:
     filters = form.filters() if form.is_bound else SearchFilters()
     services = service_search(_catalogue_services(request.user), filters)
-    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SearchPaginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     count = page.paginator.count
     return {

@@ -15,10 +15,10 @@ from rest_framework.views import APIView
 from accounts import permissions as account_permissions
 from accounts.scoping import partner_organisation_ids
 from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError, PermissionDeniedError
 from marketplace.forms import SearchForm
-from marketplace.selectors import service_search
+from marketplace.selectors import SearchPaginator, service_search
 from partners import permissions, selectors, services
 from partners.enums import BookingMode, PartnerCategory, ServiceUnit
 from partners.models import Partner
@@ -183,6 +183,10 @@ def _service_for_change(user, service_id: int):
     return service
 
 
+class SearchPagination(PageNumberPagination):
+    django_paginator_class = SearchPaginator
+
+
 class ServiceListApi(APIView):
     """The catalogue: filters and sort of `marketplace.forms.SearchForm`, scoped to the user."""
 
@@ -217,6 +221,7 @@ class ServiceListApi(APIView):
             view=self,
             queryset=services,
             serializer_class=ServiceOutputSerializer,
+            pagination_class=SearchPagination,
         )
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceOutputSerializer})

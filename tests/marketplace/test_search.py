@@ -257,7 +257,7 @@ def test_query_count_is_constant(api_client, adviser, platform, count, page_size
     day = (timezone.localdate() + timedelta(days=1)).isoformat()
     params = {"place": "Moulins", "radius_km": "10", "available_from": day,
               "page_size": page_size}  # fmt: skip
-    with django_assert_num_queries(4):  # memberships, place, count, page
+    with django_assert_num_queries(4):  # memberships, place, page ids with the count, rows
         response = api_client.get("/api/v1/services/", params)
     assert response.data["count"] == count
     assert len(response.data["results"]) == min(count, page_size)
@@ -357,3 +357,16 @@ def test_pages_follow_the_order_of_the_whole_list(api_client, adviser, world, pa
         page += 1
     assert data["count"] == whole["count"] == len(walked)
     assert walked == [(item["id"], item["next_available_at"]) for item in whole["results"]]
+
+
+@pytest.mark.django_db
+def test_pages_past_the_end_invalid_or_last(api_client, adviser, world):
+    third = search(api_client, adviser, page_size=2, page=3).data  # 5 found: the last page
+    assert third["count"] == 5 and len(third["results"]) == 1 and third["next"] is None
+    assert search(api_client, adviser, page_size=2, page=4).status_code == 404
+    assert search(api_client, adviser, page_size=2, page=0).status_code == 404
+    assert search(api_client, adviser, page_size=2, page="deux").status_code == 404
+    last = search(api_client, adviser, page_size=2, page="last").data
+    assert last["count"] == 5 and len(last["results"]) == 1 and last["next"] is None
+    nothing = search(api_client, adviser, q="introuvable").data
+    assert nothing["count"] == 0 and nothing["results"] == []

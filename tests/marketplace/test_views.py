@@ -440,6 +440,20 @@ def test_pagination_keeps_the_filters(client, adviser, platform, communes):
     assert re.search(r'href="\?[^"]*page=1#resultats"[^>]*>← Page précédente', markup(second))
 
 
+def test_a_page_out_of_range_shows_the_last_one_and_a_bad_one_the_first(
+    client, adviser, platform, communes
+):
+    many_services(platform, 25)
+    signed_in(client, adviser)
+
+    past = client.get(SEARCH, {"page": "9"})
+    assert past.status_code == 200 and len(result_names(past)) == 5
+    assert "Services 21 à 25 sur 25" in markup(past)
+    bad = client.get(SEARCH, {"page": "neuf"})
+    assert bad.status_code == 200 and len(result_names(bad)) == 20
+    assert "Services 1 à 20 sur 25" in markup(bad)
+
+
 @pytest.mark.parametrize("count", [10, 60])
 def test_search_queries_do_not_grow_with_the_results(
     client, adviser, platform, communes, django_assert_num_queries, count
@@ -448,7 +462,8 @@ def test_search_queries_do_not_grow_with_the_results(
     signed_in(client, adviser)
     params = {"category": "garage", "place": "Moulins", "available_from": MONDAY}
 
-    # Session, user, memberships, the commune, the count, the page, the navigation's teams.
+    # Session, user, memberships, the commune, the page's ids with the count, its rows, the
+    # navigation's teams.
     with django_assert_num_queries(7):
         response = client.get(SEARCH, params)
 

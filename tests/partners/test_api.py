@@ -255,7 +255,7 @@ def test_service_list_query_count_is_flat(api_client, adviser, partner_a, count,
                                           django_assert_num_queries):  # fmt: skip
     make_services(partner_a, count)
     client = auth(api_client, adviser)
-    with django_assert_num_queries(3):  # memberships, count, page (with next slot)
+    with django_assert_num_queries(3):  # memberships, page ids with the count, page rows
         response = client.get("/api/v1/services/", {"page_size": 50})
     assert response.data["count"] == count
 
