@@ -70,8 +70,8 @@ def _service(pk: int, *, lock: bool = True) -> Service:
     queryset = Service.objects.select_related("partner__organisation").prefetch_related(
         "partner__agreements"
     )
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
+    if lock:  # NO KEY: bookings of the service (foreign key checks) are not held up
+        queryset = queryset.select_for_update(of=("self",), no_key=True)
     return get_or_not_found(queryset, pk, _("Service introuvable."))
 
 

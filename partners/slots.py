@@ -255,8 +255,11 @@ def slots_regenerate_many(
     now = now or timezone.now()
     days = days or horizon_days()
     report = RegenerationReport()
+    # FOR NO KEY UPDATE: two regenerations of a service still queue, but a booking's foreign
+    # key check (KEY SHARE) on the service goes through — a booking holding a slot this run
+    # will touch never waits for the run, so the two cannot deadlock.
     services = list(
-        Service.objects.select_for_update(of=("self",))
+        Service.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=list(service_ids))
         .select_related("partner")
         .only("id", "booking_mode", "partner__id", "partner__timezone")
