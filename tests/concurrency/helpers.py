@@ -1,8 +1,11 @@
 """The shared world of the concurrency tests and what they check on it."""
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -46,3 +49,46 @@ def fresh_user(user_id: int) -> User:
     user = User.objects.get(pk=user_id)
     memberships(user)
     return user
+
+
+@contextmanager
+def held_open(work, *, wait: float = 30):
+    """Run `work()` in a transaction of its own, in another thread, and keep that
+    transaction open (its locks held) while the with-block runs; the thread's error, if any,
+    fails the test."""
+    ready, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            with transaction.atomic():
+                work()
+                ready.set()
+                assert release.wait(wait)
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+            errors.append(exc)
+            ready.set()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(wait) and not errors, errors
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join(wait)
+    assert not thread.is_alive() and not errors, errors
+
+
+@contextmanager
+def lock_timeout(value: str):
+    """Waiting longer than `value` for a lock fails the statement (and so the test)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = '{value}'")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")

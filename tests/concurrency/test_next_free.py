@@ -9,14 +9,14 @@ import threading
 import time
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from bookings.services import booking_create
 from marketplace.selectors import SearchFilters, service_search
 from partners.models import Service, Slot, StaleNextFree
 from partners.next_free import first_free_slot, next_free_refresh
-from tests.concurrency.helpers import fresh_user
+from tests.concurrency.helpers import fresh_user, held_open, lock_timeout
 from tests.concurrency.race import race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -36,39 +36,15 @@ def computed(service) -> object:
 def refresh_while_a_booking_is_open(world, slot) -> float:
     """Book `slot` in a thread that keeps its transaction open while this thread refreshes;
     returns how long the refresh took."""
-    booked, finish = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
 
     def book():
-        try:
-            adviser = fresh_user(world.adviser.pk)
-            with transaction.atomic():
-                booking_create(actor=adviser, beneficiary_id=world.beneficiary.pk,
-                               service_id=world.service.pk, slot_ids=[slot.pk])  # fmt: skip
-                booked.set()
-                assert finish.wait(WAIT)
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
-            errors.append(exc)
-            booked.set()
-        finally:
-            connection.close()
+        booking_create(actor=fresh_user(world.adviser.pk), beneficiary_id=world.beneficiary.pk,
+                       service_id=world.service.pk, slot_ids=[slot.pk])  # fmt: skip
 
-    thread = threading.Thread(target=book, daemon=True)
-    thread.start()
-    assert booked.wait(WAIT) and not errors, errors
-    with connection.cursor() as cursor:
-        cursor.execute("SET lock_timeout = '5s'")  # waiting for the booking fails the test
-    started = time.monotonic()
-    try:
+    with held_open(book), lock_timeout("5s"):  # waiting for the booking fails the test
+        started = time.monotonic()
         next_free_refresh()
-    finally:
-        elapsed = time.monotonic() - started
-        finish.set()
-        thread.join(WAIT)
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
-    assert not thread.is_alive() and not errors, errors
-    return elapsed
+        return time.monotonic() - started
 
 
 def test_a_refresh_during_a_booking_neither_waits_nor_forgets_it(world):
