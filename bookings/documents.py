@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event
@@ -23,21 +23,12 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from bookings.enums import BookingStatus
+from bookings.wording import units_text
 from marketplace.display import NBSP, day_label, euros, per_unit, places_text
 from partners.display import hm
-from partners.enums import ServiceUnit
 
 # --- Plain French -----------------------------------------------------------------------------
 
-UNIT_WORDS = {  # unit: (singular, plural) — French takes the plural from 2 on
-    ServiceUnit.HOUR: (gettext_lazy("heure"), gettext_lazy("heures")),
-    ServiceUnit.DAY: (gettext_lazy("jour"), gettext_lazy("jours")),
-    ServiceUnit.WEEK: (gettext_lazy("semaine"), gettext_lazy("semaines")),
-    ServiceUnit.MONTH: (gettext_lazy("mois"), gettext_lazy("mois")),
-    ServiceUnit.KM: (gettext_lazy("km"), gettext_lazy("km")),
-    ServiceUnit.SESSION: (gettext_lazy("séance"), gettext_lazy("séances")),
-    ServiceUnit.FLAT: (gettext_lazy("forfait"), gettext_lazy("forfaits")),
-}
 FINANCING_KINDS = {
     "grant": gettext_lazy("Aide"),
     "loan": gettext_lazy("Prêt"),
@@ -114,21 +105,6 @@ def when_sentence(booking, today: date | None = None) -> str:
     if is_local_time_different(booking):
         text += " " + _("(heure locale)")
     return text
-
-
-def number_text(value: Decimal) -> str:
-    """« 2 », « 1,5 », « 12,25 » (no trailing zeros)."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return number_format(value, 0)
-    return number_format(value.normalize())
-
-
-def units_text(booking) -> str:
-    """« 2 heures », « 1,5 heure », « 5 jours », « 42 km », « 1 forfait »."""
-    singular, plural = UNIT_WORDS.get(booking.service.unit, (booking.service.unit,) * 2)
-    word = plural if booking.units >= 2 else singular
-    return f"{number_text(booking.units)} {word}"
 
 
 def address_lines(organisation) -> list[str]:
@@ -334,7 +310,7 @@ def voucher_pdf(booking) -> bytes:
     w.row(_("Service"), service.name, strong=True)
     w.row(_("Date"), when_sentence(booking))
     w.row(_("Nombre de places"), places_text(booking.quantity))
-    w.row(_("Quantité"), units_text(booking))
+    w.row(_("Quantité"), units_text(booking.units, booking.service.unit))
 
     w.heading(_("Partenaire"))
     w.row(_("Nom"), organisation.name, strong=True)

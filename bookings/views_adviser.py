@@ -28,10 +28,9 @@ from beneficiaries.selectors import beneficiary_list_for
 from bookings import pricing, selectors, services
 from bookings.capacity import SlotFull
 from bookings.enums import ActorRole, BookingStatus
-from bookings.forms import (
-    BookingFilterForm,
-    BookingForm,
-    ReasonForm,
+from bookings.forms import BookingFilterForm, BookingForm, ReasonForm
+from bookings.permissions import role_of
+from bookings.wording import (
     booking_price,
     person_label,
     phone_text,
@@ -41,7 +40,6 @@ from bookings.forms import (
     units_text,
     when_text,
 )
-from bookings.permissions import role_of
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from financing.views_plan import financing_summary
 from marketplace.display import euros

@@ -23,10 +23,12 @@ from accounts import permissions as account_permissions
 from accounts.scoping import partner_organisation_ids
 from bookings import selectors, services
 from bookings.enums import BookingStatus
-from bookings.forms import (
-    CompleteForm,
-    ReasonForm,
-    ReferenceForm,
+from bookings.forms import CompleteForm, ReasonForm, ReferenceForm
+from bookings.links import partner_answer_from_token
+from bookings.models import Booking
+from bookings.permissions import is_booking_partner
+from bookings.views_adviser import event_rows
+from bookings.wording import (
     booking_price,
     number_text,
     phone_text,
@@ -34,10 +36,6 @@ from bookings.forms import (
     units_text,
     when_text,
 )
-from bookings.links import partner_answer_from_token
-from bookings.models import Booking
-from bookings.permissions import is_booking_partner
-from bookings.views_adviser import event_rows
 from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
 from partners.enums import ServiceUnit
 

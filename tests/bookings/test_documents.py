@@ -14,6 +14,7 @@ from icalendar import Calendar
 
 from bookings import documents
 from bookings.models import Booking
+from bookings.wording import units_text
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.factories import OrganisationFactory
 from tests.partners.factories import PartnerFactory, ServiceFactory
@@ -120,7 +121,7 @@ def test_dates_read_as_people_say_them(booking):
         "jusqu'à 11\xa0h\xa030",
     )
     assert plain(documents.when_sentence(booking)) == "mardi 3 mars 2026, de 9 h 30 à 11 h 30"
-    assert documents.units_text(booking) == "2 heures"
+    assert units_text(booking.units, booking.service.unit) == "2 heures"
 
 
 @pytest.mark.django_db
@@ -137,7 +138,7 @@ def test_a_rental_names_its_last_day_and_an_overseas_partner_its_local_time(pers
         "du lundi 2 mars 2026, 9 h, au vendredi 6 mars 2026, 18 h (heure locale)"
     )
     booking.units = Decimal("1.5")
-    assert documents.units_text(booking) == "1,5 jour"
+    assert units_text(booking.units, booking.service.unit) == "1,5 jour"
 
 
 # --- Voucher ----------------------------------------------------------------------------------
