@@ -19,19 +19,11 @@ from core.places import (
 )
 from marketplace.selectors import SearchFilters, Sort
 from partners.enums import PartnerCategory
+from partners.form_fields import LANGUAGE_CHOICES
 
 MAX_WINDOW_DAYS = 92
 MAX_ADVANCE_DAYS = 366
-LANGUAGES = [
-    ("", _("Toutes")),
-    ("fr", _("français")),
-    ("en", _("anglais")),
-    ("ar", _("arabe")),
-    ("pt", _("portugais")),
-    ("es", _("espagnol")),
-    ("tr", _("turc")),
-    ("ro", _("roumain")),
-]
+LANGUAGES = [("", _("Toutes")), *LANGUAGE_CHOICES]  # those partners can declare
 SORTS = [
     ("", _("Automatique")),
     (Sort.DISTANCE, _("Distance")),
