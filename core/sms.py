@@ -9,10 +9,6 @@ from django.utils.module_loading import import_string
 outbox: list[dict] = []
 
 
-class SmsDeliveryError(Exception):
-    pass
-
-
 class BaseSmsBackend:
     def send(self, *, to: str, body: str) -> None:
         raise NotImplementedError

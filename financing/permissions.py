@@ -6,11 +6,6 @@ def can_manage_finance(user, platform_id) -> bool:
     return p.is_finance_officer(user, platform_id) or p.is_platform_admin(user, platform_id)
 
 
-def can_read_finance(user, platform_id) -> bool:
-    """Advisers read their platform's plans and loans."""
-    return can_manage_finance(user, platform_id) or p.is_adviser(user, platform_id)
-
-
 def can_plan(user, platform_id) -> bool:
     """Advisers build a booking's financing plan; finance officers too."""
     return p.is_adviser(user, platform_id) or can_manage_finance(user, platform_id)

@@ -43,11 +43,6 @@ class IsStaffMember(BasePermission):
         )
 
 
-class PartnerRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
 class PartnerListApi(APIView):
     permission_classes = [IsStaffMember]
 

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enums import OrganisationKind
 from accounts.models import Organisation
 from core.audit import audit_log
 from core.enums import ErrorCode
@@ -82,25 +81,6 @@ def _ensure_manager(user, partner: Partner) -> None:
 
 def _full_clean(instance, exclude=None) -> None:
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-
-
-@transaction.atomic
-def partner_create(*, actor, organisation: Organisation, category: str, **fields) -> Partner:
-    if organisation.kind != OrganisationKind.PARTNER:
-        raise ApplicationError(_("Cette organisation n'est pas un partenaire."))
-    partner = Partner(organisation=organisation, category=category)
-    service_area = fields.pop("service_area", None)
-    for name, value in fields.items():
-        if name not in PROFILE_FIELDS:
-            raise TypeError(name)
-        setattr(partner, name, value)
-    validation.validate_timezone(partner.timezone)
-    _full_clean(partner)
-    partner.save()
-    if service_area:
-        partner.service_area.set(service_area)
-    audit_log(actor=actor, action="partner.created", target=partner)
-    return partner
 
 
 @transaction.atomic
@@ -365,28 +345,6 @@ def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
     _full_clean(rule, exclude=["service"])
     rule.save()
     audit_log(actor=actor, action="rule.created", target=rule, data={"service": service.pk})
-    _regenerate_on_commit([service.pk])
-    return rule
-
-
-@transaction.atomic
-def rule_update(*, actor, rule_id: int, **fields) -> AvailabilityRule:
-    rule = get_or_not_found(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
-    service = _rule_lock_service(actor, rule.service_id)
-    for name, value in fields.items():
-        if name not in RULE_FIELDS:
-            raise TypeError(name)
-        setattr(rule, name, value)
-    rule.weekdays = sorted(set(rule.weekdays or []))
-    validation.validate_rule(
-        service_id=service.pk, weekdays=rule.weekdays, start_time=rule.start_time,
-        end_time=rule.end_time, valid_from=rule.valid_from, valid_until=rule.valid_until,
-        slot_minutes=rule.slot_minutes, period=service.booking_mode == BookingMode.PERIOD,
-        exclude_rule_id=rule.pk,
-    )  # fmt: skip
-    _full_clean(rule, exclude=["service"])
-    rule.save()
-    audit_log(actor=actor, action="rule.updated", target=rule)
     _regenerate_on_commit([service.pk])
     return rule
 
