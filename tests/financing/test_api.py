@@ -117,6 +117,15 @@ def make_loan(actor, person, lender, *, to=None, on=None, **overrides):
     return loan
 
 
+def two_month_loan(actor, person, lender):
+    """600 € at 0 % over two months, disbursed, first instalment in ten days."""
+    return make_loan(
+        actor, person, lender, kind="association_loan", principal=D("600.00"),
+        annual_rate=D("0"), term_months=2, to="disbursed",
+        first_due_on=timezone.localdate() + timedelta(days=10),
+    )  # fmt: skip
+
+
 def loan_body(person, lender_org, **overrides):
     return {
         "beneficiary": person.pk,
@@ -265,17 +274,7 @@ def test_repayment_pays_interest_first_oldest_first(api_client, finance_officer,
 
 def test_overpayment_is_held_as_credit_then_reversed(api_client, finance_officer, person, lender):
     today = timezone.localdate()
-    loan = make_loan(
-        finance_officer,
-        person,
-        lender,
-        kind="association_loan",
-        principal=D("600.00"),
-        annual_rate=D("0"),
-        term_months=2,
-        to="disbursed",
-        first_due_on=today + timedelta(days=10),
-    )
+    loan = two_month_loan(finance_officer, person, lender)
     client = as_user(api_client, finance_officer)
 
     paid = client.post(
@@ -316,17 +315,7 @@ def test_overpayment_is_held_as_credit_then_reversed(api_client, finance_officer
 
 def test_waiver_and_write_off_entries(api_client, finance_officer, person, lender):
     today = timezone.localdate()
-    loan = make_loan(
-        finance_officer,
-        person,
-        lender,
-        kind="association_loan",
-        principal=D("600.00"),
-        annual_rate=D("0"),
-        term_months=2,
-        to="disbursed",
-        first_due_on=today + timedelta(days=10),
-    )
+    loan = two_month_loan(finance_officer, person, lender)
     client = as_user(api_client, finance_officer)
     url = f"/api/v1/loans/{loan.pk}/entries/"
 
@@ -360,17 +349,7 @@ def test_full_write_off_of_a_defaulted_loan_is_written_off(
     api_client, finance_officer, person, lender
 ):
     today = timezone.localdate()
-    loan = make_loan(
-        finance_officer,
-        person,
-        lender,
-        kind="association_loan",
-        principal=D("600.00"),
-        annual_rate=D("0"),
-        term_months=2,
-        to="disbursed",
-        first_due_on=today + timedelta(days=10),
-    )
+    loan = two_month_loan(finance_officer, person, lender)
     loans.loan_transition(actor=finance_officer, loan_id=loan.pk, to=LoanStatus.DEFAULTED)
     client = as_user(api_client, finance_officer)
     client.post(
