@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.enums import PARTNER_ROLES
 from accounts.models import Membership
+from bookings.enums import ActorRole, BookingStatus
 from bookings.links import my_bookings_url, partner_answer_url
 from core.notifications import notify
 
@@ -61,8 +62,8 @@ def _tell_adviser(booking, template: str, **extra) -> None:
                context={**_context(booking), "url": url, **extra})  # fmt: skip
 
 
-ANSWERS = {"confirmed", "declined"}
-TOLD = ANSWERS | {"cancelled", "expired"}
+ANSWERS = {BookingStatus.CONFIRMED, BookingStatus.DECLINED}
+TOLD = ANSWERS | {BookingStatus.CANCELLED, BookingStatus.EXPIRED}
 
 
 def tells_someone(from_status: str, to_status: str) -> bool:
@@ -75,13 +76,13 @@ def announce(booking, *, from_status: str, to_status: str) -> None:
     may have moved on since)."""
     if not from_status:
         booking_requested(booking)
-        if to_status == "confirmed":  # an auto-confirmed service
+        if to_status == BookingStatus.CONFIRMED:  # an auto-confirmed service
             booking_answered(booking, status=to_status)
     elif to_status in ANSWERS:
         booking_answered(booking, status=to_status)
-    elif to_status == "cancelled":
+    elif to_status == BookingStatus.CANCELLED:
         booking_cancelled(booking)
-    elif to_status == "expired":
+    elif to_status == BookingStatus.EXPIRED:
         booking_expired(booking)
 
 
@@ -100,7 +101,7 @@ def booking_requested(booking) -> None:
                 "note": booking.note_for_partner,
                 "confirm_url": partner_answer_url(booking, "confirm"),
                 "decline_url": partner_answer_url(booking, "decline"),
-                "needs_answer": booking.status == "requested",
+                "needs_answer": booking.status == BookingStatus.REQUESTED,
             },
         )
 
@@ -115,7 +116,7 @@ def booking_cancelled(booking) -> None:
     extra = {"reason": booking.cancellation_reason, "by": booking.get_cancelled_by_display()}
     _tell_adviser(booking, "bookings/cancelled", **extra)
     _tell_beneficiary(booking, "bookings/cancelled", **extra)
-    if booking.cancelled_by != "partner":
+    if booking.cancelled_by != ActorRole.PARTNER:
         for user in _partner_users(booking):
             notify(template="bookings/cancelled", user=user, channel="email",
                    context={**_context(booking), **extra, "url": ""})  # fmt: skip
