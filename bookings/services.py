@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.enums import BeneficiaryStatus
-from beneficiaries.models import Beneficiary
+from beneficiaries.selectors import bookable_beneficiary
 from bookings import capacity, notifications, pricing
 from bookings.enums import HOLDING, TRANSITIONS, ActorRole, BookingStatus
 from bookings.models import Booking, BookingEvent, BookingSlot
@@ -37,8 +37,7 @@ def booking_create(
 ) -> Booking:  # fmt: skip
     """Book slots (or every day of a rental period) of a partner service for a person."""
     now = now or timezone.now()
-    people = Beneficiary.objects.filter(pk=beneficiary_id, anonymised_at__isnull=True)
-    beneficiary = next(iter(people.order_by()[:1]), None)
+    beneficiary = bookable_beneficiary(beneficiary_id=beneficiary_id)
     if beneficiary is None or not can_book_for(actor, beneficiary):
         raise NotFoundError(_("Personne introuvable."))
     if beneficiary.status == BeneficiaryStatus.CLOSED:

@@ -17,6 +17,7 @@ from accounts.models import Organisation
 from accounts.scoping import partner_organisation_ids, platform_ids
 from accounts.selectors import organisation_list_for
 from core.errors import NotFoundError
+from core.rows import Columns, fetch_one
 from partners import permissions
 from partners.enums import PartnerStatus
 from partners.models import (
@@ -95,25 +96,43 @@ def service_base_for(*, user) -> QuerySet[Service]:
     return Service.objects.filter(visible).select_related("partner__organisation")
 
 
-# What a booking reads of its service (other fields load on first use).
-BOOKING_FIELDS = (
+# What a booking reads of its service, partner and organisation (other fields load on first
+# use). Hand-written SQL (core.rows): this read is on the booking's hot path, where compiling
+# the ORM query cost ten times the query.
+_SERVICE = Columns(Service, "s", (
     "partner_id", "name", "category", "unit", "market_price", "solidarity_price",
     "booking_mode", "auto_confirm", "min_notice_hours", "max_advance_days",
-    "cancellation_cutoff_hours", "published", "partner__organisation_id", "partner__status",
-    "partner__timezone", "partner__organisation__name",
-)  # fmt: skip
+    "cancellation_cutoff_hours", "published",
+))  # fmt: skip
+_PARTNER = Columns(Partner, "p", ("organisation_id", "status", "timezone"))
+_ORGANISATION = Columns(Organisation, "o", ("name",))
+_AGREEMENT = Columns(PartnerAgreement, "a")
+# The agreement is in force as `agreement_in_force` says: active, begun, not ended.
+_BOOKABLE = (
+    f"SELECT {_SERVICE.sql}, {_PARTNER.sql}, {_ORGANISATION.sql}"
+    f" FROM {_SERVICE.table}"
+    f" JOIN {_PARTNER.table} ON p.id = s.partner_id"
+    f" JOIN {_ORGANISATION.table} ON o.id = p.organisation_id"
+    f" JOIN {_AGREEMENT.table} ON a.partner_id = p.id AND a.platform_id = %s"
+    " WHERE s.id = %s AND s.published AND p.status = %s"
+    " AND a.active AND a.since <= %s AND (a.until IS NULL OR a.until >= %s)"
+)
 
 
 def bookable_service(*, platform_id: int, service_id: int) -> Service | None:
-    """A published service of a published partner that has an active agreement with the
+    """A published service of a published partner that has an agreement in force with the
     platform of the person being booked for (with its partner and organisation), or None."""
-    # One join in one filter() (the booking's hot path: a join compiles faster than EXISTS).
-    in_force = agreement_in_force(timezone.localdate(), "partner__agreements__")
-    services = Service.objects.select_related("partner__organisation").filter(
-        in_force, partner__agreements__platform_id=platform_id, pk=service_id, published=True,
-        partner__status=PartnerStatus.PUBLISHED,
+    today = timezone.localdate()
+    row = fetch_one(
+        _BOOKABLE, [platform_id, service_id, PartnerStatus.PUBLISHED.value, today, today],
+        _SERVICE, _PARTNER, _ORGANISATION,
     )  # fmt: skip
-    return next(iter(services.only(*BOOKING_FIELDS).order_by()[:1]), None)
+    if row is None:
+        return None
+    service, partner, organisation = row
+    partner.organisation = organisation
+    service.partner = partner
+    return service
 
 
 def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
