@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError
+from core.rows import Columns, fetch_one
 from partners.models import Slot
 
 
@@ -25,10 +26,13 @@ class UnknownSlot(ApplicationError):
     """A slot that does not exist, or belongs to another service."""
 
 
+# The slot as the update leaves it (core.rows: the booking's hot path).
+_SLOT = Columns(Slot, Slot._meta.db_table, ("service_id", "starts_at", "ends_at", "capacity",
+                                            "reserved"))  # fmt: skip
 _TAKE = (
-    "UPDATE {table} SET reserved = reserved + %s"
+    f"UPDATE {Slot._meta.db_table} SET reserved = reserved + %s"
     " WHERE id = %s AND service_id = %s AND reserved + %s <= capacity"
-    " RETURNING id, service_id, starts_at, ends_at, capacity, reserved"
+    f" RETURNING {_SLOT.sql}"
 )
 
 
@@ -41,12 +45,8 @@ def reserve(slot_quantities: dict[int, int], *, service_id: int) -> list[Slot]:
         if getattr(settings, "BOOKING_UNSAFE_RESERVATION", False):
             slot = _unsafe_take(slot_id, quantity, service_id)
         else:
-            sql = _TAKE.format(table=Slot._meta.db_table)
-            # A raw query set turns the returned row into a Slot with the backend's own
-            # converters (datetimes from SQLite too).
-            slot = next(
-                iter(Slot.objects.raw(sql, [quantity, slot_id, service_id, quantity])), None
-            )
+            row = fetch_one(_TAKE, [quantity, slot_id, service_id, quantity], _SLOT)
+            slot = row[0] if row else None
         if slot is None:
             _refuse(slot_id, service_id)
         taken.append(slot)

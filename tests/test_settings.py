@@ -89,7 +89,7 @@ def test_environment_switches_each_real_part_on():
     assert (resolved["db_name"], resolved["db_host"]) == ("solimob", "db.internal")
     assert resolved["eager"] is False
     assert resolved["broker"] == "redis://cache.internal:6379/2"
-    assert resolved["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert resolved["cache"] == "core.cache.RedisCache"
     assert resolved["cache_location"] == "redis://cache.internal:6379/2"
     assert resolved["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert resolved["email_host"] == "smtp.internal"
