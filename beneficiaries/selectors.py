@@ -17,7 +17,6 @@ from accounts.scoping import platform_ids, prescriber_organisation_ids
 from beneficiaries.enums import BeneficiaryStatus, ConsentPurpose, ReferralStatus
 from beneficiaries.models import Beneficiary, Consent, Referral
 from core.errors import NotFoundError
-from core.rows import Columns, fetch_one
 
 ACTIVE_STATUSES = [
     BeneficiaryStatus.REFERRED,
@@ -39,18 +38,6 @@ def beneficiary_get_for(*, user, beneficiary_id: int) -> Beneficiary:
     if beneficiary is None:
         raise NotFoundError("Personne introuvable.")
     return beneficiary
-
-
-# Hand-written SQL (core.rows): this read is on the booking's hot path.
-_PERSON = Columns(Beneficiary, "b")
-_BOOKABLE = f"SELECT {_PERSON.sql} FROM {_PERSON.table} WHERE b.id = %s AND b.anonymised_at IS NULL"
-
-
-def bookable_beneficiary(*, beneficiary_id: int) -> Beneficiary | None:
-    """The person a booking is for, unless their file was anonymised (no scoping: the
-    caller checks that the actor may book for them)."""
-    row = fetch_one(_BOOKABLE, [beneficiary_id], _PERSON)
-    return row[0] if row else None
 
 
 def referral_inbox_for(*, user, status: str | None = ReferralStatus.SUBMITTED):

@@ -14,17 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.enums import BeneficiaryStatus
-from beneficiaries.selectors import bookable_beneficiary
 from bookings import capacity, notifications, pricing
 from bookings.enums import HOLDING, TRANSITIONS, ActorRole, BookingStatus
 from bookings.models import Booking, BookingEvent, BookingSlot
 from bookings.permissions import can_book_for, role_of
+from bookings.selectors import booking_parties
 from core.audit import audit_log
 from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
 from core.rows import insert
 from partners.enums import BookingMode, ServiceUnit
 from partners.models import Slot
-from partners.selectors import bookable_service
 
 
 def _not_found() -> NotFoundError:
@@ -38,12 +37,11 @@ def booking_create(
 ) -> Booking:  # fmt: skip
     """Book slots (or every day of a rental period) of a partner service for a person."""
     now = now or timezone.now()
-    beneficiary = bookable_beneficiary(beneficiary_id=beneficiary_id)
+    beneficiary, service = booking_parties(beneficiary_id=beneficiary_id, service_id=service_id)
     if beneficiary is None or not can_book_for(actor, beneficiary):
         raise NotFoundError(_("Personne introuvable."))
     if beneficiary.status == BeneficiaryStatus.CLOSED:
         raise ApplicationError(_("L'accompagnement de cette personne est terminé."))
-    service = bookable_service(platform_id=beneficiary.platform_id, service_id=service_id)
     if service is None:
         raise NotFoundError(_("Service introuvable."))
     if quantity < 1:

@@ -8,6 +8,21 @@ does. Everywhere else, use the ORM.
 """
 
 from django.db import connections, models
+from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
+from django.db.backends.utils import CursorWrapper
+
+
+class _PreparingCursor(ServerBindingCursor):
+    def execute(self, query, params=None, **options):
+        return super().execute(query, params, prepare=True)
+
+
+class _PreparingDebugCursor(CursorDebugWrapper):
+    """Logs the statement as written (psycopg keeps no text of a prepared execution)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
 
 
 class Columns:
@@ -21,6 +36,7 @@ class Columns:
         self.table = f"{model._meta.db_table} {alias}"
         self.sql = ", ".join(f'{alias}."{f.column}"' for f in self.fields)
         self.attnames = [f.attname for f in self.fields]
+        self.pk_index = self.attnames.index(model._meta.pk.attname)
         self._converters_by_vendor: dict[str, list] = {}
 
     def _converters(self, connection) -> list:
@@ -47,10 +63,28 @@ class Columns:
         return self.model.from_db(using, self.attnames, values)
 
 
+def _cursor(connection):
+    """Django's cursor, except on PostgreSQL: there one that binds its parameters on the
+    server and asks for its statement to be prepared, so that these few statements are
+    planned once per connection instead of once per request (planning the booking's read of
+    the person and the service costs PostgreSQL more than running it). It is still Django's
+    cursor wrapper: errors are Django's and `assertNumQueries` counts it. Whether PostgreSQL
+    prepares is the connection's `prepare_threshold` (config/settings.py)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = _PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        return _PreparingDebugCursor(raw, connection)
+    return connection.make_cursor(raw)
+
+
 def fetch_one(sql: str, params, *parts: Columns, using: str = "default"):
     """Run `sql` (which selects the columns of `parts`, in order) and return one instance per
-    part from its first row, or None when there is no row."""
-    with connections[using].cursor() as cursor:
+    part from its first row (None for a part whose primary key is NULL), or None when there
+    is no row."""
+    with _cursor(connections[using]) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -58,7 +92,9 @@ def fetch_one(sql: str, params, *parts: Columns, using: str = "default"):
     instances, start = [], 0
     for part in parts:
         end = start + len(part.fields)
-        instances.append(part.load(row[start:end], using))
+        values = row[start:end]
+        # A part left empty by an outer join is None.
+        instances.append(None if values[part.pk_index] is None else part.load(values, using))
         start = end
     return tuple(instances)
 
@@ -95,7 +131,7 @@ def insert(*objs: models.Model, using: str = "default") -> None:
     values = [
         f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in plan.fields
     ]
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(plan.head + ", ".join([plan.row] * len(objs)) + plan.tail, values)
         keys = cursor.fetchall() if plan.pk else []
     if plan.pk:

@@ -17,7 +17,6 @@ from accounts.models import Organisation
 from accounts.scoping import partner_organisation_ids, platform_ids
 from accounts.selectors import organisation_list_for
 from core.errors import NotFoundError
-from core.rows import Columns, fetch_one
 from partners import permissions
 from partners.enums import PartnerStatus
 from partners.models import (
@@ -94,45 +93,6 @@ def service_base_for(*, user) -> QuerySet[Service]:
             Exists(active_agreements(admin_platforms).filter(partner=OuterRef("partner_id")))
         )
     return Service.objects.filter(visible).select_related("partner__organisation")
-
-
-# What a booking reads of its service, partner and organisation (other fields load on first
-# use). Hand-written SQL (core.rows): this read is on the booking's hot path, where compiling
-# the ORM query cost ten times the query.
-_SERVICE = Columns(Service, "s", (
-    "partner_id", "name", "category", "unit", "market_price", "solidarity_price",
-    "booking_mode", "auto_confirm", "min_notice_hours", "max_advance_days",
-    "cancellation_cutoff_hours", "published",
-))  # fmt: skip
-_PARTNER = Columns(Partner, "p", ("organisation_id", "status", "timezone"))
-_ORGANISATION = Columns(Organisation, "o", ("name",))
-_AGREEMENT = Columns(PartnerAgreement, "a")
-# The agreement is in force as `agreement_in_force` says: active, begun, not ended.
-_BOOKABLE = (
-    f"SELECT {_SERVICE.sql}, {_PARTNER.sql}, {_ORGANISATION.sql}"
-    f" FROM {_SERVICE.table}"
-    f" JOIN {_PARTNER.table} ON p.id = s.partner_id"
-    f" JOIN {_ORGANISATION.table} ON o.id = p.organisation_id"
-    f" JOIN {_AGREEMENT.table} ON a.partner_id = p.id AND a.platform_id = %s"
-    " WHERE s.id = %s AND s.published AND p.status = %s"
-    " AND a.active AND a.since <= %s AND (a.until IS NULL OR a.until >= %s)"
-)
-
-
-def bookable_service(*, platform_id: int, service_id: int) -> Service | None:
-    """A published service of a published partner that has an agreement in force with the
-    platform of the person being booked for (with its partner and organisation), or None."""
-    today = timezone.localdate()
-    row = fetch_one(
-        _BOOKABLE, [platform_id, service_id, PartnerStatus.PUBLISHED.value, today, today],
-        _SERVICE, _PARTNER, _ORGANISATION,
-    )  # fmt: skip
-    if row is None:
-        return None
-    service, partner, organisation = row
-    partner.organisation = organisation
-    service.partner = partner
-    return service
 
 
 def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:

@@ -1,21 +1,19 @@
 """Hand-written reads (core.rows) come back exactly as the ORM would have read them."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from beneficiaries.models import Beneficiary
-from beneficiaries.privacy import anonymise
-from beneficiaries.selectors import bookable_beneficiary
+from accounts.models import User
 from core.audit import audit_log
 from core.models import AuditLog
 from core.rows import Columns, fetch_one, insert
 from partners.models import Partner, Service, Slot
-from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.factories import OrganisationFactory
 from tests.partners.factories import PartnerFactory, ServiceFactory
+from tests.services import postgres_or_unavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -66,25 +64,6 @@ def test_decimals_and_dates_keep_their_types(platform):
     assert service.created_at == Service.objects.get(pk=made.pk).created_at
 
 
-def test_the_person_a_booking_is_for_reads_every_field(platform):
-    person = BeneficiaryFactory(platform=platform, birth_date=date(2001, 5, 4))
-
-    found = bookable_beneficiary(beneficiary_id=person.pk)
-
-    orm = Beneficiary.objects.get(pk=person.pk)
-    fields = Beneficiary._meta.concrete_fields
-    assert [getattr(found, f.attname) for f in fields] == [getattr(orm, f.attname) for f in fields]
-    assert found.birth_date == date(2001, 5, 4) and found.get_deferred_fields() == set()
-
-
-def test_an_anonymised_person_cannot_be_booked_for(platform):
-    person = BeneficiaryFactory(platform=platform)
-    anonymise(person)
-
-    assert bookable_beneficiary(beneficiary_id=person.pk) is None
-    assert bookable_beneficiary(beneficiary_id=0) is None
-
-
 def test_insert_writes_what_save_would(platform, adviser):
     before = timezone.now()
     row = AuditLog(actor=adviser, action="essai", target_type="x", data={"a": [1, "b"]})
@@ -130,3 +109,57 @@ def test_insert_refuses_what_save_would_do_differently(platform):
     with pytest.raises(TypeError, match="one model"):
         insert(AuditLog(action="a"), Slot())
     assert AuditLog.objects.count() == 1
+
+
+def test_a_part_an_outer_join_left_empty_is_none(platform):
+    written = audit_log(actor=None, action="essai")
+    actor = Columns(User, "u", ("email",))
+    sql = (f"SELECT {LOG.sql}, {actor.sql} FROM {LOG.table}"
+           f" LEFT JOIN {actor.table} ON u.id = l.actor_id WHERE l.id = %s")  # fmt: skip
+
+    log, user = fetch_one(sql, [written.pk], LOG, actor)
+
+    assert log == written and user is None
+
+
+def _prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.services
+def test_on_postgresql_the_statements_are_prepared_once_per_connection(platform):
+    postgres_or_unavailable()
+    written = audit_log(actor=None, action="essai")
+    sql = f"SELECT {LOG.sql} FROM {LOG.table} WHERE l.id = %s"
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(2):
+            assert fetch_one(sql, [written.pk], LOG)[0] == written
+
+    assert len([text for text in _prepared_statements() if 'l."action"' in text]) == 1
+    assert [query["sql"] for query in captured.captured_queries] == [sql, sql]  # still logged
+
+
+@pytest.mark.services
+def test_without_a_prepare_threshold_nothing_is_prepared(platform):
+    """PREPARED_STATEMENTS=0 leaves Django's default: no statement is ever prepared."""
+    postgres_or_unavailable()
+    from django.db import connection
+
+    written = audit_log(actor=None, action="essai")
+    threshold = connection.connection.prepare_threshold
+    connection.connection.prepare_threshold = None
+    try:
+        sql = f"SELECT {LOG.sql} FROM {LOG.table} WHERE l.id = %s AND l.action = %s"
+        for _ in range(2):
+            assert fetch_one(sql, [written.pk, "essai"], LOG)[0] == written
+    finally:
+        connection.connection.prepare_threshold = threshold
+    assert not [text for text in _prepared_statements() if "l.action = $2" in text]
