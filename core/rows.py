@@ -1,10 +1,11 @@
-"""Hand-written reads that come back as model instances.
+"""Hand-written SQL for the booking's hot path, with model instances in and out.
 
-For the few reads on a hot path (a booking's), building and compiling an ORM query costs
-several times what the database spends answering it. There the SQL is written once, its
-column lists generated from the models, and each row is turned into instances with the
-backend's own converters (SQLite hands back text for datetimes and decimals), like the ORM
-does. Everywhere else, use the ORM.
+There, building and compiling ORM queries cost several times what the database spends
+answering them. The SQL is written once, its column lists generated from the models; rows
+become instances with the backend's own converters (SQLite hands back text for datetimes
+and decimals), as the ORM does (`Columns`, `fetch_one`), and new instances are written as
+`save()` would write them (`insert`). On PostgreSQL the statements are also prepared once
+per connection (`_cursor`). Everywhere else, use the ORM.
 """
 
 from django.db import connections, models
