@@ -1,6 +1,6 @@
 from django.urls import path
 
-from financing import api
+from financing import api, api_loans
 from financing.enums import LoanStatus
 
 urlpatterns = [
@@ -10,19 +10,23 @@ urlpatterns = [
         name="api-booking-financing",
     ),
     path("programmes/", api.ProgrammeListApi.as_view(), name="api-programme-list"),
-    path("loans/", api.LoanListApi.as_view(), name="api-loan-list"),
-    path("loans/<int:loan_id>/", api.LoanDetailApi.as_view(), name="api-loan-detail"),
-    path("loans/<int:loan_id>/schedule/", api.LoanScheduleApi.as_view(), name="api-loan-schedule"),
+    path("loans/", api_loans.LoanListApi.as_view(), name="api-loan-list"),
+    path("loans/<int:loan_id>/", api_loans.LoanDetailApi.as_view(), name="api-loan-detail"),
+    path(
+        "loans/<int:loan_id>/schedule/",
+        api_loans.LoanScheduleApi.as_view(),
+        name="api-loan-schedule",
+    ),
     path(
         "loans/<int:loan_id>/repayments/",
-        api.LoanRepaymentApi.as_view(),
+        api_loans.LoanRepaymentApi.as_view(),
         name="api-loan-repayments",
     ),
-    path("loans/<int:loan_id>/entries/", api.LoanEntryApi.as_view(), name="api-loan-entries"),
-    path("loans/<int:loan_id>/ledger/", api.LoanLedgerApi.as_view(), name="api-loan-ledger"),
+    path("loans/<int:loan_id>/entries/", api_loans.LoanEntryApi.as_view(), name="api-loan-entries"),
+    path("loans/<int:loan_id>/ledger/", api_loans.LoanLedgerApi.as_view(), name="api-loan-ledger"),
     path(
         "loan-transactions/<int:transaction_id>/reverse/",
-        api.TransactionReverseApi.as_view(),
+        api_loans.TransactionReverseApi.as_view(),
         name="api-loan-transaction-reverse",
     ),
     path("finance/portfolio/", api.PortfolioApi.as_view(), name="api-finance-portfolio"),
@@ -37,7 +41,7 @@ for _segment, _to in (
     urlpatterns.append(
         path(
             f"loans/<int:loan_id>/{_segment}/",
-            api.LoanTransitionApi.as_view(to=_to),
+            api_loans.LoanTransitionApi.as_view(to=_to),
             name=f"api-loan-{_segment}",
         )
     )
