@@ -1,5 +1,5 @@
-"""The documents of a booking, as bytes: the voucher (« bon de prise en charge », PDF) and
-calendar entries (iCalendar), plus the plain-French phrases they share with the pages.
+"""The voucher of a booking (« bon de prise en charge », PDF) as bytes, plus the plain-French
+phrases it shares with the pages and the calendar entries (`bookings.ics`).
 
 Pure functions of the booking: no HTTP, no writes. Dates are read in the partner's time zone.
 """
@@ -16,13 +16,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from icalendar import Calendar, Event
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from bookings.enums import BookingStatus
 from bookings.wording import units_text
 from marketplace.display import NBSP, day_label, euros, per_unit, places_text
 from partners.display import hm
@@ -34,16 +32,6 @@ FINANCING_KINDS = {
     "loan": gettext_lazy("Prêt"),
     "beneficiary": gettext_lazy("Part de la personne"),
     "platform": gettext_lazy("Prise en charge par la plateforme"),
-}
-# How a calendar shows each status (RFC 5545 STATUS of a VEVENT).
-ICS_STATUS = {
-    BookingStatus.REQUESTED: "TENTATIVE",
-    BookingStatus.CONFIRMED: "CONFIRMED",
-    BookingStatus.COMPLETED: "CONFIRMED",
-    BookingStatus.NO_SHOW: "CONFIRMED",
-    BookingStatus.DECLINED: "CANCELLED",
-    BookingStatus.EXPIRED: "CANCELLED",
-    BookingStatus.CANCELLED: "CANCELLED",
 }
 
 
@@ -355,60 +343,3 @@ def voucher_pdf(booking) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-# --- Calendar (iCalendar) ---------------------------------------------------------------------
-
-
-def _event(booking, *, for_partner: bool) -> Event:
-    service = booking.service
-    organisation = service.partner.organisation
-    tz = partner_tz(booking)
-    place = ", ".join([organisation.name, *address_lines(organisation)])
-    details = [
-        _("Référence : %(ref)s") % {"ref": booking.reference},
-        _("Statut : %(status)s") % {"status": booking.get_status_display()},
-    ]
-    if for_partner:
-        who = person_name(booking.beneficiary)
-        summary = f"{service.name} — {who}"
-        details.insert(0, _("Personne : %(name)s") % {"name": who})
-        details.append(places_text(booking.quantity))
-    else:
-        summary = f"{service.name} — {organisation.name}"
-        details.append(_("Apportez votre bon de prise en charge."))
-    event = Event()
-    event.add("uid", f"{booking.reference}@solimob")
-    event.add("dtstamp", booking.updated_at or timezone.now())
-    event.add("dtstart", booking.starts_at.astimezone(tz))
-    event.add("dtend", booking.ends_at.astimezone(tz))
-    event.add("summary", summary)
-    event.add("location", place)
-    if organisation.latitude is not None and organisation.longitude is not None:
-        event.add("geo", (float(organisation.latitude), float(organisation.longitude)))
-    event.add("description", "\n".join(details))
-    event.add("status", ICS_STATUS.get(booking.status, "CONFIRMED"))
-    event.add("transp", "OPAQUE")
-    return event
-
-
-def calendar_feed(bookings, name: str, *, for_partner: bool = False) -> bytes:
-    """A calendar with one event per booking, each in its partner's time zone (the VTIMEZONE
-    definitions included). A partner's calendar names the person instead of the partner."""
-    calendar = Calendar()
-    calendar.add("prodid", "-//Solimob//Rendez-vous//FR")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-published-ttl", "PT1H")
-    for booking in bookings:
-        calendar.add_component(_event(booking, for_partner=for_partner))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
-
-
-def booking_ics(booking) -> bytes:
-    """One booking as a calendar entry to add to one's agenda."""
-    name = f"{booking.service.name} — {booking.service.partner.organisation.name}"
-    return calendar_feed([booking], name)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_beneficiary
 from beneficiaries.models import Beneficiary
-from bookings import documents, feeds, services
+from bookings import documents, feeds, ics, services
 from bookings.enums import ActorRole, BookingStatus
 from bookings.links import beneficiary_from_token
 from bookings.permissions import role_of
@@ -225,7 +225,7 @@ def voucher_response(booking) -> HttpResponse:
 
 def calendar_response(booking) -> HttpResponse:
     return _file(
-        documents.booking_ics(booking),
+        ics.booking_ics(booking),
         content_type="text/calendar; charset=utf-8",
         filename=f"rendez-vous-{booking.reference}.ics",
     )
@@ -313,7 +313,7 @@ def partner_calendar_feed(request, token: str):
     )
     if partner is None:
         raise NotFoundError(_("Cet agenda n'existe pas."))
-    content = documents.calendar_feed(
+    content = ics.calendar_feed(
         feeds.partner_feed_bookings(partner_id=partner.pk),
         _("Solimob — %(partner)s") % {"partner": partner.name},
         for_partner=True,
@@ -330,7 +330,7 @@ def beneficiary_calendar_feed(request, token: str):
     ).first()
     if beneficiary is None:
         raise NotFoundError(_("Cet agenda n'existe pas."))
-    content = documents.calendar_feed(
+    content = ics.calendar_feed(
         feeds.beneficiary_feed_bookings(beneficiary_id=beneficiary.pk),
         _("Mes rendez-vous Solimob"),
     )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bookings import documents
+from bookings import documents, ics
 from bookings.models import Booking
 from bookings.wording import units_text
 from tests.beneficiaries.factories import BeneficiaryFactory
@@ -221,9 +221,9 @@ def test_calendar_entry_is_placed_at_the_partners_local_time(person, zone, day, 
     day = datetime(*day, 9, 30, tzinfo=ZoneInfo(zone))
     service = ServiceFactory(partner=PartnerFactory(timezone=zone), name="Permis B")
     booking = make_booking(service, person, day)
-    ics = documents.booking_ics(booking)
-    assert f"DTSTART;TZID={zone}:{day:%Y%m%dT%H%M%S}".encode() in ics
-    calendar = parse(ics)
+    entry = ics.booking_ics(booking)
+    assert f"DTSTART;TZID={zone}:{day:%Y%m%dT%H%M%S}".encode() in entry
+    calendar = parse(entry)
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == [zone]
     (event,) = calendar.walk("VEVENT")
     start = event.decoded("dtstart")
@@ -235,7 +235,7 @@ def test_calendar_entry_is_placed_at_the_partners_local_time(person, zone, day, 
 
 @pytest.mark.django_db
 def test_calendar_entry_names_the_service_the_place_and_the_reference(booking):
-    (event,) = parse(documents.booking_ics(booking)).walk("VEVENT")
+    (event,) = parse(ics.booking_ics(booking)).walk("VEVENT")
     assert str(event["uid"]) == f"{booking.reference}@solimob"
     assert str(event["summary"]) == "Main-d'œuvre mécanique — Garage Solidaire du Bourbonnais"
     assert str(event["location"]) == (
@@ -253,7 +253,7 @@ def test_calendar_entry_names_the_service_the_place_and_the_reference(booking):
 )
 def test_calendar_entry_status_follows_the_booking(booking, status, ics_status):
     booking.status = status
-    (event,) = parse(documents.booking_ics(booking)).walk("VEVENT")
+    (event,) = parse(ics.booking_ics(booking)).walk("VEVENT")
     assert str(event["status"]) == ics_status
 
 
@@ -262,7 +262,7 @@ def test_feed_has_one_event_per_booking_and_names_the_person_for_the_partner(
     booking, repair, person
 ):
     second = make_booking(repair, person, datetime(2026, 7, 7, 14, 0, tzinfo=PARIS))
-    calendar = parse(documents.calendar_feed([booking, second], "Solimob — Garage"))
+    calendar = parse(ics.calendar_feed([booking, second], "Solimob — Garage"))
     assert str(calendar["x-wr-calname"]) == "Solimob — Garage"
     events = calendar.walk("VEVENT")
     assert [str(e["uid"]) for e in events] == [
@@ -270,6 +270,6 @@ def test_feed_has_one_event_per_booking_and_names_the_person_for_the_partner(
         f"{second.reference}@solimob",
     ]
     assert len(calendar.walk("VTIMEZONE")) == 1
-    partner_view = parse(documents.calendar_feed([booking], "Agenda", for_partner=True))
+    partner_view = parse(ics.calendar_feed([booking], "Agenda", for_partner=True))
     (event,) = partner_view.walk("VEVENT")
     assert str(event["summary"]) == "Main-d'œuvre mécanique — Élodie Müller"
