@@ -87,6 +87,19 @@ def _act(request, function, success: str, **kwargs) -> None:
         messages.success(request, success)
 
 
+def _form_write(request, beneficiary, form, function, success: str, *, tab: str, name: str,
+                **extra):  # fmt: skip
+    """A one-form write: back to the record's `tab` with a message, or the record page again
+    (400) with the form, named `name` there, showing its errors."""
+    if form.is_valid() and _submit(
+        form, function, actor=request.user, beneficiary_id=beneficiary.pk, **extra,
+        **form.cleaned_data,
+    ):  # fmt: skip
+        messages.success(request, success)
+        return redirect(_record_url(beneficiary.pk, tab))
+    return _record_page(request, beneficiary.pk, status=400, **{name: form})
+
+
 @login_required
 @require_POST
 def record_eligibility(request, beneficiary_id: int):
@@ -112,13 +125,9 @@ def record_barrier_lift(request, beneficiary_id: int, barrier_id: int):
 def record_action_add(request, beneficiary_id: int):
     beneficiary = _scoped(request, beneficiary_id)
     form = ActionItemForm(request.POST, barriers=beneficiary.barriers.all())
-    if form.is_valid() and _submit(
-        form, journey.action_item_add, actor=request.user, beneficiary_id=beneficiary.pk,
-        **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("L'action est ajoutée au plan."))
-        return redirect(_record_url(beneficiary.pk, "plan"))
-    return _record_page(request, beneficiary.pk, status=400, action_form=form)
+    return _form_write(request, beneficiary, form, journey.action_item_add,
+                       _("L'action est ajoutée au plan."), tab="plan",
+                       name="action_form")  # fmt: skip
 
 
 @login_required
@@ -135,14 +144,9 @@ def record_action_done(request, beneficiary_id: int, item_id: int):
 @require_POST
 def record_follow_up(request, beneficiary_id: int):
     beneficiary = _scoped(request, beneficiary_id)
-    form = FollowUpForm(request.POST)
-    if form.is_valid() and _submit(
-        form, journey.follow_up_record, actor=request.user, beneficiary_id=beneficiary.pk,
-        error_field="held_on", **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("Le rendez-vous de suivi est enregistré."))
-        return redirect(_record_url(beneficiary.pk, "suivi"))
-    return _record_page(request, beneficiary.pk, status=400, follow_up_form=form)
+    return _form_write(request, beneficiary, FollowUpForm(request.POST), journey.follow_up_record,
+                       _("Le rendez-vous de suivi est enregistré."), tab="suivi",
+                       name="follow_up_form", error_field="held_on")  # fmt: skip
 
 
 @login_required
@@ -151,13 +155,9 @@ def record_consent_give(request, beneficiary_id: int):
     beneficiary = _scoped(request, beneficiary_id)
     prescribers = _prescribers(beneficiary.referrals.select_related("prescriber_organisation"))
     form = ConsentForm(request.POST, prescribers=prescribers)
-    if form.is_valid() and _submit(
-        form, journey.consent_give, actor=request.user, beneficiary_id=beneficiary.pk,
-        **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("L'accord de la personne est enregistré."))
-        return redirect(_record_url(beneficiary.pk, "accords"))
-    return _record_page(request, beneficiary.pk, status=400, consent_form=form)
+    return _form_write(request, beneficiary, form, journey.consent_give,
+                       _("L'accord de la personne est enregistré."), tab="accords",
+                       name="consent_form")  # fmt: skip
 
 
 @login_required
@@ -174,11 +174,6 @@ def record_consent_withdraw(request, beneficiary_id: int, consent_id: int):
 @require_POST
 def record_outcome(request, beneficiary_id: int):
     beneficiary = _scoped(request, beneficiary_id)
-    form = OutcomeForm(request.POST)
-    if form.is_valid() and _submit(
-        form, journey.outcome_record, actor=request.user, beneficiary_id=beneficiary.pk,
-        **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, _("La sortie est enregistrée : l'accompagnement est terminé."))
-        return redirect(_record_url(beneficiary.pk, "sortie"))
-    return _record_page(request, beneficiary.pk, status=400, outcome_form=form)
+    return _form_write(request, beneficiary, OutcomeForm(request.POST), journey.outcome_record,
+                       _("La sortie est enregistrée : l'accompagnement est terminé."),
+                       tab="sortie", name="outcome_form")  # fmt: skip
