@@ -438,6 +438,10 @@ def plan_url(booking) -> str:
     return f"/api/v1/bookings/{booking.pk}/financing/"
 
 
+def put_plan(client, booking, lines: list[dict]):
+    return client.put(plan_url(booking), {"lines": lines}, format="json")
+
+
 def committed(programme) -> Decimal:
     programme.refresh_from_db()
     return programme.committed
@@ -450,15 +454,13 @@ def test_empty_plan(api_client, adviser, booking):
 
 
 def test_lines_not_summing_are_400_with_the_difference(api_client, adviser, booking, programme):
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {
-            "lines": [
-                {"kind": "grant", "programme": programme.pk, "amount": "100.00"},
-                {"kind": "beneficiary", "amount": "200.00"},
-            ]
-        },
-        format="json",
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [
+            {"kind": "grant", "programme": programme.pk, "amount": "100.00"},
+            {"kind": "beneficiary", "amount": "200.00"},
+        ],
     )
     assert response.status_code == 400
     assert list(response.data) == ["lines"]
@@ -472,30 +474,26 @@ def test_grant_over_the_budget_is_409(
     small = make_programme(
         finance_officer, platform, funder, budget=D("100.00"), per_beneficiary_cap=None
     )
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {
-            "lines": [
-                {"kind": "grant", "programme": small.pk, "amount": "150.00"},
-                {"kind": "beneficiary", "amount": "250.00"},
-            ]
-        },
-        format="json",
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [
+            {"kind": "grant", "programme": small.pk, "amount": "150.00"},
+            {"kind": "beneficiary", "amount": "250.00"},
+        ],
     )
     assert (response.status_code, response.data["code"]) == (409, "budget_exceeded")
     assert committed(small) == D("0.00")
 
 
 def test_grant_over_the_per_person_cap_is_400(api_client, adviser, booking, programme):
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {
-            "lines": [
-                {"kind": "grant", "programme": programme.pk, "amount": "350.00"},
-                {"kind": "beneficiary", "amount": "50.00"},
-            ]
-        },
-        format="json",
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [
+            {"kind": "grant", "programme": programme.pk, "amount": "350.00"},
+            {"kind": "beneficiary", "amount": "50.00"},
+        ],
     )
     assert (response.status_code, response.data["code"]) == (400, "cap_exceeded")
     assert committed(programme) == D("0.00")
@@ -510,15 +508,13 @@ def test_ineligible_grant_is_400_not_eligible(
     api_client, adviser, booking, finance_officer, platform, funder, overrides
 ):
     other = make_programme(finance_officer, platform, funder, **overrides)
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {
-            "lines": [
-                {"kind": "grant", "programme": other.pk, "amount": "100.00"},
-                {"kind": "beneficiary", "amount": "300.00"},
-            ]
-        },
-        format="json",
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [
+            {"kind": "grant", "programme": other.pk, "amount": "100.00"},
+            {"kind": "beneficiary", "amount": "300.00"},
+        ],
     )
     assert (response.status_code, response.data["code"]) == (400, "not_eligible")
 
@@ -534,16 +530,14 @@ def test_a_failing_line_rolls_back_the_grants_before_it(
         budget=D("10.00"),
         per_beneficiary_cap=None,
     )
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {
-            "lines": [
-                {"kind": "grant", "programme": programme.pk, "amount": "200.00"},
-                {"kind": "grant", "programme": small.pk, "amount": "50.00"},
-                {"kind": "beneficiary", "amount": "150.00"},
-            ]
-        },
-        format="json",
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [
+            {"kind": "grant", "programme": programme.pk, "amount": "200.00"},
+            {"kind": "grant", "programme": small.pk, "amount": "50.00"},
+            {"kind": "beneficiary", "amount": "150.00"},
+        ],
     )
     assert response.status_code == 409
     assert (committed(programme), committed(small)) == (D("0.00"), D("0.00"))
@@ -600,32 +594,33 @@ def test_loan_line_must_be_the_persons_loan(
 ):
     someone_else = BeneficiaryFactory(platform=platform)
     loan = make_loan(finance_officer, someone_else, lender, principal=D("400.00"))
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {"lines": [{"kind": "loan", "loan": loan.pk, "amount": "400.00"}]},
-        format="json",
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [{"kind": "loan", "loan": loan.pk, "amount": "400.00"}],
     )
     assert response.status_code == 400 and list(response.data) == ["lines"]
 
 
 def test_zero_grant_is_400_not_500(api_client, adviser, booking, programme):
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {"lines": [{"kind": "grant", "programme": programme.pk, "amount": "0.00"},
-                   {"kind": "beneficiary", "amount": "400.00"}]},
-        format="json",
-    )  # fmt: skip
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [
+            {"kind": "grant", "programme": programme.pk, "amount": "0.00"},
+            {"kind": "beneficiary", "amount": "400.00"},
+        ],
+    )
     assert response.status_code == 400 and "lines" in response.data
     assert not GrantAward.objects.exists()
 
 
 def test_negative_amount_is_400(api_client, adviser, booking):
-    response = as_user(api_client, adviser).put(
-        plan_url(booking),
-        {"lines": [{"kind": "beneficiary", "amount": "-1.00"},
-                   {"kind": "platform", "amount": "401.00"}]},
-        format="json",
-    )  # fmt: skip
+    response = put_plan(
+        as_user(api_client, adviser),
+        booking,
+        [{"kind": "beneficiary", "amount": "-1.00"}, {"kind": "platform", "amount": "401.00"}],
+    )
     assert response.status_code == 400 and "lines" in response.data
 
 
