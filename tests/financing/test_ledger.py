@@ -188,6 +188,19 @@ def test_disbursements_and_reversals_allocate_nothing():
     assert allocations == [] and credit == 0
 
 
+def test_credit_from_several_overpayments_adds_up():
+    schedule = [(1, D("100.00"), D("1.00"))]
+    entries = [
+        Entry(TransactionKind.REPAYMENT, D("111.00"), date(2025, 2, 1), pk=1),
+        Entry(TransactionKind.REPAYMENT, D("5.00"), date(2025, 3, 1), pk=2),
+    ]
+
+    _rows, credit, allocations = replay(schedule, entries)
+
+    assert credit == D("15.00")  # 10.00 left by the first, all 5.00 of the second
+    assert [a.credit for a in allocations] == [D("10.00"), D("5.00")]
+
+
 # --- services on a real loan ---------------------------------------------------------------
 
 NOW = datetime(2025, 6, 15, 11, 0, tzinfo=PARIS)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from financing.enums import LoanMethod
-from financing.schedule import Row, build_schedule, level_payment
+from financing.schedule import Row, build_schedule, cents, level_payment
 
 D = Decimal
 
@@ -105,6 +105,10 @@ def test_grace_months_pay_interest_only_then_level_payments_over_the_rest():
     assert [row.amount_due for row in repaying[:-1]] == [level] * 8
     assert repaying[0].interest_due == D("3.00")  # the whole principal is still owed
     assert sum(row.principal_due for row in repaying) == D("1200.00")
+    # Every month has its instalment, grace months included: 5 January, 5 February...
+    assert [row.due_on for row in rows[:4]] == [
+        date(2025, 1, 5), date(2025, 2, 5), date(2025, 3, 5), date(2025, 4, 5)
+    ]  # fmt: skip
 
 
 def test_flat_loan_with_grace_repays_over_the_remaining_months():
@@ -116,7 +120,7 @@ def test_flat_loan_with_grace_repays_over_the_remaining_months():
 
 @pytest.mark.parametrize("grace", [12, 13, -1])
 def test_grace_must_leave_a_repayment_month(grace):
-    with pytest.raises(ValueError, match="grace"):
+    with pytest.raises(ValueError, match="^grace months must leave at least one repayment month$"):
         schedule("1200.00", "3", 12, grace_months=grace)
 
 
@@ -199,3 +203,12 @@ def test_any_schedule_repays_exactly_the_principal(principal, rate, term_grace, 
     if method == LoanMethod.DECLINING_BALANCE and term - grace > 1:
         # Equal monthly instalments: every repayment month but the last pays the same.
         assert len({row.amount_due for row in rows[grace:-1]}) == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0.125", "0.13"), ("0.135", "0.14"), ("2.004", "2.00"), ("-0.125", "-0.13")],
+)
+def test_cents_round_half_up(value, expected):
+    # Half up, not the decimal context's half even (0.125 would give 0.12).
+    assert cents(D(value)) == D(expected)
