@@ -1,6 +1,6 @@
 """`make mutation`: read mutmut's statistics and fail under a minimum share of killed mutants.
 
-    python -m tests.mutation_score mutants/mutmut-cicd-stats.json 90
+python -m tests.mutation_score mutants/mutmut-cicd-stats.json 90
 """
 
 import json
