@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import InvitationStatus, OrganisationKind, PreferredChannel, Role
 from accounts.managers import UserManager
-from accounts.validators import normalize_phone, validate_phone, validate_siret, validate_territory
+from accounts.validators import validate_phone, validate_siret, validate_territory
 from core.models import BaseModel
+from core.phones import normalise_phone
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -48,11 +49,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
-        self.phone = normalize_phone(self.phone)
+        self.phone = normalise_phone(self.phone)
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
-        self.phone = normalize_phone(self.phone)
+        self.phone = normalise_phone(self.phone)
         super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:

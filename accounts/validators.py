@@ -2,29 +2,15 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.fr import siret
 
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-
-
-def normalize_phone(value: str) -> str:
-    """Turn what people type into E.164; French numbers may be written the French way.
-
-    "06 12 34 56 78" → "+33612345678"; "+262 692 12 34 56" → "+262692123456".
-    Anything that is not a plausible number is returned stripped, for the validator to refuse.
-    """
-    raw = (value or "").strip()
-    if not raw:
-        return ""
-    digits = re.sub(r"[\s.\-()]", "", raw)
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    if re.fullmatch(r"0[1-9]\d{8}", digits):
-        digits = "+33" + digits[1:]
-    return digits
+from core.phones import is_valid_phone
 
 
 def validate_phone(value: str) -> None:
-    if value and not E164.match(value):
+    """Any valid number (core.phones: French rules for national numbers, overseas included)."""
+    if value and not is_valid_phone(value):
         raise ValidationError(
             _("Numéro de téléphone invalide : écrivez par exemple 06 12 34 56 78."),
             code="invalid_phone",
@@ -32,27 +18,18 @@ def validate_phone(value: str) -> None:
 
 
 def validate_siret(value: str) -> None:
-    """14 digits passing the Luhn check (La Poste's establishments use a digit sum rule)."""
+    """A SIRET as stored, 14 digits; python-stdnum checks them (Luhn, and La Poste's own rule
+    for its establishments)."""
     if not value:
         return
     if not re.fullmatch(r"\d{14}", value):
         raise ValidationError(_("Le SIRET compte 14 chiffres."), code="invalid_siret")
-    if value.startswith("356000000"):
-        valid = sum(int(d) for d in value) % 5 == 0
-    else:
-        total = 0
-        for index, char in enumerate(reversed(value)):
-            digit = int(char)
-            if index % 2 == 1:
-                digit *= 2
-                if digit > 9:
-                    digit -= 9
-            total += digit
-        valid = total % 10 == 0
-    if not valid:
+    try:
+        siret.validate(value)
+    except stdnum_errors.ValidationError:
         raise ValidationError(
             _("Ce SIRET n'existe pas (vérifiez les chiffres)."), code="invalid_siret"
-        )
+        ) from None
 
 
 def validate_territory(value: str) -> None:

@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import normalize_phone
 from beneficiaries.enums import (
     BarrierCategory,
     BeneficiaryStatus,
@@ -21,6 +20,7 @@ from beneficiaries.enums import (
 )
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import BENEFICIARY_FIELDS
+from core.phones import display_phone, normalise_phone
 
 NOT_SAID = _("Non renseigné")
 NO_HEALTH = _("N'écrivez rien sur la santé de la personne.")
@@ -98,6 +98,8 @@ class BeneficiaryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.phone:  # shown as people write it, not as stored
+            self.initial["phone"] = display_phone(self.instance.phone)
         self.fields["first_name"].error_messages["required"] = _("Écrivez son prénom.")
         self.fields["last_name"].error_messages["required"] = _("Écrivez son nom de famille.")
         for name, enum in (
@@ -109,7 +111,7 @@ class BeneficiaryForm(forms.ModelForm):
 
     def clean_phone(self):
         # "06 12 34 56 78" is how people write it; the record keeps E.164.
-        return normalize_phone(self.cleaned_data["phone"])
+        return normalise_phone(self.cleaned_data["phone"])
 
 
 class BeneficiaryCreateForm(BeneficiaryForm):

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.enums import OrganisationKind
 from accounts.models import Organisation
 from accounts.scoping import prescriber_organisation_ids
-from accounts.validators import normalize_phone, validate_phone
+from accounts.validators import validate_phone
 from beneficiaries.enums import FrenchLevel, RefusalReason, Situation
+from core.phones import normalise_phone
 
 # What each choice means, in plain words (shown under the choice).
 SITUATION_HELP = {
@@ -216,7 +217,7 @@ class ReferralForm(ServiceErrorsMixin, forms.Form):
         return day
 
     def clean_phone(self):
-        phone = normalize_phone(self.cleaned_data["phone"])
+        phone = normalise_phone(self.cleaned_data["phone"])
         validate_phone(phone)
         return phone
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import normalize_phone, validate_phone
+from accounts.validators import validate_phone
 from beneficiaries.enums import (
     BarrierCategory,
     BeneficiaryStatus,
@@ -21,6 +21,7 @@ from beneficiaries.enums import (
     Vehicle,
 )
 from core.models import BaseModel
+from core.phones import normalise_phone
 
 
 class Beneficiary(BaseModel):
@@ -97,7 +98,7 @@ class Beneficiary(BaseModel):
     def save(self, *args, **kwargs):
         from beneficiaries.duplicates import duplicate_key
 
-        self.phone = normalize_phone(self.phone)
+        self.phone = normalise_phone(self.phone)
         if self.anonymised_at is None:
             self.search_key = duplicate_key(self.last_name, self.first_name, self.birth_date)
         super().save(*args, **kwargs)
@@ -200,7 +201,7 @@ class Referral(BaseModel):
         return f"{self.first_name} {self.last_name} ({self.get_status_display()})"
 
     def save(self, *args, **kwargs):
-        self.phone = normalize_phone(self.phone)
+        self.phone = normalise_phone(self.phone)
         super().save(*args, **kwargs)
 
 

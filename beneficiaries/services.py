@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Membership, Organisation
 from accounts.permissions import is_adviser, is_platform_staff, is_prescriber
-from accounts.validators import normalize_phone
 from beneficiaries import eligibility
 from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import (
@@ -33,6 +32,7 @@ from core.errors import (
     get_or_not_found,
 )
 from core.notifications import notify
+from core.phones import normalise_phone
 
 REFERRAL_SALT = "solimob.referral-status"
 BENEFICIARY_FIELDS = (
@@ -111,7 +111,7 @@ def referral_submit(*, actor, prescriber_organisation: Organisation, **fields) -
         setattr(referral, name, value)
     if referral.consent_to_share:
         referral.consent_at = timezone.now()
-    referral.phone = normalize_phone(referral.phone)
+    referral.phone = normalise_phone(referral.phone)
     referral.full_clean(exclude=["platform", "prescriber_organisation", "prescriber"])
     referral.save()
     audit_log(actor=actor, action="referral.submitted", target=referral)
@@ -321,7 +321,7 @@ def beneficiary_create(*, actor, platform_id: int, create_anyway: bool = False, 
         if name not in BENEFICIARY_FIELDS:
             raise TypeError(name)
         setattr(beneficiary, name, value)
-    beneficiary.phone = normalize_phone(beneficiary.phone)
+    beneficiary.phone = normalise_phone(beneficiary.phone)
     beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key"])
     duplicates = list(
         find_duplicates(
@@ -348,6 +348,8 @@ def lock_beneficiary(actor, beneficiary_id: int) -> Beneficiary:
 @transaction.atomic
 def beneficiary_update(*, actor, beneficiary_id: int, **fields) -> Beneficiary:
     beneficiary = lock_beneficiary(actor, beneficiary_id)
+    if "phone" in fields:  # "06 12 34 56 78" is the stored +33612345678: not a change
+        fields["phone"] = normalise_phone(fields["phone"])
     changed = []
     for name, value in fields.items():
         if name not in BENEFICIARY_FIELDS:
@@ -355,7 +357,6 @@ def beneficiary_update(*, actor, beneficiary_id: int, **fields) -> Beneficiary:
         if getattr(beneficiary, name) != value:
             setattr(beneficiary, name, value)
             changed.append(name)
-    beneficiary.phone = normalize_phone(beneficiary.phone)
     beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key"])
     beneficiary.save()
     audit_log(actor=actor, action="beneficiary.updated", target=beneficiary,

@@ -114,14 +114,6 @@ def _overdue_limit():
     return timezone.now() - timedelta(days=settings.FOLLOW_UP_OVERDUE_DAYS)
 
 
-def _phone_display(phone: str) -> str:
-    """+33612345678 reads 06 12 34 56 78; other numbers stay as stored."""
-    if len(phone) == 12 and phone.startswith("+33"):
-        digits = "0" + phone[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return phone
-
-
 def _age(birth_date: date | None, today: date) -> int | None:
     if birth_date is None:
         return None
@@ -256,7 +248,6 @@ def _record_context(beneficiary, **forms) -> dict:
         "person": beneficiary,
         "closed": beneficiary.status == BeneficiaryStatus.CLOSED,
         "age": _age(beneficiary.birth_date, today),
-        "phone_display": _phone_display(beneficiary.phone),
         "check": check,
         "check_expired": check is not None and check.valid_until < today,
         "diagnosis": beneficiary.diagnoses.select_related("author").first(),

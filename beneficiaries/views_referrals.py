@@ -130,14 +130,6 @@ def beneficiary_url(beneficiary) -> str | None:
         return None
 
 
-def phone_display(phone: str) -> str:
-    """« +33612345678 » → « 06 12 34 56 78 » (other numbers as stored)."""
-    if phone.startswith("+33") and len(phone) == 12:
-        digits = "0" + phone[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return phone
-
-
 def _answer_context(referral: Referral) -> dict:
     return {
         "referral": referral,
@@ -219,7 +211,6 @@ def referral_detail_prescriber(request, referral_id: int):
             **_answer_context(referral),
             "follow_up": follow_up,
             "show_follow_up_note": True,
-            "phone": phone_display(referral.phone),
             "can_withdraw": referral.status == ReferralStatus.SUBMITTED,
         },
     )
@@ -323,7 +314,6 @@ def _staff_page(request, referral, *, refuse_form=None, duplicates=None, status=
             "eligible": all(rule.met for rule in rules),
             "situation_help": SITUATION_HELP.get(referral.situation, ""),
             "french_level_help": FRENCH_LEVEL_HELP.get(referral.french_level, ""),
-            "phone": phone_display(referral.phone),
             "days": waiting_days(referral),
             "refuse_form": refuse_form or RefuseForm(),
             "duplicates": duplicates,

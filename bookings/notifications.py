@@ -9,6 +9,7 @@ from accounts.models import Membership
 from bookings.enums import ActorRole, BookingStatus
 from bookings.links import my_bookings_url, partner_answer_url
 from core.notifications import notify
+from core.phones import can_receive_sms, display_phone
 
 
 def _when(booking) -> str:
@@ -48,7 +49,7 @@ def _tell_beneficiary(booking, template: str, **extra) -> None:
     context = {**_context(booking), "url": my_bookings_url(person), **extra}
     if person.user_id:
         notify(template=template, user=person.user, context=context)
-    elif person.phone:
+    elif can_receive_sms(person.phone):
         notify(template=template, channel="sms", recipient=person.phone, context=context)
     elif person.email:
         notify(template=template, channel="email", recipient=person.email, context=context)
@@ -96,7 +97,7 @@ def booking_requested(booking) -> None:
             context={
                 **_context(booking),
                 "person": f"{person.first_name} {person.last_name}",
-                "phone": person.phone,
+                "phone": display_phone(person.phone),
                 "quantity": booking.quantity,
                 "note": booking.note_for_partner,
                 "confirm_url": partner_answer_url(booking, "confirm"),

@@ -33,7 +33,6 @@ from bookings.permissions import role_of
 from bookings.wording import (
     booking_price,
     person_label,
-    phone_text,
     price_rows,
     slot_text,
     stamp_text,
@@ -360,7 +359,6 @@ def _detail_context(request, booking, *, cancel_form=None) -> dict:
     return {
         "booking": booking,
         "person": booking.beneficiary,
-        "phone": phone_text(booking.beneficiary.phone),
         "service": service,
         "partner": service.partner,
         "organisation": service.partner.organisation,

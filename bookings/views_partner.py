@@ -31,7 +31,6 @@ from bookings.views_adviser import event_rows
 from bookings.wording import (
     booking_price,
     number_text,
-    phone_text,
     slot_text,
     units_text,
     when_text,
@@ -101,8 +100,7 @@ def partner_row(booking, now) -> dict:
         "when": when_text(booking, tz, now.astimezone(tz).date()),
         "day": booking.starts_at.astimezone(tz).date(),
         "person": f"{person.first_name} {person.last_name}",
-        "phone": phone_text(person.phone),
-        "phone_link": person.phone,
+        "phone": person.phone,
         "service": booking.service.name,
         "partner": booking.service.partner.organisation.name,
         "units": units_text(booking.units, booking.service.unit),

@@ -119,20 +119,11 @@ def cancel_deadline(booking):
     return booking.starts_at - timedelta(hours=booking.service.cancellation_cutoff_hours)
 
 
-def phone_text(phone: str) -> str:
-    """« 06 12 34 56 78 » for a French number stored as « +33612345678 »."""
-    if phone.startswith("+33") and len(phone) == 12:
-        digits = "0" + phone[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return phone
-
-
 def _adviser_contact(beneficiary: Beneficiary) -> dict:
     adviser = beneficiary.adviser
     return {
         "name": (adviser.get_full_name() or adviser.email) if adviser else "",
         "phone": adviser.phone if adviser else "",
-        "phone_text": phone_text(adviser.phone) if adviser and adviser.phone else "",
         "platform": beneficiary.platform.name,
     }
 

@@ -138,11 +138,3 @@ def person_label(person) -> str:
     """« MARTIN Léa — Montluçon »."""
     label = f"{person.last_name.upper()} {person.first_name}"
     return f"{label} — {person.commune}" if person.commune else label
-
-
-def phone_text(phone: str) -> str:
-    """+33612345678 reads 06 12 34 56 78; other numbers stay as stored."""
-    if len(phone) == 12 and phone.startswith("+33"):
-        digits = "0" + phone[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
-    return phone

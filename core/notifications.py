@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 
 from core.enums import NotificationChannel, NotificationStatus
 from core.models import Notification
+from core.phones import can_receive_sms
 from core.sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
@@ -63,13 +64,13 @@ def notify(
     """Write one outbox row and send it after commit.
 
     The channel defaults to the user's preferred one, falling back to e-mail when an SMS
-    user has no phone. The text is rendered now, in the reader's language, from
+    user has no mobile number. The text is rendered now, in the reader's language, from
     `templates/notifications/<template>.<channel>.txt` (and `.subject.txt` for e-mail).
     Returns None when the reader has no address on any channel.
     """
     if user is not None:
         channel = channel or user.preferred_channel
-        if channel == NotificationChannel.SMS and not user.phone:
+        if channel == NotificationChannel.SMS and not can_receive_sms(user.phone):
             channel = NotificationChannel.EMAIL
         recipient = recipient or (user.phone if channel == NotificationChannel.SMS else user.email)
     channel = channel or NotificationChannel.EMAIL

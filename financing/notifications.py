@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import Membership
 from core.notifications import notify
+from core.phones import can_receive_sms
 from financing.enums import LoanStatus
 from financing.models import Installment, Loan
 
@@ -43,7 +44,7 @@ def installments_due_soon_notify(*, today=None) -> int:
             context = _borrower_context(installment)
             if person.user_id:
                 notify(template="financing/installment_due", user=person.user, context=context)
-            elif person.phone:
+            elif can_receive_sms(person.phone):
                 notify(
                     template="financing/installment_due",
                     channel="sms",

@@ -5,8 +5,9 @@ from django.core.management import call_command
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD
 from accounts.models import Membership, Organisation, User
-from beneficiaries.models import Beneficiary
+from beneficiaries.models import Beneficiary, Referral
 from core.models import AuditLog
+from core.phones import is_valid_phone, normalise_phone
 
 
 def counts() -> dict:
@@ -59,3 +60,15 @@ def test_demo_roles_match_design(client):
     assert Beneficiary.objects.get(user__email="beneficiary@demo.test").platform.name == (
         "Plateforme Mobilité Allier"
     )
+
+
+@pytest.mark.django_db
+def test_demo_phones_are_valid_and_stored_e164():
+    call_command("seed_demo")
+    phones = [
+        *User.objects.exclude(phone="").values_list("phone", flat=True),
+        *Beneficiary.objects.exclude(phone="").values_list("phone", flat=True),
+        *Referral.objects.exclude(phone="").values_list("phone", flat=True),
+    ]
+    assert phones, "the demo has people with a phone"
+    assert [p for p in phones if not is_valid_phone(p) or normalise_phone(p) != p] == []

@@ -45,7 +45,7 @@ def test_booking_reserves_snapshots_prices_and_tells_the_partner(
     assert slot.reserved == 1
     assert list(booking.events.values_list("from_status", "to_status")) == [("", "requested")]
     message = next(m for m in mail.outbox if m.to == [partner_manager.email])
-    assert "Léa Martin" in message.body and "+33600000001" in message.body
+    assert "Léa Martin" in message.body and "(téléphone : 06 00 00 00 01)" in message.body
     assert "/reservations/lien/" in message.body
     assert "Apporter la carte grise" in message.body
 

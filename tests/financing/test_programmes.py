@@ -436,7 +436,11 @@ def test_borrowers_are_told_once_of_an_instalment_due_in_five_days(
                                       phone="+33698765432", email="autre@exemple.test")  # fmt: skip
     phone_only = BeneficiaryFactory(platform=platform, phone="+33611111111")
     email_only = BeneficiaryFactory(platform=platform, phone="", email="karim@exemple.test")
-    for person in (with_account, phone_only, email_only):
+    # A landline takes no SMS: the reminder goes to the e-mail address.
+    landline = BeneficiaryFactory(
+        platform=platform, phone="+33470123456", email="paul@exemple.test"
+    )
+    for person in (with_account, phone_only, email_only, landline):
         due_soon(finance_officer, person, lender)
     loans.loan_create(
         actor=finance_officer,
@@ -450,12 +454,13 @@ def test_borrowers_are_told_once_of_an_instalment_due_in_five_days(
         method=LoanMethod.DECLINING_BALANCE,
     )  # fmt: skip  (applied, not disbursed: nothing to remind)
 
-    assert notifications.installments_due_soon_notify() == 3
+    assert notifications.installments_due_soon_notify() == 4
     assert notifications.installments_due_soon_notify() == 0
 
     sent = Notification.objects.filter(template="financing/installment_due")
     assert sorted(sent.values_list("channel", "recipient")) == [
         ("email", "karim@exemple.test"),
+        ("email", "paul@exemple.test"),
         ("sms", "+33611111111"),
         ("sms", "+33612345678"),  # the account's own channel and number
     ]
