@@ -3,8 +3,8 @@
 Every app module is parsed with `ast`. An error built from `ApplicationError`, or from a
 subclass that has no `default_code` of its own (`ConflictError`), must name its code as
 `code=ErrorCode.<MEMBER>`; any `code=` given to a domain error is a member, never a string.
-Every member of the enum is raised somewhere in the apps, or documented in
-docs/architecture.md as raised by something else.
+Every member of the enum is raised somewhere in the apps, or listed below with where it
+comes from.
 """
 
 import ast
@@ -134,6 +134,10 @@ def test_the_check_catches_a_missing_or_bare_code():
     ]
 
 
+# Members the apps do not raise themselves, each with where it comes from (none today).
+NOT_RAISED_BY_THE_APPS: dict[str, str] = {}
+
+
 def test_every_error_code_is_raised_or_documented():
     used = {
         node.attr
@@ -141,13 +145,8 @@ def test_every_error_code_is_raised_or_documented():
         for node in ast.walk(tree)
         if is_member(node) and not isinstance(node.ctx, ast.Store)
     }
-    documentation = (ROOT / "docs" / "architecture.md").read_text()
-    unused = [
-        member.name
-        for member in ErrorCode
-        if member.name not in used and f"`{member.value}`" not in documentation
-    ]
-    assert unused == []
+    unused = [member.name for member in ErrorCode if member.name not in used]
+    assert sorted(unused) == sorted(NOT_RAISED_BY_THE_APPS)
 
 
 @pytest.mark.parametrize("code", ["invalid", "slot_full", None, 3])
