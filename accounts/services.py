@@ -213,7 +213,7 @@ def invitation_accept(
         try:
             validate_password(password, user=candidate)
         except ValidationError as exc:
-            raise ApplicationError(" ".join(exc.messages)) from exc
+            raise ApplicationError(" ".join(exc.messages), code=ErrorCode.INVALID) from exc
         try:
             user = user_create(
                 email=invitation.email,

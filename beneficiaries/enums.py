@@ -63,6 +63,15 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Retirée")
 
 
+# DESIGN §4: submitted → accepted | refused | expired | withdrawn.
+REFERRAL_TRANSITIONS = {
+    ReferralStatus.SUBMITTED: {
+        ReferralStatus.ACCEPTED, ReferralStatus.REFUSED, ReferralStatus.EXPIRED,
+        ReferralStatus.WITHDRAWN,
+    },
+}  # fmt: skip
+
+
 class RefusalReason(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Ne remplit pas les conditions")
     NO_PROFESSIONAL_PROJECT = "no_professional_project", _("Pas de projet professionnel défini")

@@ -27,6 +27,7 @@ from beneficiaries.models import (
 from beneficiaries.selectors import prescriber_may_follow, sharing_prescribers
 from beneficiaries.services import lock_beneficiary
 from core.audit import audit_log
+from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.notifications import notify
 
@@ -44,12 +45,19 @@ def diagnosis_record(
     """Record the diagnostic mobilité and its barriers; the decision sets the support."""
     beneficiary = lock_beneficiary(actor, beneficiary_id)
     if beneficiary.status == BeneficiaryStatus.CLOSED:
-        raise ConflictError(_("L'accompagnement de cette personne est terminé."))
+        raise ConflictError(
+            _("L'accompagnement de cette personne est terminé."),
+            code=ErrorCode.BENEFICIARY_CLOSED,
+        )
     if decision not in DiagnosisDecision.values:
-        raise ApplicationError(_("Choisissez la suite : conseil ponctuel ou accompagnement."))
+        raise ApplicationError(
+            _("Choisissez la suite : conseil ponctuel ou accompagnement."), code=ErrorCode.INVALID
+        )
     for barrier in barriers:
         if barrier.get("category") not in BarrierCategory.values or not barrier.get("code"):
-            raise ApplicationError(_("Chaque frein a un type et une description."))
+            raise ApplicationError(
+                _("Chaque frein a un type et une description."), code=ErrorCode.INVALID
+            )
     diagnosis = Diagnosis.objects.create(
         beneficiary=beneficiary, author=actor, held_on=held_on, summary=summary,
         duration_minutes=duration_minutes, decision=decision,
@@ -77,7 +85,8 @@ def diagnosis_share(*, actor, diagnosis: Diagnosis) -> int:
     organisations = sharing_prescribers(beneficiary)
     if not organisations:
         raise ApplicationError(
-            _("La personne n'a pas donné son accord pour partager son suivi avec un prescripteur.")
+            _("La personne n'a pas donné son accord pour partager son suivi avec un prescripteur."),
+            code=ErrorCode.CONSENT_MISSING,
         )
     diagnosis.shared_with_prescriber_at = timezone.now()
     diagnosis.save(update_fields=["shared_with_prescriber_at", "updated_at"])
@@ -123,7 +132,7 @@ def action_item_add(
     if barrier_id is not None and not beneficiary.barriers.filter(pk=barrier_id).exists():
         raise NotFoundError(_("Frein introuvable."))
     if not action.strip():
-        raise ApplicationError(_("Décrivez l'action."))
+        raise ApplicationError(_("Décrivez l'action."), code=ErrorCode.INVALID)
     item = ActionPlanItem.objects.create(
         beneficiary=beneficiary, action=action.strip(), due_on=due_on, barrier_id=barrier_id
     )
@@ -147,9 +156,13 @@ def action_item_done(*, actor, item_id: int) -> ActionPlanItem:
 def follow_up_record(*, actor, beneficiary_id: int, held_on, channel: str, notes: str = ""):
     beneficiary = lock_beneficiary(actor, beneficiary_id)
     if channel not in FollowUpChannel.values:
-        raise ApplicationError(_("Choisissez comment le rendez-vous a eu lieu."))
+        raise ApplicationError(
+            _("Choisissez comment le rendez-vous a eu lieu."), code=ErrorCode.INVALID
+        )
     if held_on > timezone.localdate():
-        raise ApplicationError(_("Un rendez-vous de suivi se note une fois qu'il a eu lieu."))
+        raise ApplicationError(
+            _("Un rendez-vous de suivi se note une fois qu'il a eu lieu."), code=ErrorCode.INVALID
+        )
     follow_up = FollowUp.objects.create(
         beneficiary=beneficiary, author=actor, held_on=held_on, channel=channel, notes=notes
     )
@@ -164,9 +177,11 @@ def outcome_record(*, actor, beneficiary_id: int, code: str, exited_on) -> Outco
     """Close the support with its outcome (DESIGN's codes)."""
     beneficiary = lock_beneficiary(actor, beneficiary_id)
     if code not in OutcomeCode.values:
-        raise ApplicationError(_("Choisissez la situation de sortie."))
+        raise ApplicationError(_("Choisissez la situation de sortie."), code=ErrorCode.INVALID)
     if exited_on > timezone.localdate():
-        raise ApplicationError(_("La date de sortie ne peut pas être dans le futur."))
+        raise ApplicationError(
+            _("La date de sortie ne peut pas être dans le futur."), code=ErrorCode.INVALID
+        )
     outcome, _created = Outcome.objects.update_or_create(
         beneficiary=beneficiary,
         defaults={"code": code, "exited_on": exited_on, "recorded_by": actor},
@@ -184,14 +199,15 @@ def consent_give(
 ) -> Consent:
     beneficiary = lock_beneficiary(actor, beneficiary_id)
     if purpose not in ConsentPurpose.values:
-        raise ApplicationError(_("Choisissez l'objet de l'accord."))
+        raise ApplicationError(_("Choisissez l'objet de l'accord."), code=ErrorCode.INVALID)
     if purpose == ConsentPurpose.SHARE_WITH_PRESCRIBER:
         referred_by = set(
             beneficiary.referrals.values_list("prescriber_organisation_id", flat=True)
         )
         if prescriber_organisation_id not in referred_by:
             raise ApplicationError(
-                _("Le suivi ne se partage qu'avec un prescripteur qui a orienté la personne.")
+                _("Le suivi ne se partage qu'avec un prescripteur qui a orienté la personne."),
+                code=ErrorCode.INVALID,
             )
     else:
         prescriber_organisation_id = None

@@ -16,6 +16,7 @@ from accounts.permissions import is_adviser, is_platform_staff, is_prescriber
 from beneficiaries import eligibility
 from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import (
+    REFERRAL_TRANSITIONS,
     BeneficiaryStatus,
     ConsentPurpose,
     ReferralStatus,
@@ -24,15 +25,10 @@ from beneficiaries.enums import (
 from beneficiaries.models import Beneficiary, Consent, EligibilityCheck, Referral
 from core.audit import audit_log
 from core.enums import ErrorCode
-from core.errors import (
-    ApplicationError,
-    ConflictError,
-    InvalidTransition,
-    NotFoundError,
-    get_or_not_found,
-)
+from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
 from core.notifications import notify
 from core.phones import normalise_phone
+from core.transitions import ensure_transition, record_transition
 
 REFERRAL_SALT = "solimob.referral-status"
 BENEFICIARY_FIELDS = (
@@ -58,7 +54,8 @@ def referral_from_token(token: str) -> Referral:
         referral_id = signing.loads(token, salt=REFERRAL_SALT, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise ApplicationError(
-            _("Ce lien a expiré : connectez-vous pour voir l'orientation.")
+            _("Ce lien a expiré : connectez-vous pour voir l'orientation."),
+            code=ErrorCode.LINK_EXPIRED,
         ) from exc
     except signing.BadSignature as exc:
         raise NotFoundError(_("Ce lien n'est pas valide.")) from exc
@@ -99,7 +96,10 @@ def referral_submit(*, actor, prescriber_organisation: Organisation, **fields) -
     ):
         raise NotFoundError(_("Organisation introuvable."))
     if prescriber_organisation.platform_id is None:
-        raise ApplicationError(_("Votre organisation n'est rattachée à aucune plateforme."))
+        raise ApplicationError(
+            _("Votre organisation n'est rattachée à aucune plateforme."),
+            code=ErrorCode.NO_PLATFORM,
+        )
     referral = Referral(
         platform_id=prescriber_organisation.platform_id,
         prescriber_organisation=prescriber_organisation,
@@ -126,6 +126,21 @@ def referral_submit(*, actor, prescriber_organisation: Organisation, **fields) -
             },
         )
     return referral
+
+
+def _ensure(referral: Referral, to: str) -> None:
+    """Check REFERRAL_TRANSITIONS before any side effect (409 `invalid_transition`)."""
+    ensure_transition(REFERRAL_TRANSITIONS, referral, to, subject=_("l'orientation"))
+
+
+def _move(referral: Referral, to: str, *, actor, data: dict | None = None, **changes) -> None:
+    """Save the referral in status `to` (checked by `_ensure`), with its audit row."""
+    from_status = referral.status
+    for name, value in {"status": to, **changes}.items():
+        setattr(referral, name, value)
+    referral.save()
+    record_transition(referral, actor=actor, name="referral", from_status=from_status, to=to,
+                      data=data)  # fmt: skip
 
 
 def _lock_referral(actor, referral_id: int) -> Referral:
@@ -166,8 +181,7 @@ def referral_accept(
     Without a choice, a possible duplicate (same normalised name and birth date on the
     platform) stops the acceptance with `duplicate_beneficiary`."""
     referral = _lock_referral(actor, referral_id)
-    if referral.status != ReferralStatus.SUBMITTED:
-        raise InvalidTransition(_("Cette orientation a déjà reçu une réponse."))
+    _ensure(referral, ReferralStatus.ACCEPTED)
     if beneficiary_id is not None:
         beneficiary = get_or_not_found(
             Beneficiary.objects.filter(
@@ -214,13 +228,8 @@ def referral_accept(
             given_at=referral.consent_at or timezone.now(),
             recorded_by=referral.prescriber,
         )
-    referral.beneficiary = beneficiary
-    referral.status = ReferralStatus.ACCEPTED
-    referral.answered_at = timezone.now()
-    referral.answered_by = actor
-    referral.save()
-    audit_log(actor=actor, action="referral.accepted", target=referral,
-              data={"beneficiary": beneficiary.pk})  # fmt: skip
+    _move(referral, ReferralStatus.ACCEPTED, actor=actor, data={"beneficiary": beneficiary.pk},
+          beneficiary=beneficiary, answered_at=timezone.now(), answered_by=actor)  # fmt: skip
     _notify_prescriber(referral, "beneficiaries/referral_answered")
     return referral
 
@@ -228,17 +237,12 @@ def referral_accept(
 @transaction.atomic
 def referral_refuse(*, actor, referral_id: int, reason: str, reorientation: str = "") -> Referral:
     referral = _lock_referral(actor, referral_id)
-    if referral.status != ReferralStatus.SUBMITTED:
-        raise InvalidTransition(_("Cette orientation a déjà reçu une réponse."))
+    _ensure(referral, ReferralStatus.REFUSED)
     if reason not in RefusalReason.values:
-        raise ApplicationError(_("Choisissez le motif du refus."))
-    referral.status = ReferralStatus.REFUSED
-    referral.refusal_reason = reason
-    referral.reorientation = reorientation
-    referral.answered_at = timezone.now()
-    referral.answered_by = actor
-    referral.save()
-    audit_log(actor=actor, action="referral.refused", target=referral, data={"reason": reason})
+        raise ApplicationError(_("Choisissez le motif du refus."), code=ErrorCode.INVALID)
+    _move(referral, ReferralStatus.REFUSED, actor=actor, data={"reason": reason},
+          refusal_reason=reason, reorientation=reorientation, answered_at=timezone.now(),
+          answered_by=actor)  # fmt: skip
     _notify_prescriber(
         referral,
         "beneficiaries/referral_answered",
@@ -255,11 +259,8 @@ def referral_withdraw(*, actor, referral_id: int) -> Referral:
     )
     if not is_prescriber(actor, referral.prescriber_organisation_id):
         raise NotFoundError(_("Orientation introuvable."))
-    if referral.status != ReferralStatus.SUBMITTED:
-        raise InvalidTransition(_("Seule une orientation en attente peut être retirée."))
-    referral.status = ReferralStatus.WITHDRAWN
-    referral.save(update_fields=["status", "updated_at"])
-    audit_log(actor=actor, action="referral.withdrawn", target=referral)
+    _ensure(referral, ReferralStatus.WITHDRAWN)
+    _move(referral, ReferralStatus.WITHDRAWN, actor=actor)
     return referral
 
 
@@ -276,10 +277,9 @@ def referrals_remind_and_expire(*, now=None) -> dict:
         with transaction.atomic():
             referral = Referral.objects.select_for_update().get(pk=referral_id)
             if referral.status != ReferralStatus.SUBMITTED:
-                continue
-            referral.status = ReferralStatus.EXPIRED
-            referral.save(update_fields=["status", "updated_at"])
-            audit_log(actor=None, action="referral.expired", target=referral)
+                continue  # answered meanwhile
+            _ensure(referral, ReferralStatus.EXPIRED)
+            _move(referral, ReferralStatus.EXPIRED, actor=None)
             _notify_prescriber(referral, "beneficiaries/referral_expired")
             expired += 1
     for referral_id in Referral.objects.filter(

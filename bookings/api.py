@@ -19,6 +19,7 @@ from bookings.models import IdempotencyRecord
 from bookings.permissions import role_of
 from core.api.fields import MoneyField
 from core.api.pagination import paginated_response
+from core.enums import ErrorCode
 from core.errors import ConflictError, PermissionDeniedError
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -160,7 +161,7 @@ class BookingListApi(APIView):
         if record.request_hash != digest:
             raise ConflictError(
                 _("Cette clé d'idempotence a déjà servi pour une autre demande."),
-                code="idempotency_key_reused",
+                code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
             )
         return Response(record.response, status=record.status_code)
 

@@ -23,7 +23,15 @@ class SlotFull(ConflictError):
 
 
 class UnknownSlot(ApplicationError):
-    """A slot that does not exist, or belongs to another service."""
+    """A slot that does not exist, or belongs to another service (an input error)."""
+
+    default_code = ErrorCode.INVALID
+
+
+class CapacityMismatch(ConflictError):
+    """The slot holds fewer places than the booking gives back: its counter drifted."""
+
+    default_code = ErrorCode.CAPACITY_MISMATCH
 
 
 # The slot as the update leaves it (core.rows: the booking's hot path).
@@ -70,6 +78,20 @@ def _unsafe_take(slot_id: int, quantity: int, service_id: int) -> Slot | None:
 
 
 def release(slot_quantities: dict[int, int]) -> None:
-    """Give the places back, in the same order (call inside the transaction of the change)."""
+    """Give the places back, in the same order (call inside the transaction of the change).
+
+    Like the reservation, a conditional update (`reserved >= q`): a counter that drifted
+    below what the booking holds answers 409 `capacity_mismatch` (`manage.py
+    check_capacity` shows it) rather than tripping the check constraint."""
     for slot_id in sorted(slot_quantities):
-        Slot.objects.filter(pk=slot_id).update(reserved=F("reserved") - slot_quantities[slot_id])
+        quantity = slot_quantities[slot_id]
+        given = Slot.objects.filter(pk=slot_id, reserved__gte=quantity).update(
+            reserved=F("reserved") - quantity
+        )
+        if not given and Slot.objects.filter(pk=slot_id).exists():
+            raise CapacityMismatch(
+                _(
+                    "Ce créneau compte moins de places prises que cette réservation : "
+                    "le compteur est à vérifier (manage.py check_capacity)."
+                )
+            )

@@ -8,6 +8,7 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.enums import ErrorCode
 from core.errors import ApplicationError, NotFoundError
 
 PARTNER_SALT = "solimob.booking.partner-answer"
@@ -26,7 +27,8 @@ def partner_answer_from_token(token: str) -> tuple[int, str]:
         data = signing.loads(token, salt=PARTNER_SALT, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise ApplicationError(
-            _("Ce lien a expiré. Connectez-vous à votre espace partenaire pour répondre.")
+            _("Ce lien a expiré. Connectez-vous à votre espace partenaire pour répondre."),
+            code=ErrorCode.LINK_EXPIRED,
         ) from exc
     except signing.BadSignature as exc:
         raise NotFoundError(_("Ce lien n'est pas valide.")) from exc
@@ -46,7 +48,8 @@ def beneficiary_from_token(token: str) -> int:
         return int(signing.loads(token, salt=BENEFICIARY_SALT, max_age=max_age)["p"])
     except signing.SignatureExpired as exc:
         raise ApplicationError(
-            _("Ce lien a expiré. Demandez un nouveau lien à votre conseiller·ère.")
+            _("Ce lien a expiré. Demandez un nouveau lien à votre conseiller·ère."),
+            code=ErrorCode.LINK_EXPIRED,
         ) from exc
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise NotFoundError(_("Ce lien n'est pas valide.")) from exc

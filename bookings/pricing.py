@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from core.enums import ErrorCode
 from core.errors import ApplicationError
 from partners.enums import BookingMode, ServiceUnit
 
@@ -35,7 +36,9 @@ def billed_units(service, slots, units: Decimal | None) -> Decimal:
     unit = service.unit
     if unit == ServiceUnit.KM:
         if units is None or units <= 0:
-            raise ApplicationError(_("Indiquez le nombre de kilomètres prévus."))
+            raise ApplicationError(
+                _("Indiquez le nombre de kilomètres prévus."), code=ErrorCode.INVALID
+            )
         return money(Decimal(units))
     if units is not None:
         return money(Decimal(units))

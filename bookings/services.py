@@ -20,8 +20,10 @@ from bookings.models import Booking, BookingEvent, BookingSlot
 from bookings.permissions import can_book_for, role_of
 from bookings.selectors import booking_parties
 from core.audit import audit_log
-from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
+from core.enums import ErrorCode
+from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.rows import insert
+from core.transitions import ensure_transition, record_transition
 from partners.enums import BookingMode, ServiceUnit
 from partners.models import Slot
 
@@ -41,11 +43,14 @@ def booking_create(
     if beneficiary is None or not can_book_for(actor, beneficiary):
         raise NotFoundError(_("Personne introuvable."))
     if beneficiary.status == BeneficiaryStatus.CLOSED:
-        raise ApplicationError(_("L'accompagnement de cette personne est terminé."))
+        raise ApplicationError(
+            _("L'accompagnement de cette personne est terminé."),
+            code=ErrorCode.BENEFICIARY_CLOSED,
+        )
     if service is None:
         raise NotFoundError(_("Service introuvable."))
     if quantity < 1:
-        raise ApplicationError(_("Réservez au moins une place."))
+        raise ApplicationError(_("Réservez au moins une place."), code=ErrorCode.INVALID)
     if not slot_ids:
         raise capacity.UnknownSlot(_("Choisissez un ou plusieurs créneaux de ce service."))
     # Take the places first (the conditional update returns the slots); any check that
@@ -88,12 +93,14 @@ def _check_timing(service, slots, now) -> None:
     if slots[0].starts_at < now + timedelta(hours=service.min_notice_hours):
         raise ApplicationError(
             _("Ce partenaire demande à être prévenu au moins %(hours)s heures à l'avance.")
-            % {"hours": service.min_notice_hours}
+            % {"hours": service.min_notice_hours},
+            code=ErrorCode.MIN_NOTICE,
         )
     if slots[-1].starts_at > now + timedelta(days=service.max_advance_days):
         raise ApplicationError(
             _("Ce service se réserve au plus %(days)s jours à l'avance.")
-            % {"days": service.max_advance_days}
+            % {"days": service.max_advance_days},
+            code=ErrorCode.MAX_ADVANCE,
         )
 
 
@@ -104,7 +111,8 @@ def _check_whole_period(service, slots) -> None:
     ).count()
     if between != len(slots) - 2 and len(slots) > 1:
         raise ApplicationError(
-            _("Une location prend tous les jours d'ouverture entre le premier et le dernier jour.")
+            _("Une location prend tous les jours d'ouverture entre le premier et le dernier jour."),
+            code=ErrorCode.PERIOD_INCOMPLETE,
         )
 
 
@@ -120,16 +128,12 @@ def _lock(booking_id: int) -> Booking:
     return booking
 
 
-def _ensure_transition(booking: Booking, to: str) -> None:
-    if to not in TRANSITIONS.get(booking.status, set()):
-        raise InvalidTransition(
-            _("Impossible : la réservation est « %(status)s ».")
-            % {"status": booking.get_status_display()}
-        )
+def _ensure_transition(booking: Booking, to: str) -> str:
+    return ensure_transition(TRANSITIONS, booking, to, subject=_("la réservation"))
 
 
 def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str = "") -> None:
-    _ensure_transition(booking, to)
+    from_status = _ensure_transition(booking, to)
     if booking.status in HOLDING and to not in HOLDING:
         capacity.release(
             dict(booking.booking_slots.exclude(slot=None).values_list("slot_id", "quantity"))
@@ -142,7 +146,8 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
     booking.status = to
     setattr(booking, f"{to}_at", timezone.now())
     booking.save()
-    audit_log(actor=actor, action=f"booking.{to}", target=booking, data={"note": note[:200]})
+    record_transition(booking, actor=actor, name="booking", from_status=from_status, to=to,
+                      data={"note": note[:200]})  # fmt: skip
 
 
 def _record_event(booking: Booking, *, actor, actor_role: str, from_status: str, to_status: str,
@@ -187,7 +192,9 @@ def booking_decline(*, actor, booking_id: int, reason: str, via_link: bool = Fal
     if not via_link:
         _require_side(actor, booking, ActorRole.PARTNER)
     if not reason.strip():
-        raise ApplicationError(_("Dites en quelques mots pourquoi vous refusez."))
+        raise ApplicationError(
+            _("Dites en quelques mots pourquoi vous refusez."), code=ErrorCode.INVALID
+        )
     booking.decline_reason = reason.strip()[:255]
     _transition(booking, to=BookingStatus.DECLINED, actor=actor, actor_role=ActorRole.PARTNER,
                 note=reason)  # fmt: skip
@@ -200,12 +207,13 @@ def booking_cancel(*, actor, booking_id: int, reason: str) -> Booking:
     side = _require_side(actor, booking, ActorRole.ADVISER, ActorRole.PARTNER,
                          ActorRole.BENEFICIARY)  # fmt: skip
     if not reason.strip():
-        raise ApplicationError(_("Indiquez le motif de l'annulation."))
+        raise ApplicationError(_("Indiquez le motif de l'annulation."), code=ErrorCode.INVALID)
     if side == ActorRole.BENEFICIARY:
         cutoff = booking.starts_at - timedelta(hours=booking.service.cancellation_cutoff_hours)
         if timezone.now() > cutoff:
             raise ApplicationError(
-                _("Il est trop tard pour annuler en ligne : appelez votre conseiller·ère.")
+                _("Il est trop tard pour annuler en ligne : appelez votre conseiller·ère."),
+                code=ErrorCode.CANCELLATION_CUTOFF,
             )
     booking.cancellation_reason = reason.strip()[:255]
     booking.cancelled_by = side
@@ -220,12 +228,17 @@ def booking_complete(*, actor, booking_id: int, units: Decimal | None = None) ->
     _require_side(actor, booking, ActorRole.PARTNER)
     _ensure_transition(booking, BookingStatus.COMPLETED)
     if booking.starts_at > timezone.now():
-        raise ApplicationError(_("Le service n'a pas encore commencé."))
+        raise ApplicationError(_("Le service n'a pas encore commencé."), code=ErrorCode.NOT_STARTED)
     if units is not None:
         if booking.service.unit != ServiceUnit.KM:
-            raise ApplicationError(_("Seuls les kilomètres se corrigent à la fin du service."))
+            raise ApplicationError(
+                _("Seuls les kilomètres se corrigent à la fin du service."),
+                code=ErrorCode.INVALID,
+            )
         if units <= 0:
-            raise ApplicationError(_("Le nombre d'unités doit être positif."))
+            raise ApplicationError(
+                _("Le nombre d'unités doit être positif."), code=ErrorCode.INVALID
+            )
         booking.units = pricing.money(Decimal(units))
         booking.total_price = pricing.money(booking.unit_price * booking.units * booking.quantity)
         booking.market_total = pricing.money(
@@ -241,7 +254,9 @@ def booking_no_show(*, actor, booking_id: int) -> Booking:
     _require_side(actor, booking, ActorRole.PARTNER)
     _ensure_transition(booking, BookingStatus.NO_SHOW)
     if booking.starts_at > timezone.now():
-        raise ApplicationError(_("Le rendez-vous n'a pas encore eu lieu."))
+        raise ApplicationError(
+            _("Le rendez-vous n'a pas encore eu lieu."), code=ErrorCode.NOT_STARTED
+        )
     _transition(booking, to=BookingStatus.NO_SHOW, actor=actor, actor_role=ActorRole.PARTNER)
     return booking
 

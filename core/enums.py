@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ErrorCode(models.TextChoices):
-    """Stable codes of domain errors, shared by the API and the pages."""
+    """Stable codes of domain errors, shared by the API and the pages. `invalid` is for plain
+    input validation; every other refusal has its own code (tests/test_error_codes.py)."""
 
     INVALID = "invalid", _("Données invalides")
     INVALID_CREDENTIALS = "invalid_credentials", _("Identifiants incorrects")
@@ -20,6 +21,28 @@ class ErrorCode(models.TextChoices):
     AMBIGUOUS_PLACE = "ambiguous_place", _("Plusieurs communes possibles")
     ROLE_NOT_ALLOWED = "role_not_allowed", _("Rôle non autorisé")
     ALREADY_MEMBER = "already_member", _("Déjà membre")
+    LINK_EXPIRED = "link_expired", _("Lien expiré")
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", _("Clé d'idempotence déjà utilisée")
+    # Bookings
+    BENEFICIARY_CLOSED = "beneficiary_closed", _("Accompagnement terminé")
+    MIN_NOTICE = "min_notice", _("Délai de prévenance trop court")
+    MAX_ADVANCE = "max_advance", _("Réservation trop longtemps à l'avance")
+    PERIOD_INCOMPLETE = "period_incomplete", _("Location sans tous ses jours")
+    CANCELLATION_CUTOFF = "cancellation_cutoff", _("Trop tard pour annuler")
+    NOT_STARTED = "not_started", _("Pas encore commencé")
+    CAPACITY_MISMATCH = "capacity_mismatch", _("Compteur de places incohérent")
+    # Partners
+    PUBLICATION_INCOMPLETE = "publication_incomplete", _("Informations manquantes pour publier")
+    SERVICE_HAS_BOOKINGS = "service_has_bookings", _("Service déjà réservé")
+    # Beneficiaries
+    NO_PLATFORM = "no_platform", _("Organisation rattachée à aucune plateforme")
+    CONSENT_MISSING = "consent_missing", _("Accord de la personne manquant")
+    # Financing
+    PROGRAMME_CLOSED = "programme_closed", _("Enveloppe fermée")
+    NOT_ELIGIBLE = "not_eligible", _("Non éligible")
+    CAP_EXCEEDED = "cap_exceeded", _("Plafond par personne dépassé")
+    PAID_EXCEEDS_COMMITTED = "paid_exceeds_committed", _("Versé supérieur à l'engagé")
+    NOT_REVERSIBLE = "not_reversible", _("Écriture impossible à annuler")
 
 
 class NotificationChannel(models.TextChoices):

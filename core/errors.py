@@ -4,20 +4,31 @@ from core.enums import ErrorCode
 
 
 class ApplicationError(Exception):
+    """A foreseeable refusal: a French message, a stable `ErrorCode`, an HTTP status.
+
+    The generic classes (this one, `ConflictError`) take an explicit `code`; a subclass that
+    stands for one kind of refusal sets `default_code`. A code that is not an `ErrorCode`
+    member is a programming error (TypeError), so the API's codes stay a closed list."""
+
     status = 400
-    default_code = ErrorCode.INVALID
+    default_code: ErrorCode | None = None
 
     def __init__(
         self,
         message: str,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         status: int | None = None,
         extra: dict | None = None,
     ):
+        code = self.default_code if code is None else code
+        if not isinstance(code, ErrorCode):
+            raise TypeError(
+                f"{type(self).__name__} needs a core.enums.ErrorCode member as code, not {code!r}"
+            )
         super().__init__(message)
         self.message = str(message)
-        self.code = str(code or self.default_code)
+        self.code = str(code)
         if status is not None:
             self.status = status
         self.extra = extra or {}  # more machine-readable facts for the API answer
@@ -27,6 +38,8 @@ class ApplicationError(Exception):
 
 
 class ConflictError(ApplicationError):
+    """409: the request is fine but the state of things refuses it (give the code)."""
+
     status = 409
 
 

@@ -10,7 +10,14 @@ class AwardStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulée")
 
 
+# Statuses whose amount is committed on the envelope (leaving them releases it).
 AWARD_COMMITTED = frozenset({AwardStatus.REQUESTED, AwardStatus.APPROVED, AwardStatus.PAID})
+
+# DESIGN §4: requested → approved → paid; requested → rejected; requested|approved → cancelled.
+AWARD_TRANSITIONS = {
+    AwardStatus.REQUESTED: {AwardStatus.APPROVED, AwardStatus.REJECTED, AwardStatus.CANCELLED},
+    AwardStatus.APPROVED: {AwardStatus.PAID, AwardStatus.CANCELLED},
+}
 
 
 class LoanKind(models.TextChoices):
@@ -34,11 +41,21 @@ class LoanStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulé")
 
 
+# What a finance officer does to a loan (DESIGN §4; the page offers these).
 LOAN_TRANSITIONS = {
     LoanStatus.APPLIED: {LoanStatus.APPROVED, LoanStatus.REJECTED},
     LoanStatus.APPROVED: {LoanStatus.DISBURSED, LoanStatus.CANCELLED},
-    LoanStatus.DISBURSED: {LoanStatus.REPAID, LoanStatus.DEFAULTED},
-    LoanStatus.DEFAULTED: {LoanStatus.WRITTEN_OFF, LoanStatus.REPAID},
+    LoanStatus.DISBURSED: {LoanStatus.DEFAULTED},
+    LoanStatus.DEFAULTED: {LoanStatus.WRITTEN_OFF},
+}
+
+# What the ledger does by itself: a replay that settles every instalment repays the loan, a
+# write-off entry on a defaulted loan writes it off, reversing an entry of a repaid loan
+# reopens it. Nobody marks a loan repaid by hand.
+LOAN_LEDGER_TRANSITIONS = {
+    LoanStatus.DISBURSED: {LoanStatus.REPAID},
+    LoanStatus.DEFAULTED: {LoanStatus.REPAID, LoanStatus.WRITTEN_OFF},
+    LoanStatus.REPAID: {LoanStatus.DISBURSED},
 }
 
 

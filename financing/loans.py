@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 
 from beneficiaries.models import Beneficiary
 from core.audit import audit_log
+from core.enums import ErrorCode
 from core.errors import ApplicationError, InvalidTransition, NotFoundError
+from core.transitions import ensure_transition, record_transition
 from financing import ledger
 from financing.enums import (
+    LOAN_LEDGER_TRANSITIONS,
     LOAN_TRANSITIONS,
     ArrearsBucket,
     LoanKind,
@@ -124,10 +127,7 @@ def loan_create(
 @transaction.atomic
 def loan_transition(*, actor, loan_id: int, to: str, on: date | None = None) -> Loan:
     loan = _lock_loan(actor, loan_id)
-    if to not in LOAN_TRANSITIONS.get(loan.status, set()):
-        raise InvalidTransition(
-            _("Impossible : le prêt est « %(status)s ».") % {"status": loan.get_status_display()}
-        )
+    from_status = ensure_transition(LOAN_TRANSITIONS, loan, to, subject=_("le prêt"))
     if to == LoanStatus.DISBURSED:
         loan.disbursed_on = on or timezone.localdate()
         LoanTransaction.objects.create(
@@ -138,15 +138,30 @@ def loan_transition(*, actor, loan_id: int, to: str, on: date | None = None) -> 
             method=PaymentMethod.TRANSFER,
             created_by=actor,
         )
-    audit_log(actor=actor, action=f"loan.{to}", target=loan, data={"from": loan.status})
     loan.status = to
     loan.save()
+    record_transition(loan, actor=actor, name="loan", from_status=from_status, to=to)
     if to == LoanStatus.DISBURSED:
         update_arrears(loan)  # a back-dated disbursement may already be late
     return loan
 
 
-def _replay_and_save(loan: Loan):
+def _ledger_move(loan: Loan, to: str | None, *, actor, entry: LoanTransaction) -> None:
+    """Save the loan, in the status the ledger brought it to (LOAN_LEDGER_TRANSITIONS, audited)
+    when there is one."""
+    from_status = loan.status
+    if to is not None:
+        ensure_transition(LOAN_LEDGER_TRANSITIONS, loan, to, subject=_("le prêt"))
+        loan.status = to
+    loan.save(update_fields=["credit_balance", "status", "updated_at"])
+    if to is not None:
+        record_transition(
+            loan, actor=actor, name="loan", from_status=from_status, to=to,
+            data={"entry": entry.pk},
+        )  # fmt: skip
+
+
+def _replay_and_save(loan: Loan, *, actor, entry: LoanTransaction):
     installments = list(loan.installments.order_by("number"))
     balances, credit, allocations = ledger.replay(
         [(i.number, i.principal_due, i.interest_due) for i in installments],
@@ -157,11 +172,14 @@ def _replay_and_save(loan: Loan):
         installment.interest_paid = balance.interest_paid
     Installment.objects.bulk_update(installments, ["principal_paid", "interest_paid"])
     loan.credit_balance = credit
-    if loan.status in (LoanStatus.DISBURSED, LoanStatus.DEFAULTED) and all(
+    to = None
+    if entry.kind == TransactionKind.WRITE_OFF and loan.status == LoanStatus.DEFAULTED:
+        to = LoanStatus.WRITTEN_OFF  # a loss, even when it settles everything
+    elif loan.status in (LoanStatus.DISBURSED, LoanStatus.DEFAULTED) and all(
         b.principal_paid == b.principal_due and b.interest_paid == b.interest_due for b in balances
     ):
-        loan.status = LoanStatus.REPAID
-    loan.save(update_fields=["credit_balance", "status", "updated_at"])
+        to = LoanStatus.REPAID
+    _ledger_move(loan, to, actor=actor, entry=entry)
     update_arrears(loan, installments=installments)
     return allocations
 
@@ -180,16 +198,17 @@ def entry_record(
     """Append a repayment, waiver or write-off; returns this entry and its allocation."""
     loan = _lock_loan(actor, loan_id)
     if kind not in ledger.PAYING:
-        raise ApplicationError(_("Type d'écriture inconnu."))
+        raise ApplicationError(_("Type d'écriture inconnu."), code=ErrorCode.INVALID)
     if loan.status not in (LoanStatus.DISBURSED, LoanStatus.DEFAULTED, LoanStatus.REPAID):
         raise InvalidTransition(_("Le prêt n'est pas décaissé."))
     if amount is None or amount <= 0:
-        raise ApplicationError(_("Le montant doit être positif."))
+        raise ApplicationError(_("Le montant doit être positif."), code=ErrorCode.INVALID)
     if value_date > timezone.localdate():
-        raise ApplicationError(_("La date de valeur ne peut pas être dans le futur."))
+        raise ApplicationError(
+            _("La date de valeur ne peut pas être dans le futur."), code=ErrorCode.INVALID
+        )
     if kind == TransactionKind.REPAYMENT and method not in PaymentMethod.values:
-        raise ApplicationError(_("Indiquez comment la personne a payé."))
-    was = loan.status
+        raise ApplicationError(_("Indiquez comment la personne a payé."), code=ErrorCode.INVALID)
     entry = LoanTransaction.objects.create(
         loan=loan,
         kind=kind,
@@ -199,10 +218,7 @@ def entry_record(
         created_by=actor,
         note=note[:255],
     )
-    allocations = _replay_and_save(loan)
-    if kind == TransactionKind.WRITE_OFF and was == LoanStatus.DEFAULTED:
-        loan.status = LoanStatus.WRITTEN_OFF  # a loss, even when it settles everything
-        loan.save(update_fields=["status", "updated_at"])
+    allocations = _replay_and_save(loan, actor=actor, entry=entry)
     audit_log(
         actor=actor,
         action=f"loan.{kind}",
@@ -221,7 +237,9 @@ def entry_reverse(*, actor, transaction_id: int, note: str = "") -> LoanTransact
     if original.kind == TransactionKind.REVERSAL or hasattr(original, "reversed_by"):
         raise InvalidTransition(_("Cette écriture est déjà annulée."))
     if original.kind == TransactionKind.DISBURSEMENT:
-        raise ApplicationError(_("Un décaissement ne s'annule pas : annulez le prêt."))
+        raise ApplicationError(
+            _("Un décaissement ne s'annule pas : annulez le prêt."), code=ErrorCode.NOT_REVERSIBLE
+        )
     reversal = LoanTransaction.objects.create(
         loan=loan,
         kind=TransactionKind.REVERSAL,
@@ -232,9 +250,8 @@ def entry_reverse(*, actor, transaction_id: int, note: str = "") -> LoanTransact
         note=note[:255],
     )
     if loan.status == LoanStatus.REPAID:
-        loan.status = LoanStatus.DISBURSED
-        loan.save(update_fields=["status", "updated_at"])
-    _replay_and_save(loan)
+        _ledger_move(loan, LoanStatus.DISBURSED, actor=actor, entry=reversal)
+    _replay_and_save(loan, actor=actor, entry=reversal)
     audit_log(actor=actor, action="loan.reversal", target=loan, data={"of": original.pk})
     return reversal
 

@@ -1,9 +1,11 @@
 """Grant envelopes and booking financing plans.
 
 Committing a grant is a conditional update like capacity: `committed = committed + a WHERE
-committed + a <= budget`; none → 409 `budget_exceeded`. A plan's lines sum exactly to the
-booking's total; replacing a plan cancels its previous awards (releasing their amounts) and
-commits the new ones in the same transaction.
+committed + a <= budget`; none → 409 `budget_exceeded`. Releasing and paying are conditional
+too (`paid <= committed` after the change; none → 409 `paid_exceeds_committed`), so no write
+here trips the envelope's check constraints. Awards follow `AWARD_TRANSITIONS`. A plan's lines
+sum exactly to the booking's total; replacing a plan cancels its previous awards (releasing
+their amounts) and commits the new ones in the same transaction.
 """
 
 from decimal import Decimal
@@ -20,7 +22,14 @@ from bookings.models import Booking
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
-from financing.enums import AWARD_COMMITTED, AwardStatus, LineKind, LoanStatus
+from core.transitions import ensure_transition, record_transition
+from financing.enums import (
+    AWARD_COMMITTED,
+    AWARD_TRANSITIONS,
+    AwardStatus,
+    LineKind,
+    LoanStatus,
+)
 from financing.models import FinancingLine, FinancingPlan, FundingProgramme, GrantAward, Loan
 from financing.permissions import can_manage_finance, can_plan
 
@@ -29,6 +38,13 @@ ZERO = Decimal("0.00")
 
 class BudgetExceeded(ConflictError):
     default_code = ErrorCode.BUDGET_EXCEEDED
+
+
+class PaidExceedsCommitted(ConflictError):
+    """The envelope's counters disagree with its awards: the change would leave more paid
+    than committed (the check constraint's case, answered before the database refuses)."""
+
+    default_code = ErrorCode.PAID_EXCEEDS_COMMITTED
 
 
 @transaction.atomic
@@ -82,7 +98,25 @@ def commit(programme_id: int, amount: Decimal) -> None:
 
 
 def release(programme_id: int, amount: Decimal) -> None:
-    FundingProgramme.objects.filter(pk=programme_id).update(committed=F("committed") - amount)
+    given = FundingProgramme.objects.filter(
+        pk=programme_id, committed__gte=F("paid") + amount
+    ).update(committed=F("committed") - amount)
+    if not given:
+        raise PaidExceedsCommitted(
+            _("L'enveloppe a moins d'engagé non versé que ce montant : ses compteurs sont à "
+              "vérifier.")
+        )  # fmt: skip
+
+
+def pay(programme_id: int, amount: Decimal) -> None:
+    paid = FundingProgramme.objects.filter(
+        pk=programme_id, paid__lte=F("committed") - amount
+    ).update(paid=F("paid") + amount)
+    if not paid:
+        raise PaidExceedsCommitted(
+            _("Ce versement dépasserait le montant engagé sur l'enveloppe : ses compteurs sont "
+              "à vérifier.")
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -118,12 +152,12 @@ def _check_programme(programme, beneficiary, booking, amount) -> None:
     ):
         raise ApplicationError(
             _("L'enveloppe « %(name)s » n'est pas ouverte.") % {"name": programme.name},
-            code=ErrorCode.INVALID,
+            code=ErrorCode.PROGRAMME_CLOSED,
         )
     if programme.eligible_situations and beneficiary.situation not in programme.eligible_situations:
         raise ApplicationError(
             _("« %(name)s » ne finance pas ce public.") % {"name": programme.name},
-            code="not_eligible",
+            code=ErrorCode.NOT_ELIGIBLE,
         )
     if (
         booking is not None
@@ -132,7 +166,7 @@ def _check_programme(programme, beneficiary, booking, amount) -> None:
     ):
         raise ApplicationError(
             _("« %(name)s » ne finance pas ce type de service.") % {"name": programme.name},
-            code="not_eligible",
+            code=ErrorCode.NOT_ELIGIBLE,
         )
     if programme.per_beneficiary_cap is not None:
         used = (
@@ -145,55 +179,51 @@ def _check_programme(programme, beneficiary, booking, amount) -> None:
             raise ApplicationError(
                 _("Plafond par personne dépassé : %(left)s € restent pour cette personne.")
                 % {"left": programme.per_beneficiary_cap - used},
-                code="cap_exceeded",
+                code=ErrorCode.CAP_EXCEEDED,
             )
+
+
+def _lock_award(award_id: int) -> GrantAward | None:
+    return (
+        GrantAward.objects.select_for_update()
+        .select_related("programme")
+        .filter(pk=award_id)
+        .first()
+    )
+
+
+def _award_move(award: GrantAward, *, actor, to: str) -> GrantAward:
+    """One transition of AWARD_TRANSITIONS: leaving the committed statuses releases the
+    amount, paying adds it to the envelope's paid."""
+    from_status = ensure_transition(AWARD_TRANSITIONS, award, to, subject=_("l'aide"))
+    if from_status in AWARD_COMMITTED and to not in AWARD_COMMITTED:
+        release(award.programme_id, award.amount)
+    if to == AwardStatus.PAID:
+        pay(award.programme_id, award.amount)
+    award.status, award.decided_by, award.decided_at = to, actor, timezone.now()
+    award.save()
+    record_transition(award, actor=actor, name="award", from_status=from_status, to=to)
+    return award
 
 
 @transaction.atomic
 def award_cancel(*, actor, award_id: int) -> GrantAward:
-    award = (
-        GrantAward.objects.select_for_update()
-        .select_related("programme")
-        .filter(pk=award_id)
-        .first()
-    )
+    """The plan let go of the award (actor None: its booking stopped holding)."""
+    award = _lock_award(award_id)
     if award is None or (actor is not None and not can_plan(actor, award.programme.platform_id)):
         raise NotFoundError(_("Aide introuvable."))
-    if award.status not in (AwardStatus.REQUESTED, AwardStatus.APPROVED):
-        raise InvalidTransition(_("Cette aide ne peut plus être annulée."))
-    release(award.programme_id, award.amount)
-    award.status = AwardStatus.CANCELLED
-    award.decided_by, award.decided_at = actor, timezone.now()
-    award.save()
-    audit_log(actor=actor, action="award.cancelled", target=award)
-    return award
+    return _award_move(award, actor=actor, to=AwardStatus.CANCELLED)
 
 
 @transaction.atomic
 def award_decide(*, actor, award_id: int, to: str) -> GrantAward:
-    """requested → approved | rejected (rejection releases); approved → paid."""
-    award = (
-        GrantAward.objects.select_for_update()
-        .select_related("programme")
-        .filter(pk=award_id)
-        .first()
-    )
+    """A finance officer's decision: requested → approved | rejected; approved → paid."""
+    award = _lock_award(award_id)
     if award is None or not can_manage_finance(actor, award.programme.platform_id):
         raise NotFoundError(_("Aide introuvable."))
-    allowed = {
-        AwardStatus.REQUESTED: {AwardStatus.APPROVED, AwardStatus.REJECTED},
-        AwardStatus.APPROVED: {AwardStatus.PAID},
-    }
-    if to not in allowed.get(award.status, set()):
-        raise InvalidTransition(_("Changement impossible pour cette aide."))
-    if to == AwardStatus.REJECTED:
-        release(award.programme_id, award.amount)
-    if to == AwardStatus.PAID:
-        FundingProgramme.objects.filter(pk=award.programme_id).update(paid=F("paid") + award.amount)
-    award.status, award.decided_by, award.decided_at = to, actor, timezone.now()
-    award.save()
-    audit_log(actor=actor, action=f"award.{to}", target=award)
-    return award
+    if to == AwardStatus.CANCELLED:  # award_cancel, when its financing plan lets go of it
+        raise InvalidTransition(_("Une aide s'annule avec le plan de financement qui la porte."))
+    return _award_move(award, actor=actor, to=to)
 
 
 @transaction.atomic

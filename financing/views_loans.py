@@ -21,6 +21,7 @@ from accounts.scoping import platform_ids
 from accounts.selectors import organisation_list_for
 from beneficiaries.selectors import beneficiary_list_for
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.transitions import allowed_targets
 from financing import ledger, loans, selectors
 from financing.enums import LOAN_TRANSITIONS, LoanStatus, TransactionKind
 from financing.forms import DisburseForm, LoanFilterForm, LoanForm, RepaymentForm
@@ -159,7 +160,7 @@ def _loan_context(request, loan, *, repayment_form=None, disburse_form=None, err
     principal_left = loan.principal - sum((i.principal_paid for i in installments), ZERO)
     transitions = [
         {"to": to, "label": TRANSITION_BUTTONS[to][0], "css": TRANSITION_BUTTONS[to][1]}
-        for to in sorted(LOAN_TRANSITIONS.get(loan.status, ()))
+        for to in allowed_targets(LOAN_TRANSITIONS, loan.status)
         if to in TRANSITION_BUTTONS
     ]
     return {

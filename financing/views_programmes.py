@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import organisation_list_for
 from core.errors import ApplicationError, NotFoundError
+from core.transitions import allowed_targets
 from financing import selectors, services
-from financing.enums import AwardStatus
+from financing.enums import AWARD_TRANSITIONS, AwardStatus
 from financing.forms import ProgrammeForm
 from financing.views_common import (
     LENDER_KINDS,
@@ -28,12 +29,12 @@ from financing.views_common import (
 )
 from marketplace.display import euros
 
+# The decisions the page offers, among those AWARD_TRANSITIONS allows (cancelling an award
+# goes through its booking's financing plan).
 AWARD_BUTTONS = {
-    AwardStatus.REQUESTED: [
-        (AwardStatus.APPROVED, gettext_lazy("Accorder"), ""),
-        (AwardStatus.REJECTED, gettext_lazy("Refuser"), "button-danger"),
-    ],
-    AwardStatus.APPROVED: [(AwardStatus.PAID, gettext_lazy("Marquer versée"), "")],
+    AwardStatus.APPROVED: (gettext_lazy("Accorder"), ""),
+    AwardStatus.REJECTED: (gettext_lazy("Refuser"), "button-danger"),
+    AwardStatus.PAID: (gettext_lazy("Marquer versée"), ""),
 }
 
 
@@ -118,7 +119,11 @@ def programme_detail(request, programme_id: int):
             "decided": day_text(timezone.localtime(award.decided_at).date())
             if award.decided_at
             else "",
-            "buttons": AWARD_BUTTONS.get(award.status, []),
+            "buttons": [
+                (to, *AWARD_BUTTONS[to])
+                for to in allowed_targets(AWARD_TRANSITIONS, award.status)
+                if to in AWARD_BUTTONS
+            ],
         }
         for award in awards
     ]

@@ -155,7 +155,7 @@ def partner_publish(*, actor, partner_id: int) -> Partner:
     if gaps:
         raise ApplicationError(
             _("Pour publier le profil, il manque : %(gaps)s.") % {"gaps": ", ".join(gaps)},
-            code=ErrorCode.INVALID,
+            code=ErrorCode.PUBLICATION_INCOMPLETE,
         )
     return _set_status(
         actor=actor,
@@ -283,7 +283,7 @@ def service_publish(*, actor, service_id: int) -> Service:
     if gaps:
         raise ApplicationError(
             _("Pour publier ce service, il manque : %(gaps)s.") % {"gaps": ", ".join(gaps)},
-            code=ErrorCode.INVALID,
+            code=ErrorCode.PUBLICATION_INCOMPLETE,
         )
     if not service.published:
         service.published = True
@@ -314,7 +314,7 @@ def service_delete(*, actor, service_id: int) -> None:
     if Slot.objects.filter(service=service, reserved__gt=0).exists():
         raise ConflictError(
             _("Ce service a des réservations : dépubliez-le plutôt que de le supprimer."),
-            code=ErrorCode.INVALID_TRANSITION,
+            code=ErrorCode.SERVICE_HAS_BOOKINGS,
         )
     audit_log(actor=actor, action="service.deleted", target=service, data={"name": service.name})
     service.delete()

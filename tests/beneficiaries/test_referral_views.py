@@ -437,7 +437,7 @@ def test_answering_twice_says_why_instead_of_failing(client, adviser, referral):
     response = accept(signed_in(client, adviser), referral)
     assert response.status_code == 302
     page = text(client.get(response.url))
-    assert "Cette orientation a déjà reçu une réponse." in page
+    assert "Impossible : l'orientation est « Refusée »." in page
     assert Referral.objects.get().status == ReferralStatus.REFUSED
 
 
@@ -454,7 +454,7 @@ def test_a_prescriber_withdraws_a_waiting_referral(client, prescriber, adviser, 
     assert "Orientation retirée" in page and "Retirée" in page
     assert "Retirer l'orientation" not in page
     again = client.post(url, follow=True)
-    assert "Seule une orientation en attente peut être retirée." in text(again)
+    assert "Impossible : l'orientation est « Retirée »." in text(again)
     assert "Aucune orientation n'attend de réponse." in text(
         signed_in(client, adviser).get(reverse("referral_inbox"))
     )

@@ -167,6 +167,36 @@ def test_reminder_at_10_days_and_expiry_at_30_once(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("answer", ["accepted", "refused", "withdrawn", "expired"])
+def test_each_answer_to_a_referral_is_audited_and_final(
+    prescriber, prescriber_org, adviser, answer
+):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        referral = ReferralFactory(prescriber_organisation=prescriber_org, prescriber=prescriber)
+    moves = {
+        "accepted": lambda: services.referral_accept(actor=adviser, referral_id=referral.pk),
+        "refused": lambda: services.referral_refuse(
+            actor=adviser, referral_id=referral.pk, reason="not_eligible"
+        ),
+        "withdrawn": lambda: services.referral_withdraw(actor=prescriber, referral_id=referral.pk),
+        "expired": lambda: services.referrals_remind_and_expire(now=start + timedelta(days=31)),
+    }
+    moves[answer]()
+
+    rows = AuditLog.objects.filter(target_type="beneficiaries.referral", target_id=referral.pk)
+    assert [(r.action, r.data["from"]) for r in rows] == [(f"referral.{answer}", "submitted")]
+    referral.refresh_from_db()
+    label = ReferralStatus(answer).label
+    for other in ("accepted", "refused", "withdrawn"):
+        with pytest.raises(InvalidTransition) as error:
+            moves[other]()
+        assert error.value.message == f"Impossible : l'orientation est « {label} »."
+    assert Referral.objects.get(pk=referral.pk).status == answer
+    assert rows.count() == 1
+
+
+@pytest.mark.django_db
 def test_create_directly_refuses_duplicates(adviser, platform):
     BeneficiaryFactory(
         platform=platform, first_name="Aïssa", last_name="N'Diaye", birth_date=date(2001, 7, 3)

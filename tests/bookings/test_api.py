@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from beneficiaries.enums import BeneficiaryStatus
 from bookings.models import Booking, IdempotencyRecord
 from partners.models import Slot
 from tests.beneficiaries.factories import BeneficiaryFactory
@@ -75,6 +76,42 @@ def test_bad_input_is_400(api_client, adviser, person, service, slot, change):
     )
     assert response.status_code == 400
     assert not Booking.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "code", "words"),
+    [
+        ("notice", "min_notice", "au moins 100 heures à l'avance"),
+        ("advance", "max_advance", "au plus 10 jours à l'avance"),
+        ("closed", "beneficiary_closed", "L'accompagnement de cette personne est terminé."),
+        ("hole", "period_incomplete", "tous les jours d'ouverture"),
+    ],
+)
+def test_each_booking_refusal_has_its_own_code(
+    api_client, adviser, person, service, rental, case, code, words
+):
+    service.min_notice_hours, service.max_advance_days = 100, 10
+    service.save()
+    slots = {
+        "notice": lambda: [make_slot(service, 2)],
+        "advance": lambda: [make_slot(service, 20)],
+        "closed": lambda: [make_slot(service, 5)],
+        "hole": lambda: [make_slot(rental, day, 9, hours=9) for day in (2, 3, 4)][::2],
+    }[case]()
+    if case == "closed":
+        type(person).objects.filter(pk=person.pk).update(status=BeneficiaryStatus.CLOSED)
+
+    response = as_user(api_client, adviser).post(
+        "/api/v1/bookings/",
+        body(person, rental if case == "hole" else service, slots),
+        format="json",
+    )
+
+    assert (response.status_code, response.data["code"]) == (400, code)
+    assert words in response.data["detail"]
+    assert not Booking.objects.exists()
+    assert not Slot.objects.filter(reserved__gt=0).exists()
 
 
 @pytest.mark.django_db

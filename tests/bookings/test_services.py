@@ -9,8 +9,14 @@ from django.utils import timezone
 from bookings import services
 from bookings.capacity import SlotFull
 from bookings.models import Booking, BookingEvent
-from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
-from core.models import Notification
+from core.errors import (
+    ApplicationError,
+    ConflictError,
+    InvalidTransition,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from core.models import AuditLog, Notification
 from partners.models import Slot
 from tests.bookings.conftest import make_slot
 
@@ -256,3 +262,67 @@ def test_partner_notifications_carry_no_social_data(
     assert partner_mail
     for secret in ("RSA", "Dettes", "Projet secret", "revenu"):
         assert secret not in partner_mail
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["confirm", "complete"],
+        ["confirm", "no_show"],
+        ["decline"],
+        ["cancel"],
+        ["confirm", "cancel"],
+        ["expire"],
+    ],
+)
+def test_every_transition_leaves_its_event_and_its_audit_row(
+    adviser, person, service, slot, partner_manager, path
+):
+    booking = book(adviser, person, service, [slot])
+    after_start = slot.starts_at + timedelta(hours=2)
+    steps = {
+        "confirm": lambda: services.booking_confirm(actor=partner_manager, booking_id=booking.pk),
+        "decline": lambda: services.booking_decline(
+            actor=partner_manager, booking_id=booking.pk, reason="Fermé"
+        ),
+        "cancel": lambda: services.booking_cancel(
+            actor=adviser, booking_id=booking.pk, reason="Malade"
+        ),
+        "complete": lambda: services.booking_complete(actor=partner_manager, booking_id=booking.pk),
+        "no_show": lambda: services.booking_no_show(actor=partner_manager, booking_id=booking.pk),
+        "expire": lambda: services.bookings_expire(now=after_start),
+    }
+    with time_machine.travel(after_start):
+        for step in path:
+            steps[step]()
+
+    events = list(booking.events.order_by("pk").values_list("from_status", "to_status"))
+    audit = [
+        (row.action, row.data.get("from"))
+        for row in AuditLog.objects.filter(target_id=str(booking.pk)).order_by("pk")
+        if row.target_type == "bookings.booking"
+    ]
+    moves = events[1:]  # the first event is the creation ("" → requested)
+    assert len(moves) == len(path)
+    assert audit == [("booking.created", None)] + [
+        (f"booking.{to}", from_status) for from_status, to in moves
+    ]
+
+
+@pytest.mark.django_db
+def test_a_drifted_slot_counter_answers_409_instead_of_tripping_the_constraint(
+    adviser, person, service, slot
+):
+    """`0 <= reserved` is a check constraint: giving back more places than the slot counts
+    was an IntegrityError (a 500). The release is a conditional update now."""
+    booking = book(adviser, person, service, [slot], quantity=2)
+    Slot.objects.filter(pk=slot.pk).update(reserved=1)  # drifted (check_capacity reports it)
+
+    with pytest.raises(ConflictError) as error:
+        services.booking_cancel(actor=adviser, booking_id=booking.pk, reason="Malade")
+
+    assert (error.value.status, error.value.code) == (409, "capacity_mismatch")
+    booking.refresh_from_db()
+    slot.refresh_from_db()
+    assert (booking.status, slot.reserved, booking.events.count()) == ("requested", 1, 1)

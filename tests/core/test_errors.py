@@ -3,15 +3,16 @@ from django.test import RequestFactory
 from rest_framework import exceptions
 
 from core.api.exceptions import exception_handler
+from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
 
 
 @pytest.mark.parametrize(
     ("error", "status", "code"),
     [
-        (ApplicationError("Données invalides."), 400, "invalid"),
+        (ApplicationError("Données invalides.", code=ErrorCode.INVALID), 400, "invalid"),
         (InvalidTransition("Déjà confirmée."), 409, "invalid_transition"),
-        (ConflictError("Créneau complet.", code="slot_full"), 409, "slot_full"),
+        (ConflictError("Créneau complet.", code=ErrorCode.SLOT_FULL), 409, "slot_full"),
         (NotFoundError("Introuvable."), 404, "not_found"),
     ],
 )
@@ -40,7 +41,8 @@ def test_pages_show_domain_errors_in_french_with_their_status(admin_user):
     request = RequestFactory().get("/")
     request.user = admin_user
     middleware = ApplicationErrorMiddleware(lambda r: None)
-    response = middleware.process_exception(request, ConflictError("Ce créneau est complet."))
+    error = ConflictError("Ce créneau est complet.", code=ErrorCode.SLOT_FULL)
+    response = middleware.process_exception(request, error)
     assert response.status_code == 409
     assert "Ce créneau est complet." in response.content.decode()
     assert middleware.process_exception(request, ValueError("boom")) is None

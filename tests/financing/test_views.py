@@ -544,7 +544,7 @@ def test_awards_are_approved_paid_and_rejected_from_the_programme_page(
     programme.refresh_from_db()
     assert (programme.committed, programme.paid) == (D("300.00"), D("300.00"))
     decide(second, AwardStatus.PAID)  # refused: nothing more happens
-    assert "Changement impossible pour cette aide." in text(client.get(url))
+    assert "Impossible : l'aide est « Refusée »." in text(client.get(url))
 
 
 # --- Exports --------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def test_manager_creates_updates_publishes_and_deletes(api_client, partner_manag
     assert response.status_code == 200 and response.data["solidarity_price"] == "30.00"
     response = client.post(f"/api/v1/services/{service_id}/publish/")
     assert response.status_code == 400
-    assert response.data["code"] == "invalid"
+    assert response.data["code"] == "publication_incomplete"
     assert "au moins une règle de disponibilité" in response.data["detail"]
     RuleFactory(service=Service.objects.get(pk=service_id), valid_from=timezone.localdate())
     response = client.post(f"/api/v1/services/{service_id}/publish/")
@@ -143,7 +143,7 @@ def test_a_booked_service_cannot_be_deleted(api_client, partner_manager, service
     Slot.objects.filter(pk=slot.pk).update(reserved=1)
     response = auth(api_client, partner_manager).delete(f"/api/v1/services/{service_a.pk}/")
     assert response.status_code == 409
-    assert response.data["code"] == "invalid_transition"
+    assert response.data["code"] == "service_has_bookings"
 
 
 @pytest.mark.django_db
