@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import qrcode
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
@@ -22,8 +21,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from bookings.wording import units_text
-from marketplace.display import NBSP, day_label, euros, per_unit, places_text
-from partners.display import hm
+from core.formatting import NBSP, day_label, euros, hm, long_date, places_text, short_date
+from partners.display import per_unit
 
 # --- Plain French -----------------------------------------------------------------------------
 
@@ -51,7 +50,7 @@ def clock_text(at: time) -> str:
 
 def _day(day: date, today: date | None) -> str:
     """« mardi 3 mars » (this year's, when `today` is given) or « mardi 3 mars 2026 »."""
-    return day_label(day, today) if today is not None else date_format(day, "l j F Y")
+    return day_label(day, today) if today is not None else long_date(day)
 
 
 def when_parts(booking, today: date | None = None) -> tuple[str, str]:
@@ -331,7 +330,7 @@ def voucher_pdf(booking) -> bytes:
 
     adviser = booking.beneficiary.adviser or booking.booked_by
     footer = [_("Document édité le %(day)s par Solimob.")
-              % {"day": date_format(timezone.localdate(), "j F Y")}]  # fmt: skip
+              % {"day": short_date(timezone.localdate())}]  # fmt: skip
     if adviser is not None:
         footer.insert(0, _("Conseiller·ère mobilité : %(name)s (%(platform)s)") % {
             "name": adviser.get_full_name() or adviser.email, "platform": booking.platform.name,

@@ -21,6 +21,7 @@ from bookings.permissions import can_book_for, role_of
 from bookings.selectors import booking_parties
 from core.audit import audit_log
 from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
+from core.formatting import cents
 from core.rows import insert
 from partners.enums import BookingMode, ServiceUnit
 from partners.models import Slot
@@ -226,11 +227,9 @@ def booking_complete(*, actor, booking_id: int, units: Decimal | None = None) ->
             raise ApplicationError(_("Seuls les kilomètres se corrigent à la fin du service."))
         if units <= 0:
             raise ApplicationError(_("Le nombre d'unités doit être positif."))
-        booking.units = pricing.money(Decimal(units))
-        booking.total_price = pricing.money(booking.unit_price * booking.units * booking.quantity)
-        booking.market_total = pricing.money(
-            booking.market_unit_price * booking.units * booking.quantity
-        )
+        booking.units = cents(Decimal(units))
+        booking.total_price = cents(booking.unit_price * booking.units * booking.quantity)
+        booking.market_total = cents(booking.market_unit_price * booking.units * booking.quantity)
     _transition(booking, to=BookingStatus.COMPLETED, actor=actor, actor_role=ActorRole.PARTNER)
     return booking
 

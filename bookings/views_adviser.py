@@ -41,8 +41,8 @@ from bookings.wording import (
     when_text,
 )
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.formatting import euros
 from financing.views_plan import financing_summary
-from marketplace.display import euros
 from partners.enums import BookingMode, PartnerStatus
 from partners.selectors import service_base_for, slot_list
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import organisation_list_for
 from core.errors import ApplicationError, NotFoundError
+from core.formatting import euros, percent, percent_text, short_date
 from financing import selectors, services
 from financing.enums import AwardStatus
 from financing.forms import ProgrammeForm
@@ -21,12 +22,8 @@ from financing.views_common import (
     T,
     _finance_platforms,
     bar_width,
-    day_text,
-    percent,
-    percent_text,
     person_text,
 )
-from marketplace.display import euros
 
 AWARD_BUTTONS = {
     AwardStatus.REQUESTED: [
@@ -56,9 +53,9 @@ def _programme_row(programme) -> dict:
         "cap": euros(programme.per_beneficiary_cap) if programme.per_beneficiary_cap else "",
         "period": (
             _("du %(start)s au %(end)s")
-            % {"start": day_text(programme.starts_on), "end": day_text(programme.ends_on)}
+            % {"start": short_date(programme.starts_on), "end": short_date(programme.ends_on)}
             if programme.ends_on
-            else _("depuis le %(start)s") % {"start": day_text(programme.starts_on)}
+            else _("depuis le %(start)s") % {"start": short_date(programme.starts_on)}
         ),
     }
 
@@ -114,8 +111,8 @@ def programme_detail(request, programme_id: int):
             "award": award,
             "person": person_text(award.beneficiary),
             "amount": euros(award.amount),
-            "asked": day_text(timezone.localtime(award.created_at).date()),
-            "decided": day_text(timezone.localtime(award.decided_at).date())
+            "asked": short_date(timezone.localtime(award.created_at).date()),
+            "decided": short_date(timezone.localtime(award.decided_at).date())
             if award.decided_at
             else "",
             "buttons": AWARD_BUTTONS.get(award.status, []),
