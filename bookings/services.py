@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.enums import BeneficiaryStatus
-from bookings import capacity, notifications, pricing
+from bookings import capacity, hooks, notifications, pricing
 from bookings.enums import HOLDING, TRANSITIONS, ActorRole, BookingStatus
 from bookings.models import Booking, BookingEvent, BookingSlot
 from bookings.permissions import can_book_for, role_of
@@ -135,9 +135,7 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
         capacity.release(
             dict(booking.booking_slots.exclude(slot=None).values_list("slot_id", "quantity"))
         )
-        from financing.services import plan_release_for_booking
-
-        plan_release_for_booking(booking=booking)  # its grants go back to their envelopes
+        hooks.places_released.send(sender=Booking, booking=booking)  # e.g. grants go back
     _record_event(booking, actor=actor, actor_role=actor_role, from_status=booking.status,
                   to_status=to, note=note)  # fmt: skip
     booking.status = to
