@@ -1,6 +1,6 @@
 """Financing plugs into bookings' extension points (`bookings.hooks`, connected by
 `FinancingConfig.ready()`): a booking that stops holding gives its grants back in the
-transaction of its transition."""
+transaction of its transition, and the voucher prints the plan."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from beneficiaries.enums import Situation
 from bookings import hooks
+from bookings.documents import voucher_pdf
 from bookings.services import booking_cancel, booking_create
 from financing.enums import AwardStatus
-from financing.models import FundingProgramme, GrantAward
+from financing.models import FinancingLine, FundingProgramme, GrantAward
 from financing.services import plan_set, programme_create
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.conftest import make_slot
+from tests.bookings.test_documents import pdf_text
 from tests.factories import OrganisationFactory
 from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
 
@@ -80,3 +82,18 @@ def test_the_grant_comes_back_only_if_the_transition_commits(planned, adviser):
     assert booking.status == "requested"
     assert committed(programme) == D("250.00")
     assert GrantAward.objects.get().status == AwardStatus.REQUESTED
+
+
+def test_the_voucher_prints_the_plan(planned):
+    booking, _programme = planned
+    text = pdf_text(voucher_pdf(booking))
+    assert "Aide : Aide à la réparation 250,00 €" in text
+    assert "Part de la personne 150,00 €" in text
+    assert "Reste à payer par la personne 150,00 €" in text
+    assert "Montant à régler au partenaire" not in text
+
+
+def test_a_voucher_without_a_plan_asks_the_whole_price(planned):
+    booking, _programme = planned
+    FinancingLine.objects.filter(plan__booking=booking).delete()  # an empty plan says nothing
+    assert "Montant à régler au partenaire 400,00 €" in pdf_text(voucher_pdf(booking))
