@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts import hooks
 from accounts.models import Invitation, Membership, Organisation, User
 
 
@@ -42,10 +43,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
-            # A partner's name is part of its services' catalogue search text.
-            from partners.services import services_search_text_refresh
-
-            services_search_text_refresh(organisation_id=obj.pk)
+            hooks.organisation_renamed.send(sender=Organisation, organisation=obj)
 
 
 @admin.register(Membership)

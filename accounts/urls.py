@@ -3,7 +3,6 @@ from django.urls import path
 from accounts import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("equipes/", views.organisation_list, name="organisation_list"),
     path("equipes/<int:organisation_id>/", views.organisation_members, name="organisation_members"),
     path(

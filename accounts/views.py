@@ -5,23 +5,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions, selectors, services
+from accounts import selectors, services
 from accounts.forms import InvitationAcceptForm, InvitationForm
-from accounts.home import home_sections
 from accounts.models import Invitation, Membership
 from core.errors import ApplicationError
-
-
-@login_required
-def home(request):
-    return render(
-        request,
-        "home.html",
-        {
-            "sections": home_sections(request.user),
-            "show_mfa": permissions.is_staff_member(request.user),
-        },
-    )
 
 
 @login_required

@@ -6,33 +6,24 @@ Pure functions of the booking: no HTTP, no writes. Dates are read in the partner
 
 import unicodedata
 from datetime import date, time
-from decimal import Decimal
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
 import qrcode
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from bookings import hooks
 from bookings.wording import units_text
-from marketplace.display import NBSP, day_label, euros, per_unit, places_text
-from partners.display import hm
+from core.formatting import NBSP, day_label, euros, hm, long_date, places_text, short_date
+from partners.display import per_unit
 
 # --- Plain French -----------------------------------------------------------------------------
-
-FINANCING_KINDS = {
-    "grant": gettext_lazy("Aide"),
-    "loan": gettext_lazy("Prêt"),
-    "beneficiary": gettext_lazy("Part de la personne"),
-    "platform": gettext_lazy("Prise en charge par la plateforme"),
-}
 
 
 def partner_tz(booking) -> ZoneInfo:
@@ -51,7 +42,7 @@ def clock_text(at: time) -> str:
 
 def _day(day: date, today: date | None) -> str:
     """« mardi 3 mars » (this year's, when `today` is given) or « mardi 3 mars 2026 »."""
-    return day_label(day, today) if today is not None else date_format(day, "l j F Y")
+    return day_label(day, today) if today is not None else long_date(day)
 
 
 def when_parts(booking, today: date | None = None) -> tuple[str, str]:
@@ -114,41 +105,6 @@ def directions_url(organisation) -> str | None:
 
 def person_name(beneficiary) -> str:
     return f"{beneficiary.first_name} {beneficiary.last_name}".strip()
-
-
-def _plan_lines(booking) -> list:
-    """The lines of the booking's financing plan (`booking.financing_plan.lines`, written by
-    the financing feature), or an empty list while it has none."""
-    plan = getattr(booking, "financing_plan", None)
-    lines = getattr(plan, "lines", None) if plan is not None else None
-    if lines is None:
-        return []
-    return list(lines.all() if hasattr(lines, "all") else lines)
-
-
-def financing_rows(booking) -> list[tuple[str, Decimal]]:
-    """Who pays what, as (label, amount): « Aide : Fonds mobilité 03 », « Part de la
-    personne »…; empty without a financing plan."""
-    rows = []
-    for line in _plan_lines(booking):
-        label = str(FINANCING_KINDS.get(line.kind, line.kind))
-        source = getattr(line, "programme", None) or getattr(line, "loan", None)
-        source_name = getattr(source, "name", None) or (
-            source.get_kind_display() if hasattr(source, "get_kind_display") else None
-        )
-        if source_name:
-            label = f"{label} : {source_name}"
-        rows.append((label, Decimal(line.amount)))
-    return rows
-
-
-def amount_left_to_pay(booking) -> Decimal:
-    """What the person pays the partner: the `beneficiary` lines of the financing plan, or
-    the whole solidarity price while the booking has no plan."""
-    lines = _plan_lines(booking)
-    if not lines:
-        return booking.total_price
-    return sum((Decimal(x.amount) for x in lines if x.kind == "beneficiary"), Decimal("0.00"))
 
 
 # --- Voucher (PDF) ----------------------------------------------------------------------------
@@ -313,11 +269,11 @@ def voucher_pdf(booking) -> bytes:
     w.row(_("Économie"), euros(booking.market_total - booking.total_price), strong=True)
 
     w.heading(_("Financement"))
-    rows = financing_rows(booking)
-    if rows:
-        for label, amount in rows:
+    financing = hooks.voucher_financing_of(booking=booking)
+    if financing is not None:
+        for label, amount in financing.rows:
             w.row(label, euros(amount))
-        w.row(_("Reste à payer par la personne"), euros(amount_left_to_pay(booking)), strong=True)
+        w.row(_("Reste à payer par la personne"), euros(financing.left_to_pay), strong=True)
     else:
         w.row(_("Montant à régler au partenaire"), euros(booking.total_price), strong=True)
 
@@ -331,7 +287,7 @@ def voucher_pdf(booking) -> bytes:
 
     adviser = booking.beneficiary.adviser or booking.booked_by
     footer = [_("Document édité le %(day)s par Solimob.")
-              % {"day": date_format(timezone.localdate(), "j F Y")}]  # fmt: skip
+              % {"day": short_date(timezone.localdate())}]  # fmt: skip
     if adviser is not None:
         footer.insert(0, _("Conseiller·ère mobilité : %(name)s (%(platform)s)") % {
             "name": adviser.get_full_name() or adviser.email, "platform": booking.platform.name,

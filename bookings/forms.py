@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from bookings.enums import BookingStatus
 from bookings.wording import local, person_label, units_text
-from marketplace.display import day_label, places_text
-from partners.display import hm
+from core.formatting import day_label, duration_text, hm, places_text
 from partners.enums import BookingMode, ServiceUnit
 from partners.form_fields import FrenchDecimalField, date_input
 
@@ -168,11 +167,7 @@ class BookingForm(forms.Form):
         lengths = {slot.ends_at - slot.starts_at for slot in self.window}
         if len(lengths) != 1:
             return ""
-        minutes = int(lengths.pop().total_seconds() // 60)
-        hours, rest = divmod(minutes, 60)
-        if not hours:
-            return f"{rest} min"
-        return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+        return duration_text(int(lengths.pop().total_seconds() // 60))
 
     # Validation -------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from icalendar import Calendar, Event
 
 from bookings.documents import address_lines, partner_tz, person_name
 from bookings.enums import BookingStatus
-from marketplace.display import places_text
+from core.formatting import places_text
 
 # How a calendar shows each status (RFC 5545 STATUS of a VEVENT).
 ICS_STATUS = {

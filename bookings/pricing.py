@@ -2,15 +2,14 @@
 
 import math
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
 from core.errors import ApplicationError
+from core.formatting import cents
 from partners.enums import BookingMode, ServiceUnit
-
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -26,10 +25,6 @@ class Quote:
         return self.market_total - self.total_price
 
 
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def billed_units(service, slots, units: Decimal | None) -> Decimal:
     """How many units are billed: hours of the slots, days of a rental, km (estimated by the
     adviser, corrected at completion), one per session, one flat fee, weeks or months."""
@@ -39,12 +34,12 @@ def billed_units(service, slots, units: Decimal | None) -> Decimal:
             raise ApplicationError(
                 _("Indiquez le nombre de kilomètres prévus."), code=ErrorCode.INVALID
             )
-        return money(Decimal(units))
+        return cents(Decimal(units))
     if units is not None:
-        return money(Decimal(units))
+        return cents(Decimal(units))
     if unit == ServiceUnit.HOUR:
         seconds = sum((s.ends_at - s.starts_at).total_seconds() for s in slots)
-        return money(Decimal(seconds) / Decimal(3600))
+        return cents(Decimal(seconds) / Decimal(3600))
     if unit in (ServiceUnit.DAY, ServiceUnit.SESSION):
         return Decimal(len(slots))
     if unit == ServiceUnit.WEEK:
@@ -61,6 +56,6 @@ def quote(service, slots, *, quantity: int, units: Decimal | None = None) -> Quo
         units=billed,
         unit_price=service.solidarity_price,
         market_unit_price=service.market_price,
-        total_price=money(service.solidarity_price * billed * quantity),
-        market_total=money(service.market_price * billed * quantity),
+        total_price=cents(service.solidarity_price * billed * quantity),
+        market_total=cents(service.market_price * billed * quantity),
     )

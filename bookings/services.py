@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.enums import BeneficiaryStatus
-from bookings import capacity, notifications, pricing
+from bookings import capacity, hooks, notifications, pricing
 from bookings.enums import HOLDING, TRANSITIONS, ActorRole, BookingStatus
 from bookings.models import Booking, BookingEvent, BookingSlot
 from bookings.permissions import can_book_for, role_of
@@ -22,6 +22,7 @@ from bookings.selectors import booking_parties
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.formatting import cents
 from core.rows import insert
 from core.transitions import ensure_transition, record_transition
 from partners.enums import BookingMode, ServiceUnit
@@ -138,9 +139,7 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
         capacity.release(
             dict(booking.booking_slots.exclude(slot=None).values_list("slot_id", "quantity"))
         )
-        from financing.services import plan_release_for_booking
-
-        plan_release_for_booking(booking=booking)  # its grants go back to their envelopes
+        hooks.places_released.send(sender=Booking, booking=booking)  # e.g. grants go back
     _record_event(booking, actor=actor, actor_role=actor_role, from_status=booking.status,
                   to_status=to, note=note)  # fmt: skip
     booking.status = to
@@ -239,11 +238,9 @@ def booking_complete(*, actor, booking_id: int, units: Decimal | None = None) ->
             raise ApplicationError(
                 _("Le nombre d'unités doit être positif."), code=ErrorCode.INVALID
             )
-        booking.units = pricing.money(Decimal(units))
-        booking.total_price = pricing.money(booking.unit_price * booking.units * booking.quantity)
-        booking.market_total = pricing.money(
-            booking.market_unit_price * booking.units * booking.quantity
-        )
+        booking.units = cents(Decimal(units))
+        booking.total_price = cents(booking.unit_price * booking.units * booking.quantity)
+        booking.market_total = cents(booking.market_unit_price * booking.units * booking.quantity)
     _transition(booking, to=BookingStatus.COMPLETED, actor=actor, actor_role=ActorRole.PARTNER)
     return booking
 

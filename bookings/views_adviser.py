@@ -25,7 +25,7 @@ from accounts import permissions as account_permissions
 from accounts.scoping import platform_ids
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.selectors import beneficiary_list_for
-from bookings import pricing, selectors, services
+from bookings import hooks, pricing, selectors, services
 from bookings.capacity import SlotFull
 from bookings.enums import ActorRole, BookingStatus
 from bookings.forms import BookingFilterForm, BookingForm, ReasonForm
@@ -40,8 +40,7 @@ from bookings.wording import (
     when_text,
 )
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from financing.views_plan import financing_summary
-from marketplace.display import euros
+from core.formatting import euros
 from partners.enums import BookingMode, PartnerStatus
 from partners.selectors import service_base_for, slot_list
 
@@ -378,7 +377,7 @@ def _detail_context(request, booking, *, cancel_form=None) -> dict:
         ),
         "created": stamp_text(booking.created_at),
         "can_cancel": can_cancel,
-        "financing": financing_summary(booking, user=request.user),
+        "panels": hooks.page_panels(booking=booking, request=request),
         "cancel_form": cancel_form
         or ReasonForm(
             label=_("Motif de l'annulation"),

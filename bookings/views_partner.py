@@ -30,12 +30,12 @@ from bookings.permissions import is_booking_partner
 from bookings.views_adviser import event_rows
 from bookings.wording import (
     booking_price,
-    number_text,
     slot_text,
     units_text,
     when_text,
 )
 from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
+from core.formatting import number_text
 from partners.enums import ServiceUnit
 
 TEMPLATES = "bookings/partner/"

@@ -28,7 +28,7 @@ from bookings.links import beneficiary_from_token
 from bookings.permissions import role_of
 from bookings.selectors import booking_get_for, bookings_of_beneficiary
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from marketplace.display import day_label, euros
+from core.formatting import day_label, euros
 from partners.models import Partner
 
 ACTIVE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)

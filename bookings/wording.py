@@ -1,17 +1,16 @@
 """How a booking's dates, units, prices and people read in plain French, for the pages and
-the documents. Presentation only: no queries, no writes."""
+the documents (money, numbers, days and hours: `core.formatting`). Presentation only: no
+queries, no writes."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from marketplace.display import day_label, euros
-from partners.display import hm
+from core.formatting import day_label, euros, hm, moment_text, number_text, short_date
 from partners.enums import BookingMode, ServiceUnit
 
 UNIT_WORDS = {
@@ -28,15 +27,6 @@ UNIT_WORDS = {
 # --- Plain French -----------------------------------------------------------------------------
 
 
-def number_text(value: Decimal) -> str:
-    """« 3 », « 1,5 », « 12,25 » (no useless zeros)."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return number_format(value, 0, force_grouping=True)
-    decimals = max(0, -value.normalize().as_tuple().exponent)
-    return number_format(value, decimals, force_grouping=True)
-
-
 def units_text(units: Decimal, unit: str) -> str:
     """« 3 heures », « 1,5 heure », « 40 km », « 1 forfait »."""
     singular, plural = UNIT_WORDS.get(unit, (unit, unit))
@@ -46,12 +36,6 @@ def units_text(units: Decimal, unit: str) -> str:
 
 def local(moment: datetime, tz: ZoneInfo) -> datetime:
     return moment.astimezone(tz)
-
-
-def moment_text(moment: datetime, tz: ZoneInfo, today: date) -> str:
-    """« mardi 3 mars, 9 h 30 » (with the year when it is not this year's)."""
-    at = local(moment, tz)
-    return f"{day_label(at.date(), today)}, {hm(at.time(), minutes=True)}"
 
 
 def when_text(booking, tz: ZoneInfo, today: date) -> str:
@@ -94,7 +78,7 @@ def stamp_text(moment: datetime) -> str:
     """When something happened, in the site's time: « 3 mars 2026 à 9 h 30 »."""
     at = timezone.localtime(moment)
     return _("%(day)s à %(time)s") % {
-        "day": date_format(at.date(), "j F Y"),
+        "day": short_date(at.date()),
         "time": hm(at.time(), minutes=True),
     }
 

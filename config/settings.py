@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "bookings",
     "financing",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },

@@ -7,12 +7,14 @@ from core.views import healthz
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("partners.api_urls")),
+    path("", include("marketplace.api_urls")),
     path("", include("beneficiaries.api_urls")),
     path("", include("bookings.api_urls")),
     path("", include("financing.api_urls")),
 ]
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("partenaire/", include("partners.urls")),
     path("catalogue/", include("marketplace.urls")),

@@ -4,7 +4,7 @@ repaid through the ledger (some on time, some late in every arrears bucket, one 
 financing plans on a few holding bookings. Idempotent: what exists is left as it is."""
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from beneficiaries.models import Beneficiary
 from bookings.enums import HOLDING
 from bookings.models import Booking
+from core.formatting import cents
 from financing import loans, services
 from financing.enums import AwardStatus, LineKind, LoanKind, LoanMethod, LoanStatus
 from financing.models import FinancingPlan, FundingProgramme, Loan
@@ -22,7 +23,6 @@ from partners.enums import PartnerCategory
 from partners.models import Partner
 
 D = Decimal
-CENT = D("0.01")
 
 # key → (name, commune, postcode, territory)
 FUNDERS = {
@@ -220,7 +220,7 @@ def _plans(officer, people, partners: dict[str, Partner], programmes) -> None:
         )  # fmt: skip
         if booking is None or FinancingPlan.objects.filter(booking=booking).exists():
             continue
-        funded = (booking.total_price * D(share)).quantize(CENT, rounding=ROUND_HALF_UP)
+        funded = cents(booking.total_price * D(share))
         if source == "loan":
             loan = Loan.objects.filter(
                 beneficiary=person, status__in=[LoanStatus.APPROVED, LoanStatus.DISBURSED]

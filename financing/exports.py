@@ -11,17 +11,17 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import cents, percent
 from financing.enums import ArrearsBucket
 from financing.models import FundingProgramme, GrantAward, Installment, Loan, LoanTransaction
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -42,11 +42,6 @@ def _person(beneficiary) -> str:
 
 def _who(user) -> str:
     return (user.get_full_name() or user.email) if user else ""
-
-
-def _cents(value: Decimal) -> Decimal:
-    """Sums computed by the database come back with its own precision: two decimals."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _day(moment) -> date | None:
@@ -73,7 +68,7 @@ def loans_table(platforms) -> Table:
              loan.get_kind_display(), loan.lender.name, loan.principal, loan.annual_rate,
              loan.term_months, loan.get_method_display(), loan.grace_months,
              loan.guarantee_share, loan.get_status_display(), loan.disbursed_on,
-             loan.first_due_on, _cents(loan.principal - (loan.principal_repaid or ZERO)),
+             loan.first_due_on, cents(loan.principal - (loan.principal_repaid or ZERO)),
              loan.credit_balance, loan.days_past_due,
              str(buckets.get(loan.arrears_bucket, loan.arrears_bucket))]
             for loan in loans
@@ -153,9 +148,8 @@ def programmes_table(platforms) -> Table:
          _("Plafond par personne"), _("Ouverte")],
         [
             [p.pk, p.name, p.funder.name, p.starts_on, p.ends_on, p.budget, p.committed,
-             p.paid, _cents(p.available_amount),
-             (Decimal(100) * p.committed / p.budget).quantize(Decimal("0.1"))
-             if p.budget else ZERO,
+             p.paid, cents(p.available_amount),
+             percent(p.committed, p.budget),
              p.per_beneficiary_cap if p.per_beneficiary_cap is not None else "",
              _("oui") if p.active else _("non")]
             for p in programmes

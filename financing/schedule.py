@@ -6,15 +6,10 @@ the rounding."""
 import calendar
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from core.formatting import cents
 from financing.enums import LoanMethod
-
-CENT = Decimal("0.01")
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

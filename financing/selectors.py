@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.scoping import platform_ids
 from core.errors import NotFoundError
+from core.formatting import cents, percent
 from financing.enums import ArrearsBucket, LoanStatus
 from financing.models import FinancingPlan, FundingProgramme, Installment, Loan
 
@@ -70,12 +71,6 @@ def late_loans(*, user) -> QuerySet[Loan]:
     )
 
 
-def _ratio(part: Decimal, whole: Decimal) -> Decimal:
-    if not whole:
-        return ZERO
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 @dataclass
 class Portfolio:
     """Outstanding principal, arrears by bucket, and PAR30 measured two ways."""
@@ -92,12 +87,12 @@ class Portfolio:
     @property
     def par30(self) -> Decimal:
         """PAR30 in %: balance of loans over 30 days late ÷ gross outstanding principal."""
-        return _ratio(self.at_risk_30, self.outstanding)
+        return percent(self.at_risk_30, self.outstanding)
 
     @property
     def overdue_ratio_30(self) -> Decimal:
         """For comparison: amounts overdue > 30 days ÷ gross outstanding principal."""
-        return _ratio(self.overdue_30, self.outstanding)
+        return percent(self.overdue_30, self.outstanding)
 
 
 def portfolio_for(*, user, today: date | None = None) -> Portfolio:
@@ -127,7 +122,7 @@ def portfolio_for(*, user, today: date | None = None) -> Portfolio:
         bucket_counts={b.value: 0 for b in ArrearsBucket},
     )
     for loan in loans:
-        paid = (loan.principal_paid_total or ZERO).quantize(Decimal("0.01"))
+        paid = cents(loan.principal_paid_total or ZERO)
         balance = loan.principal - paid
         report.loans += 1
         report.outstanding += balance

@@ -1,5 +1,5 @@
 """What the finance pages share (HTML, French): who may open them, and the plain French they
-use for amounts, rates, days, people, loans and instalments.
+use for people, loans and instalments (amounts, rates and days: `core.formatting`).
 
 The pages are split by subject: `views_programmes` (grant envelopes and their awards),
 `views_portfolio` (the portfolio, the instalments of the month, late borrowers, exports),
@@ -13,17 +13,16 @@ and an object of another platform is 404. Every write goes through `financing.se
 
 import re
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.enums import OrganisationKind
 from accounts.scoping import platform_ids
 from core.errors import PermissionDeniedError
+from core.formatting import euros, percent
 from financing import selectors
-from marketplace.display import euros
 
 T = "financing/"
 ZERO = Decimal("0.00")
@@ -50,33 +49,9 @@ def _read_platforms(user) -> set[int]:
     return found
 
 
-def percent(part, whole) -> Decimal:
-    if not whole:
-        return ZERO
-    return (Decimal(100) * Decimal(part) / Decimal(whole)).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP
-    )
-
-
-def percent_text(value: Decimal) -> str:
-    """« 12,5 % » (no-break space)."""
-    return f"{number_format(value, 1)}\u00a0%"
-
-
-def rate_text(rate: Decimal) -> str:
-    """« 3 % », « 2,5 % », « 2,125 % »."""
-    rate = Decimal(rate).normalize()
-    decimals = max(0, -rate.as_tuple().exponent)
-    return f"{number_format(rate, decimals)}\u00a0%"
-
-
 def bar_width(part, whole) -> str:
     """A CSS width (dot decimal, 0–100 %) for a bar drawn next to its figures."""
     return f"{min(max(percent(part, whole), ZERO), Decimal(100))}%"
-
-
-def day_text(day: date | None) -> str:
-    return date_format(day, "j F Y") if day else ""
 
 
 def person_text(person) -> str:

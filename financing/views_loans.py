@@ -22,6 +22,7 @@ from accounts.selectors import organisation_list_for
 from beneficiaries.selectors import beneficiary_list_for
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.transitions import allowed_targets
+from core.formatting import euros, rate_text, short_date
 from financing import ledger, loans, selectors
 from financing.enums import LOAN_TRANSITIONS, LoanStatus, TransactionKind
 from financing.forms import DisburseForm, LoanFilterForm, LoanForm, RepaymentForm
@@ -35,13 +36,10 @@ from financing.views_common import (
     _finance_platforms,
     _read_platforms,
     allocation_text,
-    day_text,
     days_text,
     installment_state,
     person_text,
-    rate_text,
 )
-from marketplace.display import euros
 
 PAGE_SIZE = 25
 # What a button says for each loan transition (« repaid » follows from the ledger).
@@ -146,11 +144,11 @@ def _loan_context(request, loan, *, repayment_form=None, disburse_form=None, err
         state, late = installment_state(item, today) if repaying else (_("prévue"), False)
         if item.outstanding > 0 and item.due_on < today:
             overdue += item.outstanding
-        schedule.append({"item": item, "due_on": day_text(item.due_on), **_amounts(item),
+        schedule.append({"item": item, "due_on": short_date(item.due_on), **_amounts(item),
                          "state": state, "late": late})  # fmt: skip
     manage = can_manage_finance(request.user, loan.platform_id)
     ledger_rows = [
-        {"entry": e, "value_date": day_text(e.value_date), "amount": euros(e.amount),
+        {"entry": e, "value_date": short_date(e.value_date), "amount": euros(e.amount),
          "method": e.get_method_display() if e.method else "",
          "by": (e.created_by.get_full_name() or e.created_by.email) if e.created_by else "",
          "allocation": by_entry.get(e.pk, ""), "reversed": e.pk in reversed_ids,
@@ -239,7 +237,7 @@ def loan_entry_reverse(request, loan_id: int, entry_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Écriture du %(day)s de %(amount)s annulée ; l'échéancier est "
-                                    "recalculé.") % {"day": day_text(entry.value_date),
+                                    "recalculé.") % {"day": short_date(entry.value_date),
                                                      "amount": euros(entry.amount)})  # fmt: skip
     return redirect("loan_detail", loan_id=loan.pk)
 

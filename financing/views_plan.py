@@ -18,13 +18,13 @@ from accounts.scoping import platform_ids
 from bookings.enums import HOLDING
 from bookings.selectors import booking_list_for
 from core.errors import ApplicationError, NotFoundError
+from core.formatting import euros
 from financing import selectors, services
 from financing.enums import LineKind, LoanStatus
 from financing.forms import PlanLineFormSet
 from financing.models import FundingProgramme
 from financing.permissions import can_plan
 from financing.views_common import ZERO, T, french_amounts, loan_label
-from marketplace.display import euros
 
 OPEN_LOAN_STATUSES = (LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED)
 

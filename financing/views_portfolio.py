@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.formatting import euros, percent, percent_text, short_date
 from financing import exports, selectors
 from financing.enums import ArrearsBucket
 from financing.models import Installment
@@ -22,14 +23,10 @@ from financing.views_common import (
     _amounts,
     _finance_platforms,
     bar_width,
-    day_text,
     days_text,
     installment_state,
-    percent,
-    percent_text,
     person_text,
 )
-from marketplace.display import euros
 
 # --- Portfolio, instalments of the month, late borrowers ------------------------------------
 
@@ -91,7 +88,7 @@ def installments_due(request):
         state, late = installment_state(item, today)
         total += item.outstanding
         rows.append({"item": item, "loan": item.loan, "person": person_text(item.loan.beneficiary),
-                     "due_on": day_text(item.due_on), **_amounts(item), "state": state,
+                     "due_on": short_date(item.due_on), **_amounts(item), "state": state,
                      "late": late})  # fmt: skip
     previous = (first - timedelta(days=1)).replace(day=1)
     return render(request, T + "installments_due.html", {

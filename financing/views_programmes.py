@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import organisation_list_for
 from core.errors import ApplicationError, NotFoundError
 from core.transitions import allowed_targets
+from core.formatting import euros, percent, percent_text, short_date
 from financing import selectors, services
 from financing.enums import AWARD_TRANSITIONS, AwardStatus
 from financing.forms import ProgrammeForm
@@ -22,12 +23,8 @@ from financing.views_common import (
     T,
     _finance_platforms,
     bar_width,
-    day_text,
-    percent,
-    percent_text,
     person_text,
 )
-from marketplace.display import euros
 
 # The decisions the page offers, among those AWARD_TRANSITIONS allows (cancelling an award
 # goes through its booking's financing plan).
@@ -57,9 +54,9 @@ def _programme_row(programme) -> dict:
         "cap": euros(programme.per_beneficiary_cap) if programme.per_beneficiary_cap else "",
         "period": (
             _("du %(start)s au %(end)s")
-            % {"start": day_text(programme.starts_on), "end": day_text(programme.ends_on)}
+            % {"start": short_date(programme.starts_on), "end": short_date(programme.ends_on)}
             if programme.ends_on
-            else _("depuis le %(start)s") % {"start": day_text(programme.starts_on)}
+            else _("depuis le %(start)s") % {"start": short_date(programme.starts_on)}
         ),
     }
 
@@ -115,8 +112,8 @@ def programme_detail(request, programme_id: int):
             "award": award,
             "person": person_text(award.beneficiary),
             "amount": euros(award.amount),
-            "asked": day_text(timezone.localtime(award.created_at).date()),
-            "decided": day_text(timezone.localtime(award.decided_at).date())
+            "asked": short_date(timezone.localtime(award.created_at).date()),
+            "decided": short_date(timezone.localtime(award.decided_at).date())
             if award.decided_at
             else "",
             "buttons": [

@@ -1,24 +1,23 @@
-"""How the catalogue says things: money, distances, the next free place, free slots by day,
-the filters in use, in plain French. Presentation only: no queries, no writes."""
+"""How the catalogue says things: prices, distances, the next free place, free slots by day,
+the filters in use, in plain French (the words for money, days and hours are
+`core.formatting`'s). Presentation only: no queries, no writes."""
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.http import QueryDict
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from core.formatting import day_label, euros, hm, km, places_text, short_date
 from marketplace.selectors import DEFAULT_RADIUS_KM
-from partners.display import hm
-from partners.enums import BookingMode, ServiceUnit
+from partners.display import per_unit
+from partners.enums import BookingMode
 from partners.form_fields import LANGUAGE_CHOICES, date_input
 
-NBSP = "\u00a0"
-CENT = Decimal("0.01")
 # Fields carrying a place the page received in its URL (from another page), kept as hidden
 # inputs; the visible "Commune ou code postal" field is `place`.
 HIDDEN_PLACE_FIELDS = ("near", "commune", "beneficiary")
@@ -48,16 +47,6 @@ RADIUS_STEPS = (10, 20, 30, 50, 80, 100, 150, 200, 300)
 SLOT_WINDOW_DAYS = 21
 SLOT_PAGING_LIMIT_DAYS = 366
 
-PER_UNIT = {
-    ServiceUnit.HOUR: gettext_lazy("de l'heure"),
-    ServiceUnit.DAY: gettext_lazy("par jour"),
-    ServiceUnit.WEEK: gettext_lazy("par semaine"),
-    ServiceUnit.MONTH: gettext_lazy("par mois"),
-    ServiceUnit.KM: gettext_lazy("du kilomètre"),
-    ServiceUnit.SESSION: gettext_lazy("la séance"),
-    ServiceUnit.FLAT: gettext_lazy("le forfait"),
-}
-
 
 # --- The search form, as the page shows it ----------------------------------------------------
 
@@ -84,16 +73,6 @@ def present_search_form(form: forms.Form) -> forms.Form:
 # --- Plain French -----------------------------------------------------------------------------
 
 
-def euros(amount: Decimal) -> str:
-    """« 35,00 € », « 1 800,00 € » (no-break spaces, two decimals)."""
-    value = Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)
-    return f"{number_format(value, 2, force_grouping=True)}{NBSP}€"
-
-
-def per_unit(unit: str) -> str:
-    return str(PER_UNIT.get(unit, unit))
-
-
 def price_sentence(service) -> str:
     """« 35,00 € au lieu de 65,00 € de l'heure — 30,00 € d'économie »."""
     if service.saving <= 0:
@@ -109,24 +88,11 @@ def price_sentence(service) -> str:
     }
 
 
-def km(value, *, exact: bool = True) -> str:
-    """« 12,4 km » (one decimal, the page's decimal separator); « 20 km » for a whole number
-    when not `exact` (a radius, not a measured distance)."""
-    rounded = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    decimals = 0 if not exact and rounded == rounded.to_integral_value() else 1
-    return f"{number_format(rounded, decimals)}{NBSP}km"
-
-
 def distance_text(value) -> str:
     """« à 12,4 km », or nothing when no place was given."""
     if value is None:
         return ""
     return _("à %(distance)s") % {"distance": km(value)}
-
-
-def day_label(day: date, today: date) -> str:
-    """« mardi 24 novembre », with the year when it is not this year's."""
-    return date_format(day, "l j F" if day.year == today.year else "l j F Y")
 
 
 def next_free_text(at: datetime | None, tz: ZoneInfo, today: date, mode: str) -> str:
@@ -164,10 +130,6 @@ def count_text(count: int) -> str:
     if count == 0:
         return _("Aucun service trouvé")
     return ngettext("%(n)s service trouvé", "%(n)s services trouvés", count) % {"n": count}
-
-
-def places_text(count: int) -> str:
-    return ngettext("%(n)s place", "%(n)s places", count) % {"n": count}
 
 
 # --- Search results ---------------------------------------------------------------------------
@@ -221,7 +183,7 @@ def active_filters(form: forms.Form, query: QueryDict) -> list[dict]:
             if isinstance(field, forms.ChoiceField):
                 text = str(dict(field.choices).get(value, value))
             elif isinstance(value, date):
-                text = date_format(value, "j F Y")
+                text = short_date(value)
             elif name == "radius_km":
                 text = km(value, exact=False)
             elif name == "max_price":

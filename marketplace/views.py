@@ -18,9 +18,11 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from accounts import permissions as account_permissions
 from core.errors import NotFoundError, PermissionDeniedError
+from core.formatting import day_label, euros
 from marketplace import display
 from marketplace.forms import SearchForm
 from marketplace.selectors import SearchFilters, SearchPaginator, service_search
+from partners.display import per_unit
 from partners.enums import PartnerStatus
 from partners.selectors import service_base_for, service_get_for, slot_list
 
@@ -142,16 +144,16 @@ def catalogue_service(request, service_id: int):
             "partner": partner,
             "organisation": partner.organisation,
             "price": display.price_sentence(service),
-            "solidarity": display.euros(service.solidarity_price),
-            "market": display.euros(service.market_price),
-            "saving": display.euros(service.saving),
-            "deposit": display.euros(service.deposit) if service.deposit else "",
-            "per_unit": display.per_unit(service.unit),
+            "solidarity": euros(service.solidarity_price),
+            "market": euros(service.market_price),
+            "saving": euros(service.saving),
+            "deposit": euros(service.deposit) if service.deposit else "",
+            "per_unit": per_unit(service.unit),
             "accessibility": display.accessibility_text(partner),
             "languages": display.languages_text(partner.languages),
             "days": display.free_days(slots, tz, today, service.booking_mode),
-            "first_label": display.day_label(first, today),
-            "last_label": display.day_label(after - timedelta(days=1), today),
+            "first_label": day_label(first, today),
+            "last_label": day_label(after - timedelta(days=1), today),
             "timezone_name": partner.timezone,
             "next_url": f"{base_url}?debut={after.isoformat()}" if after <= limit else "",
             "previous_url": (f"{base_url}?debut={previous.isoformat()}" if first > today else ""),

@@ -1,11 +1,12 @@
-"""Partner and service API (DESIGN §6). Objects a user may not see answer 404."""
+"""Partner and service API (DESIGN §6): partners, a partner's services (create, change,
+publish, delete) and their slots. The catalogue's search is `marketplace.api`. Objects a user
+may not see answer 404."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
@@ -15,10 +16,8 @@ from rest_framework.views import APIView
 from accounts import permissions as account_permissions
 from accounts.scoping import partner_organisation_ids
 from core.api.fields import MoneyField
-from core.api.pagination import PageNumberPagination, paginated_response
+from core.api.pagination import paginated_response
 from core.errors import NotFoundError, PermissionDeniedError
-from marketplace.forms import SearchForm
-from marketplace.selectors import SearchPaginator, service_search
 from partners import permissions, selectors, services
 from partners.enums import BookingMode, PartnerCategory, ServiceUnit
 from partners.models import Partner
@@ -178,46 +177,11 @@ def _service_for_change(user, service_id: int):
     return service
 
 
-class SearchPagination(PageNumberPagination):
-    django_paginator_class = SearchPaginator
-
-
-class ServiceListApi(APIView):
-    """The catalogue: filters and sort of `marketplace.forms.SearchForm`, scoped to the user."""
+class ServiceCreateApi(APIView):
+    """Creating a service. It shares its address with the catalogue's search
+    (`marketplace.api.ServiceListApi`, which adds the GET)."""
 
     permission_classes = [IsStaffMember]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("category", str, enum=PartnerCategory.values),
-            OpenApiParameter("q", str, description="Mots-clés"),
-            OpenApiParameter("place", str, description="Commune ou code postal"),
-            OpenApiParameter("commune", str, description="Code INSEE de la commune"),
-            OpenApiParameter("near", str, description="latitude,longitude"),
-            OpenApiParameter("beneficiary", int, description="Autour du domicile de la personne"),
-            OpenApiParameter("radius_km", float, description="Rayon (km, défaut 30)"),
-            OpenApiParameter("available_from", OpenApiTypes.DATE),
-            OpenApiParameter("available_to", OpenApiTypes.DATE),
-            OpenApiParameter("max_price", float, description="Prix solidaire maximum"),
-            OpenApiParameter("wheelchair", bool),
-            OpenApiParameter("language", str),
-            OpenApiParameter("covers", bool, description="Le partenaire dessert le lieu"),
-            OpenApiParameter("sort", str, enum=["distance", "next", "price"]),
-        ],
-        responses={200: ServiceOutputSerializer(many=True)},
-    )
-    def get(self, request):
-        form = SearchForm(request.query_params, user=request.user)
-        if not form.is_valid():
-            raise serializers.ValidationError(form.errors)
-        services = service_search(selectors.service_base_for(user=request.user), form.filters())
-        return paginated_response(
-            request=request,
-            view=self,
-            queryset=services,
-            serializer_class=ServiceOutputSerializer,
-            pagination_class=SearchPagination,
-        )
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceOutputSerializer})
     def post(self, request):

@@ -5,7 +5,6 @@ from partners import api
 urlpatterns = [
     path("partners/", api.PartnerListApi.as_view(), name="api-partner-list"),
     path("partners/<int:partner_id>/", api.PartnerDetailApi.as_view(), name="api-partner-detail"),
-    path("services/", api.ServiceListApi.as_view(), name="api-service-list"),
     path("services/<int:service_id>/", api.ServiceDetailApi.as_view(), name="api-service-detail"),
     path(
         "services/<int:service_id>/publish/",

@@ -1,5 +1,6 @@
-"""How the partner portal says things: dates and hours in plain French, rules, closures,
-agreements and the week or month calendar grid. Presentation only: no queries, no writes."""
+"""How the partner portal says things in plain French (prices per unit, rules, closures,
+agreements) and the week or month calendar grid; dates and hours are `core.formatting`'s.
+Presentation only: no queries, no writes."""
 
 from calendar import monthrange
 from collections import defaultdict
@@ -7,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.enums import WEEKDAY_LABELS, BookingMode, PartnerStatus
+from core.formatting import hm, long_date, short_date
+from partners.enums import WEEKDAY_LABELS, BookingMode, PartnerStatus, ServiceUnit
 
 STATUS_HELP = {
     PartnerStatus.DRAFT: gettext_lazy(
@@ -26,6 +27,15 @@ STATUS_HELP = {
         "réserver. Contactez la coordination de la plateforme."
     ),
 }
+PER_UNIT = {
+    ServiceUnit.HOUR: gettext_lazy("de l'heure"),
+    ServiceUnit.DAY: gettext_lazy("par jour"),
+    ServiceUnit.WEEK: gettext_lazy("par semaine"),
+    ServiceUnit.MONTH: gettext_lazy("par mois"),
+    ServiceUnit.KM: gettext_lazy("du kilomètre"),
+    ServiceUnit.SESSION: gettext_lazy("la séance"),
+    ServiceUnit.FLAT: gettext_lazy("le forfait"),
+}
 CALENDAR_VIEWS = ("semaine", "mois")
 # Calendar dates outside this range fall back to today (and never overflow).
 CALENDAR_BOUNDS = (date(2000, 1, 1), date(2100, 12, 31))
@@ -34,11 +44,9 @@ CALENDAR_BOUNDS = (date(2000, 1, 1), date(2100, 12, 31))
 # --- Plain French -----------------------------------------------------------------------
 
 
-def hm(at: time, *, minutes: bool = False) -> str:
-    """« 9 h », « 9 h 30 » (« 9 h 00 » with minutes=True)."""
-    if at.minute or minutes:
-        return f"{at.hour} h {at.minute:02d}"
-    return f"{at.hour} h"
+def per_unit(unit: str) -> str:
+    """« de l'heure », « par jour »… after a price."""
+    return str(PER_UNIT.get(unit, unit))
 
 
 def weekdays_label(days) -> str:
@@ -55,16 +63,6 @@ def weekdays_label(days) -> str:
     if len(labels) == 1:
         return labels[0]
     return _("%(list)s et %(last)s") % {"list": ", ".join(labels[:-1]), "last": labels[-1]}
-
-
-def long_date(day: date) -> str:
-    """« mardi 3 novembre 2026 »."""
-    return date_format(day, "l j F Y")
-
-
-def short_date(day: date) -> str:
-    """« 3 novembre 2026 »."""
-    return date_format(day, "j F Y")
 
 
 def rule_row(rule, service, today: date) -> dict:

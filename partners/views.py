@@ -14,18 +14,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as account_permissions
-from bookings.feeds import partner_feed_url
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from partners import display, permissions, selectors, services
 from partners.enums import BookingMode
 from partners.forms import AgreementForm, ClosureForm, PartnerProfileForm, RuleForm, ServiceForm
+from partners.hooks import partner_dashboard_panels
 from partners.models import Partner, Service
 
 # --- Access ---------------------------------------------------------------------------------
 
 
 def portal_partners(user) -> list[Partner]:
-    """Partners whose portal this user may open (also used by the home page navigation)."""
+    """Partners whose portal this user may open."""
     return selectors.portal_partner_list(user=user)
 
 
@@ -112,7 +112,7 @@ def dashboard(request, partner_id: int):
             "conflicts": selectors.conflict_list(partner=partner),
             "agreements": _agreement_rows(partner),
             "can_set_agreement": account_permissions.is_platform_admin(request.user),
-            "calendar_feed_url": partner_feed_url(partner),
+            "panels": partner_dashboard_panels(partner=partner, request=request),
         },
     )
 

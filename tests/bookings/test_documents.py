@@ -5,14 +5,12 @@ import re
 import zlib
 from datetime import datetime, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
 
-from bookings import documents, ics
+from bookings import documents, hooks, ics
 from bookings.models import Booking
 from bookings.wording import units_text
 from tests.beneficiaries.factories import BeneficiaryFactory
@@ -174,17 +172,22 @@ def test_voucher_is_a_pdf_with_everything_the_partner_needs(booking):
 
 
 @pytest.mark.django_db
-def test_voucher_shows_the_financing_plan_when_the_booking_has_one(booking):
-    plan = SimpleNamespace(
-        lines=[
-            SimpleNamespace(kind="grant", amount=Decimal("50.00"),
-                            programme=SimpleNamespace(name="Fonds mobilité 03"), loan=None),
-            SimpleNamespace(kind="beneficiary", amount=Decimal("20.00"), programme=None,
-                            loan=None),
-        ]
-    )  # fmt: skip
-    with mock.patch.object(Booking, "financing_plan", property(lambda self: plan), create=True):
+def test_voucher_shows_the_financing_an_app_above_gives(booking):
+    """Financing answers `bookings.hooks.voucher_financing` (tests/financing prints a real
+    plan); here a stand-in answers for this booking."""
+
+    def answer(sender, *, booking, **kwargs):
+        return hooks.VoucherFinancing(
+            rows=[("Aide : Fonds mobilité 03", Decimal("50.00")),
+                  ("Part de la personne", Decimal("20.00"))],
+            left_to_pay=Decimal("20.00"),
+        )  # fmt: skip
+
+    hooks.voucher_financing.connect(answer, dispatch_uid="tests.voucher")
+    try:
         text = pdf_text(documents.voucher_pdf(booking))
+    finally:
+        hooks.voucher_financing.disconnect(dispatch_uid="tests.voucher")
     assert "Financement" in text
     assert "Aide : Fonds mobilité 03 50,00 €" in text
     assert "Part de la personne" in text

@@ -1,4 +1,5 @@
-"""What each role finds on the home page. Later features add their links here."""
+"""What each role finds on the home page: one section per role, with links to the pages of
+every app (and the counts of what waits for an answer). Later features add their links here."""
 
 from dataclasses import dataclass, field
 
@@ -9,6 +10,9 @@ from django.utils.translation import ngettext
 from accounts import permissions
 from accounts.enums import Role
 from accounts.scoping import memberships
+from beneficiaries.selectors import referral_inbox_for
+from bookings.selectors import partner_inbox
+from partners.selectors import portal_partner_list
 
 
 @dataclass
@@ -37,9 +41,7 @@ def partner_portal_url(user) -> str | None:
         return None
     cached = getattr(user, _PORTAL_URL_ATTR, None)
     if cached is None:
-        from partners.views import portal_partners
-
-        partners = portal_partners(user)
+        partners = portal_partner_list(user=user)
         cached = (
             reverse("partner_dashboard", args=[partners[0].pk])
             if len(partners) == 1
@@ -51,8 +53,6 @@ def partner_portal_url(user) -> str | None:
 
 def _referral_inbox_link(user) -> dict:
     """« Orientations reçues (3 en attente) »: the referrals waiting for an answer."""
-    from beneficiaries.selectors import referral_inbox_for
-
     waiting = referral_inbox_for(user=user).count()
     label = _("Orientations reçues")
     if waiting:
@@ -64,8 +64,6 @@ def _referral_inbox_link(user) -> dict:
 
 def _booking_requests_link(user) -> dict:
     """« Demandes de réservation (2 en attente) »: the partner's requests to answer."""
-    from bookings.selectors import partner_inbox
-
     waiting = partner_inbox(user=user).count()
     label = _("Demandes de réservation")
     if waiting:

@@ -2,8 +2,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.home import partner_portal_url
 from accounts.selectors import managed_organisations_for
+from portal.home import partner_portal_url
 
 
 def navigation(request):

@@ -1,0 +1,49 @@
+"""Extension points of bookings for the apps above it, which plug into them from their
+`AppConfig.ready()` (bookings never imports them). They are Django signals:
+
+- `places_released(booking)`: sent inside the transaction of a transition that makes the
+  booking stop holding its places (cancelled, declined, expired), right after the places
+  are released. A receiver writes in that same transaction; if it raises, the transition
+  rolls back. Financing releases the booking's grants here.
+- `booking_page_panels(booking, request)`: asked while the staff page of a booking is
+  rendered; each receiver returns the HTML of one panel (a `<section class="card">`, safe
+  HTML such as `render_to_string` gives), or "" to show nothing. Financing shows the
+  booking's financing plan here.
+- `voucher_financing(booking)`: asked while the voucher (PDF) is printed; a receiver that
+  knows how the booking is paid returns a `VoucherFinancing`, or None when it has nothing to
+  say. Financing answers with the lines of the booking's plan. Without an answer the voucher
+  says the person pays the whole solidarity price to the partner.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.dispatch import Signal
+from django.utils.safestring import SafeString
+
+from bookings.models import Booking
+
+places_released = Signal()
+booking_page_panels = Signal()
+voucher_financing = Signal()
+
+
+@dataclass(frozen=True)
+class VoucherFinancing:
+    """Who pays what, as (label, amount) rows (« Aide : Fonds mobilité 03 », 50.00), and
+    what the person pays the partner."""
+
+    rows: list[tuple[str, Decimal]]
+    left_to_pay: Decimal
+
+
+def page_panels(*, booking: Booking, request) -> list[SafeString]:
+    """The panels other apps add to the booking's page, in the order they registered."""
+    answers = booking_page_panels.send(sender=Booking, booking=booking, request=request)
+    return [html for _receiver, html in answers if html]
+
+
+def voucher_financing_of(*, booking: Booking) -> VoucherFinancing | None:
+    """The first answer of `voucher_financing`, or None."""
+    answers = voucher_financing.send(sender=Booking, booking=booking)
+    return next((answer for _receiver, answer in answers if answer is not None), None)
