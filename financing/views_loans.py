@@ -21,8 +21,8 @@ from accounts.scoping import platform_ids
 from accounts.selectors import organisation_list_for
 from beneficiaries.selectors import beneficiary_list_for
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from core.transitions import allowed_targets
 from core.formatting import euros, rate_text, short_date
+from core.transitions import allowed_targets
 from financing import ledger, loans, selectors
 from financing.enums import LOAN_TRANSITIONS, LoanStatus, TransactionKind
 from financing.forms import DisburseForm, LoanFilterForm, LoanForm, RepaymentForm

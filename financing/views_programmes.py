@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import organisation_list_for
 from core.errors import ApplicationError, NotFoundError
-from core.transitions import allowed_targets
 from core.formatting import euros, percent, percent_text, short_date
+from core.transitions import allowed_targets
 from financing import selectors, services
 from financing.enums import AWARD_TRANSITIONS, AwardStatus
 from financing.forms import ProgrammeForm
