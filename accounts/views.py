@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,10 +8,11 @@ from accounts import permissions, selectors, services
 from accounts.forms import InvitationAcceptForm, InvitationForm
 from accounts.home import home_sections
 from accounts.models import Invitation, Membership
+from accounts.need_to_know import DataKind, Mode, need_to_know
 from core.errors import ApplicationError
 
 
-@login_required
+@need_to_know(DataKind.ACCOUNT)
 def home(request):
     return render(
         request,
@@ -24,13 +24,13 @@ def home(request):
     )
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS)
 def organisation_list(request):
     organisations = selectors.managed_organisations_for(user=request.user)
     return render(request, "accounts/organisation_list.html", {"organisations": organisations})
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS)
 def organisation_members(request, organisation_id: int):
     organisation = selectors.organisation_get_for_management(
         user=request.user, organisation_id=organisation_id
@@ -64,7 +64,7 @@ def organisation_members(request, organisation_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS, mode=Mode.WRITE)
 @require_POST
 def invitation_revoke(request, organisation_id: int, invitation_id: int):
     organisation = selectors.organisation_get_for_management(
@@ -76,7 +76,7 @@ def invitation_revoke(request, organisation_id: int, invitation_id: int):
     return redirect("organisation_members", organisation_id=organisation.pk)
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS, mode=Mode.WRITE)
 @require_POST
 def membership_revoke(request, organisation_id: int, membership_id: int):
     organisation = selectors.organisation_get_for_management(

@@ -15,7 +15,6 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -26,13 +25,6 @@ from marketplace.display import NBSP, day_label, euros, per_unit, places_text
 from partners.display import hm
 
 # --- Plain French -----------------------------------------------------------------------------
-
-FINANCING_KINDS = {
-    "grant": gettext_lazy("Aide"),
-    "loan": gettext_lazy("Prêt"),
-    "beneficiary": gettext_lazy("Part de la personne"),
-    "platform": gettext_lazy("Prise en charge par la plateforme"),
-}
 
 
 def partner_tz(booking) -> ZoneInfo:
@@ -126,22 +118,6 @@ def _plan_lines(booking) -> list:
     return list(lines.all() if hasattr(lines, "all") else lines)
 
 
-def financing_rows(booking) -> list[tuple[str, Decimal]]:
-    """Who pays what, as (label, amount): « Aide : Fonds mobilité 03 », « Part de la
-    personne »…; empty without a financing plan."""
-    rows = []
-    for line in _plan_lines(booking):
-        label = str(FINANCING_KINDS.get(line.kind, line.kind))
-        source = getattr(line, "programme", None) or getattr(line, "loan", None)
-        source_name = getattr(source, "name", None) or (
-            source.get_kind_display() if hasattr(source, "get_kind_display") else None
-        )
-        if source_name:
-            label = f"{label} : {source_name}"
-        rows.append((label, Decimal(line.amount)))
-    return rows
-
-
 def amount_left_to_pay(booking) -> Decimal:
     """What the person pays the partner: the `beneficiary` lines of the financing plan, or
     the whole solidarity price while the booking has no plan."""
@@ -149,6 +125,15 @@ def amount_left_to_pay(booking) -> Decimal:
     if not lines:
         return booking.total_price
     return sum((Decimal(x.amount) for x in lines if x.kind == "beneficiary"), Decimal("0.00"))
+
+
+def amount_covered(booking) -> Decimal | None:
+    """What others pay for the person (grants, loan, the platform), as one sum: the voucher
+    goes to the partner, who must not learn the person's benefits, programmes or loans
+    (DESIGN §10). None while the booking has no financing plan."""
+    if not _plan_lines(booking):
+        return None
+    return booking.total_price - amount_left_to_pay(booking)
 
 
 # --- Voucher (PDF) ----------------------------------------------------------------------------
@@ -261,7 +246,9 @@ class _Writer:
 
 def voucher_pdf(booking) -> bytes:
     """The « bon de prise en charge » the person shows the partner: reference (text and QR
-    code), person, partner, service, date, quantity, prices, saving and who pays what."""
+    code), person, partner, service, date, quantity, prices, saving, and what is covered and
+    left to pay — never which programme, benefit or loan pays (every reader gets this one
+    document: the person, their adviser, the partner)."""
     service = booking.service
     organisation = service.partner.organisation
     buffer = BytesIO()
@@ -313,10 +300,9 @@ def voucher_pdf(booking) -> bytes:
     w.row(_("Économie"), euros(booking.market_total - booking.total_price), strong=True)
 
     w.heading(_("Financement"))
-    rows = financing_rows(booking)
-    if rows:
-        for label, amount in rows:
-            w.row(label, euros(amount))
+    covered = amount_covered(booking)
+    if covered is not None:
+        w.row(_("Pris en charge"), euros(covered))
         w.row(_("Reste à payer par la personne"), euros(amount_left_to_pay(booking)), strong=True)
     else:
         w.row(_("Montant à régler au partenaire"), euros(booking.total_price), strong=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.need_to_know import DataKind
 from bookings.enums import HOLDING
 from bookings.models import Booking
 from core.audit import audit_log
@@ -45,7 +46,7 @@ def programme_create(
     eligible_categories=(),
     eligible_situations=(),
 ) -> FundingProgramme:
-    if not can_manage_finance(actor, platform_id):
+    if not can_manage_finance(actor, platform_id, DataKind.PROGRAMMES):
         raise NotFoundError(_("Plateforme introuvable."))
     errors = {}
     if budget is None or budget <= 0:
@@ -178,7 +179,9 @@ def award_decide(*, actor, award_id: int, to: str) -> GrantAward:
         .filter(pk=award_id)
         .first()
     )
-    if award is None or not can_manage_finance(actor, award.programme.platform_id):
+    if award is None or not can_manage_finance(
+        actor, award.programme.platform_id, DataKind.PROGRAMMES
+    ):
         raise NotFoundError(_("Aide introuvable."))
     allowed = {
         AwardStatus.REQUESTED: {AwardStatus.APPROVED, AwardStatus.REJECTED},

@@ -174,22 +174,30 @@ def test_voucher_is_a_pdf_with_everything_the_partner_needs(booking):
 
 
 @pytest.mark.django_db
-def test_voucher_shows_the_financing_plan_when_the_booking_has_one(booking):
+def test_voucher_says_what_is_covered_and_names_no_programme_benefit_or_loan(booking):
+    """The partner reads the voucher: who pays what, as two sums, never the person's
+    benefit, the programme or the loan (DESIGN §10)."""
     plan = SimpleNamespace(
         lines=[
-            SimpleNamespace(kind="grant", amount=Decimal("50.00"),
-                            programme=SimpleNamespace(name="Fonds mobilité 03"), loan=None),
-            SimpleNamespace(kind="beneficiary", amount=Decimal("20.00"), programme=None,
+            SimpleNamespace(kind="grant", amount=Decimal("40.00"), loan=None,
+                            programme=SimpleNamespace(
+                                name="Département — aide à la réparation (RSA)")),
+            SimpleNamespace(kind="loan", amount=Decimal("10.00"), programme=None,
+                            loan=SimpleNamespace(get_kind_display=lambda: "Microcrédit")),
+            SimpleNamespace(kind="platform", amount=Decimal("5.00"), programme=None,
+                            loan=None),
+            SimpleNamespace(kind="beneficiary", amount=Decimal("15.00"), programme=None,
                             loan=None),
         ]
     )  # fmt: skip
     with mock.patch.object(Booking, "financing_plan", property(lambda self: plan), create=True):
         text = pdf_text(documents.voucher_pdf(booking))
     assert "Financement" in text
-    assert "Aide : Fonds mobilité 03 50,00 €" in text
-    assert "Part de la personne" in text
-    assert "Reste à payer par la personne 20,00 €" in text
+    assert "Pris en charge 55,00 €" in text
+    assert "Reste à payer par la personne 15,00 €" in text
     assert "Montant à régler au partenaire" not in text
+    for leak in ("RSA", "Département", "aide à la réparation", "Aide :", "Prêt", "Microcrédit"):
+        assert leak not in text, leak
 
 
 @pytest.mark.django_db
