@@ -252,7 +252,7 @@ def need_of(view) -> Need | None:
     return need
 
 
-REFUSED = _("Ces informations ne sont pas accessibles avec votre rôle.")
+REFUSED = _("Ces informations sont réservées à d'autres rôles que le vôtre.")
 
 
 def need_to_know(*kinds: DataKind, mode: Mode | None = None, shows: Iterable[DataKind] = (),

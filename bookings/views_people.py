@@ -38,6 +38,7 @@ from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from marketplace.display import day_label, euros
 from partners.models import Partner
 
+FOR_PEOPLE = gettext_lazy("Cette page est réservée aux personnes accompagnées par la plateforme.")
 ACTIVE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
 WITH_VOUCHER = (*ACTIVE, BookingStatus.COMPLETED)
 # What each status means for the person, in plain words.
@@ -89,9 +90,7 @@ class CancelForm(forms.Form):
 
 def _signed_in_beneficiary(user) -> Beneficiary:
     if not is_beneficiary(user) or user.beneficiary.anonymised_at is not None:
-        raise PermissionDeniedError(
-            _("Cette page est réservée aux personnes accompagnées par la plateforme.")
-        )
+        raise PermissionDeniedError(str(FOR_PEOPLE))
     return user.beneficiary
 
 
@@ -242,7 +241,7 @@ def calendar_response(booking) -> HttpResponse:
 
 
 @never_cache
-@need_to_know(DataKind.BOOKINGS, audience=BENEFICIARIES)
+@need_to_know(DataKind.BOOKINGS, audience=BENEFICIARIES, refusal=FOR_PEOPLE)
 def my_bookings(request):
     return _render_page(request, _signed_in_beneficiary(request.user), token=None)
 
@@ -257,7 +256,7 @@ def my_bookings_link(request, token: str):
     return _render_page(request, beneficiary, token=token)
 
 
-@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=BENEFICIARIES)
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=BENEFICIARIES, refusal=FOR_PEOPLE)
 @require_POST
 def my_booking_cancel(request, booking_id: int):
     beneficiary = _signed_in_beneficiary(request.user)

@@ -374,7 +374,7 @@ def _agreement_rows(partner: Partner) -> list[dict]:
     return [display.agreement_row(a, today) for a in selectors.agreement_list(partner=partner)]
 
 
-@need_to_know(DataKind.AGREEMENTS, mode=Mode.WRITE)
+@need_to_know(DataKind.AGREEMENTS)
 def partner_agreement(request, partner_id: int):
     """The partner's agreements; a platform admin creates or changes theirs (POST)."""
     partner, can_manage = _partner(request.user, partner_id)

@@ -300,3 +300,24 @@ def test_the_voucher_the_partner_downloads_names_no_programme_or_benefit(client)
     assert "Reste à payer par la personne 7,00 €" in text
     for leak in (PROGRAMME_NAME, "RSA", "Département", "Aide :"):
         assert leak not in text, leak
+
+
+def test_what_partners_are_told_names_no_programme_benefit_or_diagnosis(
+    django_capture_on_commit_callbacks,
+):
+    from bookings.services import booking_cancel
+    from core.models import Notification
+    from tests.need_to_know_world import DIAGNOSIS_SUMMARY, PROGRAMME_NAME
+
+    with django_capture_on_commit_callbacks(execute=True):
+        world = build_world()  # the booking is requested: the partner is told
+        booking_cancel(actor=world.users[Role.ADVISER], booking_id=world.booking.pk,
+                       reason="La personne a trouvé une solution")  # fmt: skip
+    partners = [world.users[Role.PARTNER_MANAGER], world.users[Role.PARTNER_STAFF]]
+    told = Notification.objects.filter(user__in=partners)
+    assert {n.template for n in told} == {"bookings/requested", "bookings/cancelled"}
+    for message in told:
+        words = f"{message.subject}\n{message.body}"
+        assert "Léa Martin" in words or message.template == "bookings/cancelled"
+        for leak in (PROGRAMME_NAME, "RSA", "28,00", DIAGNOSIS_SUMMARY, "renforcé"):
+            assert leak not in words, (message.template, leak)
