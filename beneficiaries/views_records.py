@@ -262,10 +262,12 @@ def _record_context(beneficiary, user, **forms) -> dict:
         **access,
     }
     barriers = list(beneficiary.barriers.all()) if see["diagnosis"] else []
-    referrals = see["referral"] and list(
-        beneficiary.referrals.select_related("prescriber_organisation")
-    )  # fmt: skip
-    context["referrals"] = referrals or []
+    referrals = (
+        list(beneficiary.referrals.select_related("prescriber_organisation"))
+        if see["referral"]
+        else []
+    )
+    context["referrals"] = referrals
     if see["situation"]:
         check = beneficiary.eligibility_checks.select_related("checked_by").first()
         context["check"] = check
@@ -290,7 +292,7 @@ def _record_context(beneficiary, user, **forms) -> dict:
     if see["consent"]:
         context["consents"] = list(beneficiary.consents.select_related("prescriber_organisation"))
         context["consent_form"] = forms.get("consent_form") or ConsentForm(
-            prescribers=_prescribers(referrals or [])
+            prescribers=_prescribers(referrals)
         )
     if see["outcome"]:
         context["outcome"] = getattr(beneficiary, "outcome", None)
