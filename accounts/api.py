@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions
 from accounts.enums import OrganisationKind
+from accounts.need_to_know import DataKind, Need
 from accounts.scoping import memberships
 from core.audit import audit_log
 from core.enums import ErrorCode
@@ -98,6 +99,8 @@ class TokenObtainView(APIView):
 
 class MeView(APIView):
     """The signed-in user, their memberships and roles."""
+
+    need_to_know = Need(DataKind.ACCOUNT)
 
     class OrganisationSerializer(serializers.Serializer):
         id = serializers.IntegerField()

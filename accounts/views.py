@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,16 +7,17 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.forms import InvitationAcceptForm, InvitationForm
 from accounts.models import Invitation, Membership
+from accounts.need_to_know import DataKind, Mode, need_to_know
 from core.errors import ApplicationError
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS)
 def organisation_list(request):
     organisations = selectors.managed_organisations_for(user=request.user)
     return render(request, "accounts/organisation_list.html", {"organisations": organisations})
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS)
 def organisation_members(request, organisation_id: int):
     organisation = selectors.organisation_get_for_management(
         user=request.user, organisation_id=organisation_id
@@ -51,7 +51,7 @@ def organisation_members(request, organisation_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS, mode=Mode.WRITE)
 @require_POST
 def invitation_revoke(request, organisation_id: int, invitation_id: int):
     organisation = selectors.organisation_get_for_management(
@@ -63,7 +63,7 @@ def invitation_revoke(request, organisation_id: int, invitation_id: int):
     return redirect("organisation_members", organisation_id=organisation.pk)
 
 
-@login_required
+@need_to_know(DataKind.MEMBERS, mode=Mode.WRITE)
 @require_POST
 def membership_revoke(request, organisation_id: int, membership_id: int):
     organisation = selectors.organisation_get_for_management(

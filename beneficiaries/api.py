@@ -1,14 +1,15 @@
-"""Beneficiaries and referrals API: platform staff for people (own platform only),
-prescribers for their referrals; partners and beneficiaries have no access."""
+"""Beneficiaries API: platform staff for people (own platform only), each part of a record
+for the roles the need-to-know table lets see it (a finance officer reads identity and
+contact, never the social record); partners, prescribers and beneficiaries have no access.
+Referrals are in `beneficiaries.referrals_api`."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import permissions as account_permissions
+from accounts.need_to_know import DataKind, Mode, Need, platforms_where
 from accounts.scoping import platform_ids
 from beneficiaries import journey, privacy, selectors, services
 from beneficiaries.enums import (
@@ -23,24 +24,8 @@ from beneficiaries.enums import (
     Situation,
     Vehicle,
 )
+from beneficiaries.permissions import FIELD_KINDS, readable_fields
 from core.api.pagination import paginated_response
-
-
-class IsPlatformStaff(BasePermission):
-    message = _("Réservé aux équipes de la plateforme.")
-
-    def has_permission(self, request, view):
-        return account_permissions.is_platform_staff(request.user)
-
-
-class IsPrescriberOrPlatformStaff(BasePermission):
-    message = _("Réservé aux prescripteurs et aux équipes de la plateforme.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return account_permissions.is_platform_staff(user) or account_permissions.is_prescriber(
-            user
-        )
 
 
 class BeneficiarySerializer(serializers.Serializer):
@@ -73,9 +58,15 @@ class BeneficiarySerializer(serializers.Serializer):
     )
     last_contact_at = serializers.DateTimeField(read_only=True)
 
+    def to_representation(self, instance):
+        """Only the fields of the kinds the reader may see (`context["user"]`)."""
+        data = super().to_representation(instance)
+        hidden = FIELD_KINDS.keys() - readable_fields(self.context["user"], instance)
+        return {name: value for name, value in data.items() if name not in hidden}
+
 
 class BeneficiaryListApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.IDENTITY, DataKind.CONTACT)
 
     class CreateSerializer(BeneficiarySerializer):
         platform_id = serializers.IntegerField(required=False, write_only=True)
@@ -86,11 +77,15 @@ class BeneficiaryListApi(APIView):
         people = selectors.beneficiary_list_for(user=request.user).order_by(
             "last_name", "first_name", "pk"
         )
-        if request.query_params.get("status"):
-            people = people.filter(status=request.query_params["status"])
+        if request.query_params.get("status"):  # the step is part of the situation
+            people = people.filter(
+                status=request.query_params["status"],
+                platform_id__in=platforms_where(request.user, DataKind.SITUATION),
+            )
         return paginated_response(
-            request=request, view=self, queryset=people, serializer_class=BeneficiarySerializer
-        )
+            request=request, view=self, queryset=people, serializer_class=BeneficiarySerializer,
+            context={"user": request.user},
+        )  # fmt: skip
 
     @extend_schema(request=CreateSerializer, responses={201: BeneficiarySerializer})
     def post(self, request):
@@ -107,18 +102,21 @@ class BeneficiaryListApi(APIView):
         person = services.beneficiary_create(
             actor=request.user, platform_id=platform_id, create_anyway=create_anyway, **fields
         )
-        return Response(BeneficiarySerializer(person).data, status=status.HTTP_201_CREATED)
+        return Response(
+            BeneficiarySerializer(person, context={"user": request.user}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class BeneficiaryDetailApi(APIView):
     """Reading a record writes the access log."""
 
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.IDENTITY, DataKind.CONTACT)
 
     @extend_schema(responses={200: BeneficiarySerializer})
     def get(self, request, beneficiary_id: int):
         person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
-        return Response(BeneficiarySerializer(person).data)
+        return Response(BeneficiarySerializer(person, context={"user": request.user}).data)
 
     @extend_schema(request=BeneficiarySerializer, responses={200: BeneficiarySerializer})
     def patch(self, request, beneficiary_id: int):
@@ -128,11 +126,11 @@ class BeneficiaryDetailApi(APIView):
         person = services.beneficiary_update(
             actor=request.user, beneficiary_id=beneficiary_id, **data.validated_data
         )
-        return Response(BeneficiarySerializer(person).data)
+        return Response(BeneficiarySerializer(person, context={"user": request.user}).data)
 
 
 class BeneficiaryExportApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.EXPORT, DataKind.ACCESS_LOG)
 
     @extend_schema(responses={200: dict})
     def get(self, request, beneficiary_id: int):
@@ -142,7 +140,7 @@ class BeneficiaryExportApi(APIView):
 
 
 class EligibilityCheckApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.SITUATION, mode=Mode.WRITE)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -158,7 +156,7 @@ class EligibilityCheckApi(APIView):
 
 
 class DiagnosisApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.DIAGNOSIS)
 
     class BarrierSerializer(serializers.Serializer):
         category = serializers.ChoiceField(choices=BarrierCategory.choices)
@@ -199,7 +197,9 @@ class DiagnosisApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request, beneficiary_id: int):
-        person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
+        person = privacy.beneficiary_open(
+            user=request.user, beneficiary_id=beneficiary_id, kind=DataKind.DIAGNOSIS
+        )
         diagnoses = person.diagnoses.prefetch_related("barriers")
         return Response(self.OutputSerializer(diagnoses, many=True).data)
 
@@ -217,7 +217,7 @@ class DiagnosisApi(APIView):
 
 
 class FollowUpApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.FOLLOW_UP)
 
     class InputSerializer(serializers.Serializer):
         held_on = serializers.DateField()
@@ -229,7 +229,9 @@ class FollowUpApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request, beneficiary_id: int):
-        person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
+        person = privacy.beneficiary_open(
+            user=request.user, beneficiary_id=beneficiary_id, kind=DataKind.FOLLOW_UP
+        )
         return Response(self.OutputSerializer(person.follow_ups.all(), many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
@@ -244,7 +246,7 @@ class FollowUpApi(APIView):
 
 
 class ConsentApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.CONSENT)
 
     class InputSerializer(serializers.Serializer):
         purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
@@ -261,7 +263,9 @@ class ConsentApi(APIView):
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request, beneficiary_id: int):
-        person = privacy.beneficiary_open(user=request.user, beneficiary_id=beneficiary_id)
+        person = privacy.beneficiary_open(
+            user=request.user, beneficiary_id=beneficiary_id, kind=DataKind.CONSENT
+        )
         return Response(self.OutputSerializer(person.consents.all(), many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
@@ -279,7 +283,7 @@ class ConsentApi(APIView):
 
 
 class ConsentWithdrawApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.CONSENT, mode=Mode.WRITE)
 
     @extend_schema(request=None, responses={200: ConsentApi.OutputSerializer})
     def post(self, request, consent_id: int):
@@ -288,7 +292,7 @@ class ConsentWithdrawApi(APIView):
 
 
 class OutcomeApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.OUTCOME, mode=Mode.WRITE)
 
     class InputSerializer(serializers.Serializer):
         code = serializers.ChoiceField(choices=OutcomeCode.choices)

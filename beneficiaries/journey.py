@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.need_to_know import DataKind as K
 from beneficiaries.enums import (
     BarrierCategory,
     BeneficiaryStatus,
@@ -43,7 +44,7 @@ def diagnosis_record(
     barriers: list[dict], share_with_prescriber: bool = False,
 ) -> Diagnosis:  # fmt: skip
     """Record the diagnostic mobilité and its barriers; the decision sets the support."""
-    beneficiary = lock_beneficiary(actor, beneficiary_id)
+    beneficiary = lock_beneficiary(actor, beneficiary_id, K.DIAGNOSIS, K.SITUATION)
     if beneficiary.status == BeneficiaryStatus.CLOSED:
         raise ConflictError(
             _("L'accompagnement de cette personne est terminé."),
@@ -116,7 +117,7 @@ def barrier_lift(*, actor, barrier_id: int) -> Barrier:
     barrier = Barrier.objects.select_related("beneficiary").filter(pk=barrier_id).first()
     if barrier is None:
         raise NotFoundError(_("Frein introuvable."))
-    lock_beneficiary(actor, barrier.beneficiary_id)
+    lock_beneficiary(actor, barrier.beneficiary_id, K.DIAGNOSIS)
     if barrier.lifted_at is None:
         barrier.lifted_at = timezone.now()
         barrier.save(update_fields=["lifted_at", "updated_at"])
@@ -128,7 +129,7 @@ def barrier_lift(*, actor, barrier_id: int) -> Barrier:
 def action_item_add(
     *, actor, beneficiary_id: int, action: str, due_on=None, barrier_id: int | None = None
 ) -> ActionPlanItem:
-    beneficiary = lock_beneficiary(actor, beneficiary_id)
+    beneficiary = lock_beneficiary(actor, beneficiary_id, K.ACTION_PLAN)
     if barrier_id is not None and not beneficiary.barriers.filter(pk=barrier_id).exists():
         raise NotFoundError(_("Frein introuvable."))
     if not action.strip():
@@ -145,7 +146,7 @@ def action_item_done(*, actor, item_id: int) -> ActionPlanItem:
     item = ActionPlanItem.objects.filter(pk=item_id).first()
     if item is None:
         raise NotFoundError(_("Action introuvable."))
-    lock_beneficiary(actor, item.beneficiary_id)
+    lock_beneficiary(actor, item.beneficiary_id, K.ACTION_PLAN)
     if item.done_at is None:
         item.done_at = timezone.now()
         item.save(update_fields=["done_at", "updated_at"])
@@ -154,7 +155,7 @@ def action_item_done(*, actor, item_id: int) -> ActionPlanItem:
 
 @transaction.atomic
 def follow_up_record(*, actor, beneficiary_id: int, held_on, channel: str, notes: str = ""):
-    beneficiary = lock_beneficiary(actor, beneficiary_id)
+    beneficiary = lock_beneficiary(actor, beneficiary_id, K.FOLLOW_UP)
     if channel not in FollowUpChannel.values:
         raise ApplicationError(
             _("Choisissez comment le rendez-vous a eu lieu."), code=ErrorCode.INVALID
@@ -175,7 +176,7 @@ def follow_up_record(*, actor, beneficiary_id: int, held_on, channel: str, notes
 @transaction.atomic
 def outcome_record(*, actor, beneficiary_id: int, code: str, exited_on) -> Outcome:
     """Close the support with its outcome (DESIGN's codes)."""
-    beneficiary = lock_beneficiary(actor, beneficiary_id)
+    beneficiary = lock_beneficiary(actor, beneficiary_id, K.OUTCOME, K.SITUATION)
     if code not in OutcomeCode.values:
         raise ApplicationError(_("Choisissez la situation de sortie."), code=ErrorCode.INVALID)
     if exited_on > timezone.localdate():
@@ -197,7 +198,7 @@ def outcome_record(*, actor, beneficiary_id: int, code: str, exited_on) -> Outco
 def consent_give(
     *, actor, beneficiary_id: int, purpose: str, prescriber_organisation_id: int | None = None
 ) -> Consent:
-    beneficiary = lock_beneficiary(actor, beneficiary_id)
+    beneficiary = lock_beneficiary(actor, beneficiary_id, K.CONSENT)
     if purpose not in ConsentPurpose.values:
         raise ApplicationError(_("Choisissez l'objet de l'accord."), code=ErrorCode.INVALID)
     if purpose == ConsentPurpose.SHARE_WITH_PRESCRIBER:
@@ -231,7 +232,7 @@ def consent_withdraw(*, actor, consent_id: int) -> Consent:
     consent = Consent.objects.filter(pk=consent_id).first()
     if consent is None:
         raise NotFoundError(_("Consentement introuvable."))
-    lock_beneficiary(actor, consent.beneficiary_id)
+    lock_beneficiary(actor, consent.beneficiary_id, K.CONSENT)
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
         consent.save(update_fields=["withdrawn_at", "updated_at"])

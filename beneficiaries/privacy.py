@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.need_to_know import DataKind
 from beneficiaries.models import Beneficiary, Referral
 from beneficiaries.selectors import beneficiary_get_for
 from core.audit import audit_log
@@ -15,16 +16,21 @@ from core.models import AuditLog
 ANONYMOUS = "Anonyme"
 
 
-def beneficiary_open(*, user, beneficiary_id: int, purpose: str = "view") -> Beneficiary:
-    """Read a person's record for a member of staff, and write it in the access log."""
-    beneficiary = beneficiary_get_for(user=user, beneficiary_id=beneficiary_id)
+def beneficiary_open(
+    *, user, beneficiary_id: int, purpose: str = "view", kind: DataKind = DataKind.IDENTITY
+) -> Beneficiary:
+    """Read a person's record for a member of staff who may read `kind` of it (need-to-know
+    table), and write it in the access log."""
+    beneficiary = beneficiary_get_for(user=user, beneficiary_id=beneficiary_id, kind=kind)
     audit_log(actor=user, action="beneficiary.read", target=beneficiary, data={"as": purpose})
     return beneficiary
 
 
 def beneficiary_export(*, user, beneficiary_id: int) -> dict:
     """Everything held on a person, as JSON-ready data (right of access)."""
-    beneficiary = beneficiary_open(user=user, beneficiary_id=beneficiary_id, purpose="export")
+    beneficiary = beneficiary_open(
+        user=user, beneficiary_id=beneficiary_id, purpose="export", kind=DataKind.EXPORT
+    )
 
     def rows(queryset, *fields):
         return [{f: _json(getattr(obj, f)) for f in fields} for obj in queryset]

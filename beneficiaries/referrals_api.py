@@ -8,9 +8,9 @@ from rest_framework.views import APIView
 
 from accounts import permissions as account_permissions
 from accounts.models import Organisation
+from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, Need, may
 from accounts.scoping import prescriber_organisation_ids
 from beneficiaries import selectors, services
-from beneficiaries.api import IsPlatformStaff, IsPrescriberOrPlatformStaff
 from beneficiaries.enums import FrenchLevel, RefusalReason, Situation
 from core.api.pagination import paginated_response
 from core.errors import NotFoundError
@@ -89,13 +89,18 @@ def _prescriber_organisation(user, organisation_id: int | None) -> Organisation:
     return Organisation.objects.get(pk=organisation_id)
 
 
+def _as_staff(user) -> bool:
+    """Whether the user reads referrals as the platform's staff (else as a prescriber)."""
+    return may(user, DataKind.REFERRAL, audience=PLATFORM_STAFF)
+
+
 class ReferralListApi(APIView):
-    permission_classes = [IsPrescriberOrPlatformStaff]
+    need_to_know = Need(DataKind.REFERRAL)
 
     @extend_schema(responses={200: ReferralOutputSerializer(many=True)})
     def get(self, request):
         user = request.user
-        if account_permissions.is_platform_staff(user):
+        if _as_staff(user):
             referrals = selectors.referral_inbox_for(
                 user=user, status=request.query_params.get("status") or None
             )
@@ -127,12 +132,12 @@ class ReferralListApi(APIView):
 
 
 class ReferralDetailApi(APIView):
-    permission_classes = [IsPrescriberOrPlatformStaff]
+    need_to_know = Need(DataKind.REFERRAL)
 
     @extend_schema(responses={200: ReferralOutputSerializer})
     def get(self, request, referral_id: int):
         user = request.user
-        if account_permissions.is_platform_staff(user):
+        if _as_staff(user):
             referral = selectors.referral_get_for_staff(user=user, referral_id=referral_id)
             return Response(ReferralOutputSerializer(referral).data)
         referral = selectors.referral_get_for_prescriber(user=user, referral_id=referral_id)
@@ -146,7 +151,7 @@ class ReferralDetailApi(APIView):
 
 
 class ReferralAcceptApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.REFERRAL, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 
     class InputSerializer(serializers.Serializer):
         beneficiary = serializers.IntegerField(required=False)
@@ -166,7 +171,7 @@ class ReferralAcceptApi(APIView):
 
 
 class ReferralRefuseApi(APIView):
-    permission_classes = [IsPlatformStaff]
+    need_to_know = Need(DataKind.REFERRAL, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.ChoiceField(choices=RefusalReason.choices)
@@ -183,7 +188,7 @@ class ReferralRefuseApi(APIView):
 
 
 class ReferralWithdrawApi(APIView):
-    permission_classes = [IsPrescriberOrPlatformStaff]
+    need_to_know = Need(DataKind.REFERRAL, mode=Mode.WRITE)
 
     @extend_schema(request=None, responses={200: ReferralOutputSerializer})
     def post(self, request, referral_id: int):

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.enums import Role
+from accounts.enums import OrganisationKind, Role
 from accounts.models import Membership
-from accounts.scoping import platform_ids, prescriber_organisation_ids
+from accounts.need_to_know import DataKind, Mode, organisations_where, platforms_where
 from beneficiaries.enums import BeneficiaryStatus, ConsentPurpose, ReferralStatus
 from beneficiaries.models import Beneficiary, Consent, Referral
 from core.errors import NotFoundError
@@ -26,24 +26,31 @@ ACTIVE_STATUSES = [
 ]
 
 
-def beneficiary_list_for(*, user) -> QuerySet[Beneficiary]:
-    """People followed by the user's platforms (platform staff only), identity kept."""
+def beneficiary_list_for(
+    *, user, kind: DataKind = DataKind.IDENTITY, mode: Mode = Mode.READ
+) -> QuerySet[Beneficiary]:
+    """People followed by the platforms where the user may read (write) `kind` of their
+    record (platform staff only, as the need-to-know table says), identity kept."""
     return Beneficiary.objects.filter(
-        platform_id__in=platform_ids(user), anonymised_at__isnull=True
+        platform_id__in=platforms_where(user, kind, mode), anonymised_at__isnull=True
     ).select_related("adviser")
 
 
-def beneficiary_get_for(*, user, beneficiary_id: int) -> Beneficiary:
-    beneficiary = beneficiary_list_for(user=user).filter(pk=beneficiary_id).first()
+def beneficiary_get_for(
+    *, user, beneficiary_id: int, kind: DataKind = DataKind.IDENTITY, mode: Mode = Mode.READ
+) -> Beneficiary:
+    beneficiary = (
+        beneficiary_list_for(user=user, kind=kind, mode=mode).filter(pk=beneficiary_id).first()
+    )
     if beneficiary is None:
         raise NotFoundError("Personne introuvable.")
     return beneficiary
 
 
 def referral_inbox_for(*, user, status: str | None = ReferralStatus.SUBMITTED):
-    referrals = Referral.objects.filter(platform_id__in=platform_ids(user)).select_related(
-        "prescriber_organisation", "prescriber", "beneficiary"
-    )
+    referrals = Referral.objects.filter(
+        platform_id__in=platforms_where(user, DataKind.REFERRAL)
+    ).select_related("prescriber_organisation", "prescriber", "beneficiary")
     if status:
         referrals = referrals.filter(status=status)
     return referrals.order_by("created_at", "pk")
@@ -58,7 +65,11 @@ def referral_get_for_staff(*, user, referral_id: int) -> Referral:
 
 def referral_list_for_prescriber(*, user) -> QuerySet[Referral]:
     return (
-        Referral.objects.filter(prescriber_organisation_id__in=prescriber_organisation_ids(user))
+        Referral.objects.filter(
+            prescriber_organisation_id__in=organisations_where(
+                user, DataKind.REFERRAL, org_kind=OrganisationKind.PRESCRIBER
+            )
+        )
         .select_related("beneficiary", "prescriber_organisation")
         .order_by("-created_at", "-pk")
     )
@@ -85,9 +96,11 @@ def sharing_prescribers(beneficiary) -> set[int]:
 
 
 def prescriber_may_follow(user, beneficiary) -> bool:
+    """With the person's consent, for the prescriber organisations they agreed to."""
     if beneficiary is None or beneficiary.anonymised_at is not None:
         return False
-    return bool(sharing_prescribers(beneficiary) & prescriber_organisation_ids(user))
+    allowed = organisations_where(user, DataKind.SHARED_FOLLOW_UP)
+    return bool(allowed and sharing_prescribers(beneficiary) & allowed)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Membership, Organisation
-from accounts.permissions import is_adviser, is_platform_staff, is_prescriber
+from accounts.need_to_know import DataKind, Mode, may
+from accounts.permissions import is_adviser, is_prescriber
 from beneficiaries import eligibility
 from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import (
@@ -23,6 +24,7 @@ from beneficiaries.enums import (
     RefusalReason,
 )
 from beneficiaries.models import Beneficiary, Consent, EligibilityCheck, Referral
+from beneficiaries.permissions import ensure_may_change, field_kinds
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
@@ -147,7 +149,7 @@ def _lock_referral(actor, referral_id: int) -> Referral:
     referral = get_or_not_found(
         Referral.objects.select_for_update(), referral_id, _("Orientation introuvable.")
     )
-    if not is_platform_staff(actor, referral.platform_id):
+    if not may(actor, DataKind.REFERRAL, Mode.WRITE, organisation=referral.platform_id):
         raise NotFoundError(_("Orientation introuvable."))
     return referral
 
@@ -312,8 +314,7 @@ def referrals_remind_and_expire(*, now=None) -> dict:
 @transaction.atomic
 def beneficiary_create(*, actor, platform_id: int, create_anyway: bool = False, **fields):
     """An adviser opens a record directly (a person who came without a referral)."""
-    if not is_platform_staff(actor, platform_id):
-        raise NotFoundError(_("Plateforme introuvable."))
+    ensure_may_change(actor, platform_id, DataKind.IDENTITY, *field_kinds(fields))
     beneficiary = Beneficiary(platform_id=platform_id, last_contact_at=timezone.now())
     if is_adviser(actor, platform_id):
         beneficiary.adviser = actor
@@ -336,18 +337,19 @@ def beneficiary_create(*, actor, platform_id: int, create_anyway: bool = False, 
     return beneficiary
 
 
-def lock_beneficiary(actor, beneficiary_id: int) -> Beneficiary:
+def lock_beneficiary(actor, beneficiary_id: int, *kinds: DataKind) -> Beneficiary:
     beneficiary = get_or_not_found(
         Beneficiary.objects.select_for_update(), beneficiary_id, _("Personne introuvable.")
     )
-    if not is_platform_staff(actor, beneficiary.platform_id) or beneficiary.anonymised_at:
+    if beneficiary.anonymised_at:
         raise NotFoundError(_("Personne introuvable."))
+    ensure_may_change(actor, beneficiary, *kinds)
     return beneficiary
 
 
 @transaction.atomic
 def beneficiary_update(*, actor, beneficiary_id: int, **fields) -> Beneficiary:
-    beneficiary = lock_beneficiary(actor, beneficiary_id)
+    beneficiary = lock_beneficiary(actor, beneficiary_id, DataKind.IDENTITY, *field_kinds(fields))
     if "phone" in fields:  # "06 12 34 56 78" is the stored +33612345678: not a change
         fields["phone"] = normalise_phone(fields["phone"])
     changed = []
@@ -367,7 +369,7 @@ def beneficiary_update(*, actor, beneficiary_id: int, **fields) -> Beneficiary:
 @transaction.atomic
 def eligibility_check(*, actor, beneficiary_id: int) -> EligibilityCheck:
     """Record which rules of the platform the person meets today; valid six months."""
-    beneficiary = lock_beneficiary(actor, beneficiary_id)
+    beneficiary = lock_beneficiary(actor, beneficiary_id, DataKind.SITUATION)
     policy = eligibility.policy_for(beneficiary.platform)
     results = eligibility.evaluate(
         policy,

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
+from beneficiaries import views_caseload
 from beneficiaries import views_record_actions as actions
 from beneficiaries import views_records as views
 
 urlpatterns = [
     path("", views.beneficiary_list, name="beneficiary_list"),
     path("nouvelle/", views.beneficiary_new, name="beneficiary_new"),
-    path("file-active/", views.caseload, name="caseload"),
+    path("file-active/", views_caseload.caseload, name="caseload"),
     path("<int:beneficiary_id>/", views.beneficiary_detail, name="beneficiary_detail"),
     path("<int:beneficiary_id>/modifier/", views.beneficiary_edit, name="beneficiary_edit"),
     path("<int:beneficiary_id>/diagnostic/", actions.diagnosis_new, name="diagnosis_new"),

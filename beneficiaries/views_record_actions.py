@@ -2,19 +2,20 @@
 diagnosis with its barriers (its own form page), and the one-form actions that come back to
 the record: eligibility, a barrier lifted, the action plan, follow-ups, consents, outcome.
 
-Platform staff only (others: 403); a person of another platform is 404. A form that fails
+Platform staff whose role may change that part of the record (need-to-know table; others:
+403); a person of another platform is 404. A form that fails
 shows its page again through `privacy.beneficiary_open`, so that view is logged too. Every
 write goes through the services of `beneficiaries.services` and `beneficiaries.journey`; the
 helpers for access, forms and the record page are in `beneficiaries.views_records`."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from beneficiaries import journey, selectors, services
+from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, need_to_know
+from beneficiaries import journey, permissions, selectors, services
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.forms_records import (
     ActionItemForm,
@@ -39,12 +40,12 @@ from core.errors import ApplicationError, NotFoundError
 # --- The diagnosis --------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.DIAGNOSIS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 def diagnosis_new(request, beneficiary_id: int):
     if request.method == "POST":
-        beneficiary = _scoped(request, beneficiary_id)
+        beneficiary = _scoped(request, beneficiary_id, DataKind.DIAGNOSIS)
     else:
-        beneficiary = _open(request, beneficiary_id, "diagnosis")
+        beneficiary = _open(request, beneficiary_id, "diagnosis", DataKind.DIAGNOSIS)
     can_share = bool(selectors.sharing_prescribers(beneficiary))
     form = DiagnosisForm(request.POST or None, can_share=can_share)
     rows = BarrierFormSet(request.POST or None, prefix="freins")
@@ -55,7 +56,7 @@ def diagnosis_new(request, beneficiary_id: int):
         ):  # fmt: skip
             messages.success(request, _("Le diagnostic est enregistré."))
             return redirect(_record_url(beneficiary.pk, "diagnostic"))
-        beneficiary = _open(request, beneficiary_id, "diagnosis")
+        beneficiary = _open(request, beneficiary_id, "diagnosis", DataKind.DIAGNOSIS)
     return render(
         request,
         TEMPLATES + "diagnosis_form.html",
@@ -65,6 +66,7 @@ def diagnosis_new(request, beneficiary_id: int):
             "rows": rows,
             "can_share": can_share,
             "closed": beneficiary.status == BeneficiaryStatus.CLOSED,
+            **permissions.record_access(request.user, beneficiary),
         },
         status=400 if (form.errors or rows.total_error_count()) else 200,
     )
@@ -100,19 +102,19 @@ def _form_write(request, beneficiary, form, function, success: str, *, tab: str,
     return _record_page(request, beneficiary.pk, status=400, **{name: form})
 
 
-@login_required
+@need_to_know(DataKind.SITUATION, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_eligibility(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.SITUATION)
     _act(request, services.eligibility_check, _("L'éligibilité est vérifiée."),
          beneficiary_id=beneficiary.pk)  # fmt: skip
     return redirect(_record_url(beneficiary.pk, "eligibilite"))
 
 
-@login_required
+@need_to_know(DataKind.DIAGNOSIS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_barrier_lift(request, beneficiary_id: int, barrier_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.DIAGNOSIS)
     if not beneficiary.barriers.filter(pk=barrier_id).exists():
         raise NotFoundError(_("Difficulté introuvable."))
     _act(request, journey.barrier_lift, _("La difficulté est notée comme levée."),
@@ -120,39 +122,39 @@ def record_barrier_lift(request, beneficiary_id: int, barrier_id: int):
     return redirect(_record_url(beneficiary.pk, "freins"))
 
 
-@login_required
+@need_to_know(DataKind.ACTION_PLAN, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_action_add(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.ACTION_PLAN)
     form = ActionItemForm(request.POST, barriers=beneficiary.barriers.all())
     return _form_write(request, beneficiary, form, journey.action_item_add,
                        _("L'action est ajoutée au plan."), tab="plan",
                        name="action_form")  # fmt: skip
 
 
-@login_required
+@need_to_know(DataKind.ACTION_PLAN, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_action_done(request, beneficiary_id: int, item_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.ACTION_PLAN)
     if not beneficiary.action_items.filter(pk=item_id).exists():
         raise NotFoundError(_("Action introuvable."))
     _act(request, journey.action_item_done, _("L'action est faite."), item_id=item_id)
     return redirect(_record_url(beneficiary.pk, "plan"))
 
 
-@login_required
+@need_to_know(DataKind.FOLLOW_UP, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_follow_up(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.FOLLOW_UP)
     return _form_write(request, beneficiary, FollowUpForm(request.POST), journey.follow_up_record,
                        _("Le rendez-vous de suivi est enregistré."), tab="suivi",
                        name="follow_up_form", error_field="held_on")  # fmt: skip
 
 
-@login_required
+@need_to_know(DataKind.CONSENT, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_consent_give(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.CONSENT)
     prescribers = _prescribers(beneficiary.referrals.select_related("prescriber_organisation"))
     form = ConsentForm(request.POST, prescribers=prescribers)
     return _form_write(request, beneficiary, form, journey.consent_give,
@@ -160,20 +162,20 @@ def record_consent_give(request, beneficiary_id: int):
                        name="consent_form")  # fmt: skip
 
 
-@login_required
+@need_to_know(DataKind.CONSENT, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_consent_withdraw(request, beneficiary_id: int, consent_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.CONSENT)
     if not beneficiary.consents.filter(pk=consent_id).exists():
         raise NotFoundError(_("Accord introuvable."))
     _act(request, journey.consent_withdraw, _("L'accord est retiré."), consent_id=consent_id)
     return redirect(_record_url(beneficiary.pk, "accords"))
 
 
-@login_required
+@need_to_know(DataKind.OUTCOME, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def record_outcome(request, beneficiary_id: int):
-    beneficiary = _scoped(request, beneficiary_id)
+    beneficiary = _scoped(request, beneficiary_id, DataKind.OUTCOME)
     return _form_write(request, beneficiary, OutcomeForm(request.POST), journey.outcome_record,
                        _("La sortie est enregistrée : l'accompagnement est terminé."),
                        tab="sortie", name="outcome_form")  # fmt: skip

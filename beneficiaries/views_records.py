@@ -1,20 +1,22 @@
 """The adviser's pages about the people a platform supports (HTML, French): the list, a new
 record, the record itself with its journey (eligibility, diagnosis and barriers, action plan,
-follow-ups, consents, outcome), its edit form, its history, its export, and the advisers'
-active files. The writes of the journey (the diagnosis page and the record page's one-form
-actions) are in `beneficiaries.views_record_actions`.
+follow-ups, consents, outcome), its edit form, its history and its export. The writes of
+the journey (the diagnosis page and the record page's one-form actions) are in
+`beneficiaries.views_record_actions`.
 
-Platform staff only (others: 403); a person of another platform is 404. Every page that shows
-a person gets them through `privacy.beneficiary_open`, which writes the access log; a form
-that fails shows the page again, so that view is logged too. Every write goes through the
-services of `beneficiaries.services` and `beneficiaries.journey`."""
+Platform staff only, each page for the roles the need-to-know table lets see what it shows
+(others: 403; a finance officer sees identity and contact, not the social record); a person
+of another platform is 404. Every page that shows a person gets them through
+`privacy.beneficiary_open`, which writes the access log; a form that fails shows the page
+again, so that view is logged too. Every write goes through the services of
+`beneficiaries.services` and `beneficiaries.journey`. The advisers' active files are in
+`beneficiaries.views_caseload`."""
 
 import json
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,10 +28,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import permissions as account_permissions
-from accounts.enums import PLATFORM_ROLES, OrganisationKind
+from accounts.need_to_know import PLATFORM_STAFF as STAFF
+from accounts.need_to_know import DataKind, Mode, need_to_know, platforms_where
 from accounts.scoping import memberships
-from beneficiaries import journey, privacy, selectors, services
+from beneficiaries import journey, permissions, privacy, selectors, services
 from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.forms_records import (
@@ -42,8 +44,10 @@ from beneficiaries.forms_records import (
     PeopleFilterForm,
 )
 from core.enums import ErrorCode
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError, ConflictError, NotFoundError
 
+# What a new record and its edit form write.
+NEW_RECORD = (DataKind.IDENTITY, DataKind.CONTACT, DataKind.SITUATION)
 PAGE_SIZE = 25
 TEMPLATES = "beneficiaries/records/"
 # Timeline entries that carry a day, not a moment.
@@ -53,31 +57,26 @@ DAY_KINDS = {"diagnosis", "follow_up", "outcome"}
 # --- Access and small helpers ---------------------------------------------------------------
 
 
-def _ensure_staff(user) -> None:
-    if not account_permissions.is_platform_staff(user):
-        raise PermissionDeniedError(
-            _("Ces pages sont réservées aux équipes de la plateforme de mobilité.")
-        )
-
-
-def _open(request, beneficiary_id: int, purpose: str):
+def _open(request, beneficiary_id: int, purpose: str, kind: DataKind = DataKind.IDENTITY):
     """The person, for a page that shows them: scoped, and written in the access log."""
-    _ensure_staff(request.user)
     return privacy.beneficiary_open(
-        user=request.user, beneficiary_id=beneficiary_id, purpose=purpose
+        user=request.user, beneficiary_id=beneficiary_id, purpose=purpose, kind=kind
     )
 
 
-def _scoped(request, beneficiary_id: int):
+def _scoped(request, beneficiary_id: int, kind: DataKind = DataKind.IDENTITY):
     """The person, for a write that shows nothing: scoped, not logged (the service audits)."""
-    _ensure_staff(request.user)
-    return selectors.beneficiary_get_for(user=request.user, beneficiary_id=beneficiary_id)
+    return selectors.beneficiary_get_for(
+        user=request.user, beneficiary_id=beneficiary_id, kind=kind, mode=Mode.WRITE
+    )
 
 
-def _platforms(user) -> list[tuple[int, str]]:
+def _platforms(user, kind: DataKind, mode: Mode = Mode.READ) -> list[tuple[int, str]]:
+    """(id, name) of the platforms where the user may read (write) this kind of data."""
+    where = platforms_where(user, kind, mode)
     seen = {}
     for m in memberships(user):
-        if m.organisation_kind == OrganisationKind.PLATFORM and m.role in PLATFORM_ROLES:
+        if m.organisation_id in where:
             seen.setdefault(m.organisation_id, m.organisation_name)
     return list(seen.items())
 
@@ -133,16 +132,22 @@ def _search(people, user, filters: dict):
             | Q(first_name__icontains=word)
         )  # fmt: skip
     if filters.get("status"):
-        people = people.filter(status=filters["status"])
+        people = people.filter(
+            status=filters["status"],
+            platform_id__in=platforms_where(user, DataKind.SITUATION),
+        )
     if filters.get("mine"):
         people = people.filter(adviser=user)
     return people.order_by("last_name", "first_name", "pk")
 
 
-@login_required
+@need_to_know(DataKind.IDENTITY, DataKind.CONTACT, audience=STAFF)
 def beneficiary_list(request):
-    _ensure_staff(request.user)
+    # The step of the support and the follow-up flag are part of the social record.
+    social = platforms_where(request.user, DataKind.SITUATION)
     form = PeopleFilterForm(request.GET or None)
+    if not social:
+        del form.fields["status"]
     filters = form.cleaned_data if form.is_valid() else {}
     people = _search(selectors.beneficiary_list_for(user=request.user), request.user, filters)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -150,7 +155,7 @@ def beneficiary_list(request):
     overdue = (
         set(
             journey.overdue_beneficiaries(before=_overdue_limit())
-            .filter(pk__in=[b.pk for b in rows])
+            .filter(pk__in=[b.pk for b in rows], platform_id__in=social)
             .values_list("pk", flat=True)
         )
         if rows
@@ -166,7 +171,12 @@ def beneficiary_list(request):
             "page_range": page.paginator.get_elided_page_range(
                 page.number, on_each_side=1, on_ends=1
             ),  # fmt: skip
-            "rows": [{"person": b, "overdue": b.pk in overdue} for b in rows],
+            "rows": [
+                {"person": b, "overdue": b.pk in overdue, "social": b.platform_id in social}
+                for b in rows
+            ],
+            "social": bool(social),
+            "can_add": bool(platforms_where(request.user, DataKind.IDENTITY, Mode.WRITE)),
             "count_text": ngettext("%(count)s personne", "%(count)s personnes", count)
             % {"count": count},
             "filtered": bool(filters.get("q") or filters.get("status") or filters.get("mine")),
@@ -178,10 +188,10 @@ def beneficiary_list(request):
 # --- A new record ---------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(*NEW_RECORD, mode=Mode.WRITE, audience=STAFF)
 def beneficiary_new(request):
-    _ensure_staff(request.user)
-    form = BeneficiaryCreateForm(request.POST or None, platforms=_platforms(request.user))
+    platforms = _platforms(request.user, DataKind.SITUATION, Mode.WRITE)
+    form = BeneficiaryCreateForm(request.POST or None, platforms=platforms)
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -229,42 +239,56 @@ def _prescribers(referrals) -> list[tuple[int, str]]:
     return list(seen.items())
 
 
-def _record_context(beneficiary, **forms) -> dict:
+def _record_context(beneficiary, user, **forms) -> dict:
+    """The record page: identity and contact, then each part of the social record this user
+    may see (the others are not even read)."""
     today = timezone.localdate()
-    barriers = list(beneficiary.barriers.all())
-    referrals = list(beneficiary.referrals.select_related("prescriber_organisation"))
-    prescribers = _prescribers(referrals)
-    check = beneficiary.eligibility_checks.select_related("checked_by").first()
-    outcome = getattr(beneficiary, "outcome", None)
-    items = beneficiary.action_items.select_related("barrier").order_by(
-        F("done_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
-    )
-    overdue = (
-        beneficiary.status == BeneficiaryStatus.REINFORCED
-        and journey.overdue_beneficiaries(before=_overdue_limit()).filter(pk=beneficiary.pk)
-        .exists()
-    )  # fmt: skip
-    return {
+    access = permissions.record_access(user, beneficiary)
+    see = access["see"]
+    context = {
         "person": beneficiary,
         "closed": beneficiary.status == BeneficiaryStatus.CLOSED,
         "age": _age(beneficiary.birth_date, today),
-        "check": check,
-        "check_expired": check is not None and check.valid_until < today,
-        "diagnosis": beneficiary.diagnoses.select_related("author").first(),
-        "barriers": barriers,
-        "open_barriers": [b for b in barriers if b.lifted_at is None],
-        "items": list(items),
-        "follow_ups": list(beneficiary.follow_ups.select_related("author")),
-        "overdue": overdue,
         "overdue_weeks": settings.FOLLOW_UP_OVERDUE_DAYS // 7,
-        "consents": list(beneficiary.consents.select_related("prescriber_organisation")),
-        "referrals": referrals,
-        "outcome": outcome,
-        "follow_up_form": forms.get("follow_up_form") or FollowUpForm(),
-        "action_form": forms.get("action_form") or ActionItemForm(barriers=barriers),
-        "consent_form": forms.get("consent_form") or ConsentForm(prescribers=prescribers),
-        "outcome_form": forms.get("outcome_form") or OutcomeForm(),
+        **access,
     }
+    barriers = list(beneficiary.barriers.all()) if see["diagnosis"] else []
+    referrals = (
+        list(beneficiary.referrals.select_related("prescriber_organisation"))
+        if see["referral"]
+        else []
+    )
+    context["referrals"] = referrals
+    if see["situation"]:
+        check = beneficiary.eligibility_checks.select_related("checked_by").first()
+        context["check"] = check
+        context["check_expired"] = check is not None and check.valid_until < today
+    if see["diagnosis"]:
+        context["diagnosis"] = beneficiary.diagnoses.select_related("author").first()
+        context["barriers"] = barriers
+        context["open_barriers"] = [b for b in barriers if b.lifted_at is None]
+    if see["action_plan"]:
+        context["items"] = list(beneficiary.action_items.select_related("barrier").order_by(
+            F("done_at").asc(nulls_first=True), F("due_on").asc(nulls_last=True), "pk"
+        ))  # fmt: skip
+        context["action_form"] = forms.get("action_form") or ActionItemForm(barriers=barriers)
+    if see["follow_up"]:
+        context["follow_ups"] = list(beneficiary.follow_ups.select_related("author"))
+        context["overdue"] = (
+            beneficiary.status == BeneficiaryStatus.REINFORCED
+            and journey.overdue_beneficiaries(before=_overdue_limit()).filter(pk=beneficiary.pk)
+            .exists()
+        )  # fmt: skip
+        context["follow_up_form"] = forms.get("follow_up_form") or FollowUpForm()
+    if see["consent"]:
+        context["consents"] = list(beneficiary.consents.select_related("prescriber_organisation"))
+        context["consent_form"] = forms.get("consent_form") or ConsentForm(
+            prescribers=_prescribers(referrals)
+        )
+    if see["outcome"]:
+        context["outcome"] = getattr(beneficiary, "outcome", None)
+        context["outcome_form"] = forms.get("outcome_form") or OutcomeForm()
+    return context
 
 
 def _record_page(request, beneficiary_id: int, *, status: int = 200, **forms):
@@ -272,12 +296,12 @@ def _record_page(request, beneficiary_id: int, *, status: int = 200, **forms):
     return render(
         request,
         TEMPLATES + "beneficiary_detail.html",
-        _record_context(beneficiary, **forms),
+        _record_context(beneficiary, request.user, **forms),
         status=status,
     )
 
 
-@login_required
+@need_to_know(DataKind.IDENTITY, DataKind.CONTACT, audience=STAFF)
 def beneficiary_detail(request, beneficiary_id: int):
     return _record_page(request, beneficiary_id)
 
@@ -285,7 +309,7 @@ def beneficiary_detail(request, beneficiary_id: int):
 # --- Pages about one person -----------------------------------------------------------------
 
 
-@login_required
+@need_to_know(*NEW_RECORD, mode=Mode.WRITE, audience=STAFF)
 def beneficiary_edit(request, beneficiary_id: int):
     if request.method == "POST":
         beneficiary = _scoped(request, beneficiary_id)
@@ -303,24 +327,32 @@ def beneficiary_edit(request, beneficiary_id: int):
     return render(
         request,
         TEMPLATES + "beneficiary_form.html",
-        {"form": form, "beneficiary": beneficiary, "duplicates": []},
+        {
+            "form": form,
+            "beneficiary": beneficiary,
+            "duplicates": [],
+            **permissions.record_access(request.user, beneficiary),
+        },
         status=400 if form.errors else 200,
     )
 
 
-@login_required
+@need_to_know(*permissions.TIMELINE_KINDS, audience=STAFF)
 def beneficiary_timeline(request, beneficiary_id: int):
-    beneficiary = _open(request, beneficiary_id, "timeline")
+    beneficiary = _open(request, beneficiary_id, "timeline", DataKind.DIAGNOSIS)
+    access = permissions.record_access(request.user, beneficiary)
+    if not access["see"]["timeline"]:
+        raise NotFoundError(_("Personne introuvable."))
     entries = [
         {"entry": entry, "day_only": entry.kind in DAY_KINDS}
         for entry in selectors.timeline(beneficiary)
     ]
-    return render(request, TEMPLATES + "timeline.html", {"person": beneficiary, "entries": entries})
+    return render(request, TEMPLATES + "timeline.html",
+                  {"person": beneficiary, "entries": entries, **access})  # fmt: skip
 
 
-@login_required
+@need_to_know(DataKind.EXPORT, DataKind.ACCESS_LOG, audience=STAFF)
 def beneficiary_export(request, beneficiary_id: int):
-    _ensure_staff(request.user)
     data = privacy.beneficiary_export(user=request.user, beneficiary_id=beneficiary_id)
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
@@ -330,58 +362,3 @@ def beneficiary_export(request, beneficiary_id: int):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
-
-
-# --- Active files ---------------------------------------------------------------------------
-
-
-def _load_text(row) -> dict:
-    percent = row.load_percent
-    if row.active > row.norm:
-        state, level = _("Au-dessus de la norme : la file active est trop chargée."), "over"
-    elif row.active >= row.norm * 0.9:
-        state, level = _("Proche de la norme."), "near"
-    else:
-        room = row.norm - row.active
-        state = ngettext(
-            "Il reste de la place pour %(count)s personne.",
-            "Il reste de la place pour %(count)s personnes.",
-            room,
-        ) % {"count": room}
-        level = "ok"
-    return {
-        "row": row,
-        "percent": percent,
-        "meter_value": min(row.active, row.norm),
-        "level": level,
-        "state": state,
-        "summary": ngettext(
-            "%(active)s personne suivie sur une norme de %(norm)s, soit %(percent)s %%.",
-            "%(active)s personnes suivies sur une norme de %(norm)s, soit %(percent)s %%.",
-            row.active,
-        )
-        % {"active": row.active, "norm": row.norm, "percent": percent},
-        "reinforced": ngettext(
-            "dont %(count)s en accompagnement renforcé",
-            "dont %(count)s en accompagnement renforcé",
-            row.reinforced,
-        )
-        % {"count": row.reinforced},
-    }
-
-
-@login_required
-def caseload(request):
-    _ensure_staff(request.user)
-    blocks = [
-        {
-            "platform": name,
-            "rows": [_load_text(row) for row in selectors.caseload_for(platform_id=platform_id)],
-        }
-        for platform_id, name in _platforms(request.user)
-    ]
-    return render(
-        request,
-        TEMPLATES + "caseload.html",
-        {"blocks": blocks, "norm": settings.CASELOAD_NORM},
-    )

@@ -8,7 +8,6 @@ object, calls one service, then renders or redirects."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -20,7 +19,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import is_platform_staff, is_prescriber
+from accounts.need_to_know import (
+    PLATFORM_STAFF,
+    PRESCRIBERS,
+    DataKind,
+    Mode,
+    need_to_know,
+    signed_link,
+)
+from accounts.permissions import is_prescriber
 from beneficiaries import eligibility, selectors, services
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.forms_referrals import (
@@ -77,16 +84,6 @@ STAFF_EXPLAINED = {
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _ensure_prescriber(user) -> None:
-    if not is_prescriber(user):
-        raise PermissionDeniedError(_("Cette page est réservée aux prescripteurs."))
-
-
-def _ensure_staff(user) -> None:
-    if not is_platform_staff(user):
-        raise PermissionDeniedError(_("Cette page est réservée aux équipes de la plateforme."))
-
-
 def _status_filter(request, default: str | None, *, allow_all: bool) -> str | None:
     slug = request.GET.get("statut")
     if slug == "toutes" and allow_all:
@@ -141,9 +138,8 @@ def _answer_context(referral: Referral) -> dict:
 # --- Prescribers ----------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, mode=Mode.WRITE, audience=PRESCRIBERS)
 def referral_new(request):
-    _ensure_prescriber(request.user)
     form = ReferralForm(request.POST or None, user=request.user)
     if not form.organisations:
         raise PermissionDeniedError(_("Votre compte n'est rattaché à aucun prescripteur."))
@@ -177,9 +173,8 @@ def referral_new(request):
     )
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, audience=PRESCRIBERS)
 def referral_list_prescriber(request):
-    _ensure_prescriber(request.user)
     referrals = selectors.referral_list_for_prescriber(user=request.user)
     status = _status_filter(request, None, allow_all=True)
     counts = _status_counts(referrals)
@@ -200,7 +195,7 @@ def referral_list_prescriber(request):
     )
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, audience=PRESCRIBERS)
 def referral_detail_prescriber(request, referral_id: int):
     referral = selectors.referral_get_for_prescriber(user=request.user, referral_id=referral_id)
     follow_up = selectors.prescriber_follow_up(user=request.user, referral=referral)
@@ -216,7 +211,7 @@ def referral_detail_prescriber(request, referral_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, mode=Mode.WRITE, audience=PRESCRIBERS)
 @require_POST
 def referral_withdraw(request, referral_id: int):
     referral = selectors.referral_get_for_prescriber(user=request.user, referral_id=referral_id)
@@ -231,6 +226,7 @@ def referral_withdraw(request, referral_id: int):
     return redirect("referral_detail_prescriber", referral_id=referral.pk)
 
 
+@signed_link(DataKind.REFERRAL, DataKind.SHARED_FOLLOW_UP, link_for=PRESCRIBERS)
 @never_cache
 def referral_status_link(request, token: str):
     """The link in the prescriber's messages: the answer for anyone holding it; the
@@ -262,9 +258,8 @@ def referral_status_link(request, token: str):
 # --- Platform staff -------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, audience=PLATFORM_STAFF)
 def referral_inbox(request):
-    _ensure_staff(request.user)
     all_referrals = selectors.referral_inbox_for(user=request.user, status=None)
     status = _status_filter(request, ReferralStatus.SUBMITTED, allow_all=False)
     counts = _status_counts(all_referrals)
@@ -323,13 +318,13 @@ def _staff_page(request, referral, *, refuse_form=None, duplicates=None, status=
     )
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, audience=PLATFORM_STAFF)
 def referral_detail_staff(request, referral_id: int):
     referral = selectors.referral_get_for_staff(user=request.user, referral_id=referral_id)
     return _staff_page(request, referral)
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def referral_accept(request, referral_id: int):
     user = request.user
@@ -360,7 +355,7 @@ def referral_accept(request, referral_id: int):
     return redirect(beneficiary_url(referral.beneficiary) or reverse("referral_inbox"))
 
 
-@login_required
+@need_to_know(DataKind.REFERRAL, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def referral_refuse(request, referral_id: int):
     referral = selectors.referral_get_for_staff(user=request.user, referral_id=referral_id)

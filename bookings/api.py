@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import permissions as account_permissions
+from accounts.need_to_know import BENEFICIARIES, DataKind, Mode, Need
 from bookings import selectors, services
 from bookings.enums import BookingStatus
 from bookings.models import IdempotencyRecord
@@ -64,6 +65,8 @@ def _request_hash(data) -> str:
 
 
 class BookingListApi(APIView):
+    need_to_know = Need(DataKind.BOOKINGS, shows=[DataKind.BOOKING_PARTIES])
+
     class InputSerializer(serializers.Serializer):
         beneficiary = serializers.IntegerField()
         service = serializers.IntegerField()
@@ -176,6 +179,8 @@ class BookingListApi(APIView):
 
 
 class BookingDetailApi(APIView):
+    need_to_know = Need(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES)
+
     @extend_schema(responses={200: BookingOutputSerializer})
     def get(self, request, booking_id: int):
         booking = selectors.booking_get_for(user=request.user, booking_id=booking_id)
@@ -185,6 +190,7 @@ class BookingDetailApi(APIView):
 class BookingActionApi(APIView):
     """One endpoint per transition: confirm, decline, complete, no-show, cancel."""
 
+    need_to_know = Need(DataKind.BOOKINGS, mode=Mode.WRITE, shows=[DataKind.BOOKING_PARTIES])
     action = ""
 
     class InputSerializer(serializers.Serializer):
@@ -218,6 +224,9 @@ class BookingActionApi(APIView):
 class MyBookingsApi(APIView):
     """A beneficiary's own bookings: upcoming first (soonest first), then past (latest first)."""
 
+    need_to_know = Need(DataKind.BOOKINGS, shows=[DataKind.BOOKING_PARTIES],
+                        audience=BENEFICIARIES)  # fmt: skip
+
     @extend_schema(responses={200: BookingOutputSerializer(many=True)})
     def get(self, request):
         person = getattr(request.user, "beneficiary", None)
@@ -238,6 +247,7 @@ class MyBookingsApi(APIView):
 class BookingDocumentApi(APIView):
     """The voucher (PDF) and the calendar entry (.ics) for the parties of a booking."""
 
+    need_to_know = Need(DataKind.BOOKING_DOCUMENTS)
     document = "voucher"
 
     @extend_schema(responses={(200, "application/pdf"): bytes, (200, "text/calendar"): bytes})

@@ -217,7 +217,9 @@ class _Writer:
 
 def voucher_pdf(booking) -> bytes:
     """The « bon de prise en charge » the person shows the partner: reference (text and QR
-    code), person, partner, service, date, quantity, prices, saving and who pays what."""
+    code), person, partner, service, date, quantity, prices, saving, and what is covered and
+    left to pay — never which programme, benefit or loan pays (every reader gets this one
+    document: the person, their adviser, the partner)."""
     service = booking.service
     organisation = service.partner.organisation
     buffer = BytesIO()
@@ -271,8 +273,7 @@ def voucher_pdf(booking) -> bytes:
     w.heading(_("Financement"))
     financing = hooks.voucher_financing_of(booking=booking)
     if financing is not None:
-        for label, amount in financing.rows:
-            w.row(label, euros(amount))
+        w.row(_("Pris en charge"), euros(financing.covered))
         w.row(_("Reste à payer par la personne"), euros(financing.left_to_pay), strong=True)
     else:
         w.row(_("Montant à régler au partenaire"), euros(booking.total_price), strong=True)

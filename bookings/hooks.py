@@ -11,8 +11,10 @@
   booking's financing plan here.
 - `voucher_financing(booking)`: asked while the voucher (PDF) is printed; a receiver that
   knows how the booking is paid returns a `VoucherFinancing`, or None when it has nothing to
-  say. Financing answers with the lines of the booking's plan. Without an answer the voucher
-  says the person pays the whole solidarity price to the partner.
+  say. Financing answers from the booking's plan. Without an answer the voucher says the
+  person pays the whole solidarity price to the partner. The voucher goes to the partner,
+  who must not learn the person's benefits, programmes or loans (DESIGN §10): the answer is
+  two sums, never the names of who pays.
 """
 
 from dataclasses import dataclass
@@ -30,10 +32,10 @@ voucher_financing = Signal()
 
 @dataclass(frozen=True)
 class VoucherFinancing:
-    """Who pays what, as (label, amount) rows (« Aide : Fonds mobilité 03 », 50.00), and
-    what the person pays the partner."""
+    """What others pay for the person (grants, loans, the platform) as one sum, and what the
+    person pays the partner."""
 
-    rows: list[tuple[str, Decimal]]
+    covered: Decimal
     left_to_pay: Decimal
 
 

@@ -1,21 +1,25 @@
-"""Who may do what with a booking (pure predicates)."""
+"""Who may do what with a booking (pure predicates over the need-to-know table: those who
+may change bookings on the booking's platform or at its partner are its parties)."""
 
-from accounts import permissions as p
+from accounts.need_to_know import PARTNERS, PLATFORM_STAFF, DataKind, Mode, may
 from bookings.enums import ActorRole
 
 
+def _acts_for(user, organisation_id: int, audience) -> bool:
+    return may(user, DataKind.BOOKINGS, Mode.WRITE, organisation=organisation_id,
+               audience=audience)  # fmt: skip
+
+
 def can_book_for(user, beneficiary) -> bool:
-    return p.is_adviser(user, beneficiary.platform_id) or p.is_platform_admin(
-        user, beneficiary.platform_id
-    )
+    return _acts_for(user, beneficiary.platform_id, PLATFORM_STAFF)
 
 
 def is_booking_partner(user, booking) -> bool:
-    return p.is_partner_member(user, booking.service.partner.organisation_id)
+    return _acts_for(user, booking.service.partner.organisation_id, PARTNERS)
 
 
 def is_booking_staff(user, booking) -> bool:
-    return p.is_adviser(user, booking.platform_id) or p.is_platform_admin(user, booking.platform_id)
+    return _acts_for(user, booking.platform_id, PLATFORM_STAFF)
 
 
 def is_booking_beneficiary(user, booking) -> bool:

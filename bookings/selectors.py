@@ -1,11 +1,13 @@
-"""Bookings each user may see: platform staff their platform's; partner members their
-partner's; a beneficiary their own. Anything else is 404."""
+"""Bookings each user may see (need-to-know table): platform staff their platform's; partner
+members their partner's; a beneficiary their own. Anything else is 404."""
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.enums import OrganisationKind
 from accounts.models import Organisation
-from accounts.scoping import partner_organisation_ids, platform_ids
+from accounts.need_to_know import DataKind, organisations_where, platforms_where
+from accounts.scoping import partner_organisation_ids
 from beneficiaries.models import Beneficiary
 from bookings.enums import BookingStatus
 from bookings.models import Booking
@@ -18,10 +20,11 @@ from partners.models import Partner, PartnerAgreement, Service
 def booking_list_for(*, user) -> QuerySet[Booking]:
     if not user.is_authenticated:
         return Booking.objects.none()
-    visible = Q(platform_id__in=platform_ids(user)) | Q(
-        service__partner__organisation_id__in=partner_organisation_ids(user)
+    partners = organisations_where(user, DataKind.BOOKINGS, org_kind=OrganisationKind.PARTNER)
+    visible = Q(platform_id__in=platforms_where(user, DataKind.BOOKINGS)) | Q(
+        service__partner__organisation_id__in=partners
     )
-    visible |= Q(beneficiary__user_id=user.pk)
+    visible |= Q(beneficiary__user_id=user.pk)  # a person's own (their user is theirs alone)
     return Booking.objects.filter(visible).select_related(
         "service__partner__organisation", "beneficiary", "booked_by"
     )

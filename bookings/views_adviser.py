@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as account_permissions
+from accounts.need_to_know import PARTNERS, PLATFORM_STAFF, DataKind, Mode, need_to_know
 from accounts.scoping import platform_ids
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.selectors import beneficiary_list_for
@@ -53,13 +53,6 @@ CANCELLABLE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
 
 
 # --- Access ---------------------------------------------------------------------------------
-
-
-def _ensure_booker(user) -> None:
-    if not (account_permissions.is_adviser(user) or account_permissions.is_platform_admin(user)):
-        raise PermissionDeniedError(
-            _("Seuls les conseillers et la coordination de la plateforme réservent.")
-        )
 
 
 def _staff_booking(user, booking_id: int):
@@ -177,12 +170,11 @@ def _render_new(request, service, form, *, status=200, quote=None):
     return render(request, TEMPLATES + template, context, status=status)
 
 
-@login_required
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 def booking_new(request):
     """Choose (GET, or POST `action=edit`), see the price (POST `action=quote`), then book
     (POST `action=confirm`). A slot that filled up meanwhile brings the form back, with
     everything else kept."""
-    _ensure_booker(request.user)
     service = _bookable_service(request.user, request.GET.get("service"))
     if service is None:
         if request.GET.get("service"):
@@ -275,7 +267,7 @@ def _row(booking) -> dict:
     }
 
 
-@login_required
+@need_to_know(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES, audience=PLATFORM_STAFF | PARTNERS)
 def booking_list(request):
     user = request.user
     if not account_permissions.is_platform_staff(user):
@@ -386,14 +378,14 @@ def _detail_context(request, booking, *, cancel_form=None) -> dict:
     }
 
 
-@login_required
+@need_to_know(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES, audience=PLATFORM_STAFF)
 def booking_detail(request, booking_id: int):
     booking = _staff_booking(request.user, booking_id)
     return render(request, TEMPLATES + "booking_detail.html", _detail_context(request, booking))
 
 
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
-@login_required
 def booking_cancel(request, booking_id: int):
     booking = _staff_booking(request.user, booking_id)
     if role_of(request.user, booking) != ActorRole.ADVISER:

@@ -11,7 +11,6 @@ Every write goes through `bookings.services`."""
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts import permissions as account_permissions
+from accounts.need_to_know import PARTNERS, DataKind, Mode, need_to_know, signed_link
 from accounts.scoping import partner_organisation_ids
 from bookings import selectors, services
 from bookings.enums import BookingStatus
@@ -34,7 +33,7 @@ from bookings.wording import (
     units_text,
     when_text,
 )
-from core.errors import ApplicationError, InvalidTransition, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError, InvalidTransition, NotFoundError
 from core.formatting import number_text
 from partners.enums import ServiceUnit
 
@@ -46,11 +45,6 @@ OPEN = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
 # --- Access ---------------------------------------------------------------------------------
 
 
-def _ensure_partner(user) -> None:
-    if not account_permissions.is_partner_member(user):
-        raise PermissionDeniedError(_("Ces pages sont réservées aux équipes des partenaires."))
-
-
 def _partner_bookings(user):
     return selectors.booking_list_for(user=user).filter(
         service__partner__organisation_id__in=partner_organisation_ids(user)
@@ -58,7 +52,6 @@ def _partner_bookings(user):
 
 
 def _partner_booking(user, booking_id: int) -> Booking:
-    _ensure_partner(user)
     booking = _partner_bookings(user).filter(pk=booking_id).first()
     if booking is None:
         raise NotFoundError(_("Réservation introuvable."))
@@ -141,10 +134,9 @@ def _detail(request, booking, *, status=200, decline_form=None, complete_form=No
 # --- Pages ----------------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES, audience=PARTNERS)
 def partner_booking_inbox(request):
     user = request.user
-    _ensure_partner(user)
     now = timezone.now()
     requests = [partner_row(b, now) for b in selectors.partner_inbox(user=user)[:LIST_LIMIT]]
     confirmed = _partner_bookings(user).filter(status=BookingStatus.CONFIRMED)
@@ -177,15 +169,14 @@ def partner_booking_inbox(request):
     )
 
 
-@login_required
+@need_to_know(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES, audience=PARTNERS)
 def partner_booking_detail(request, booking_id: int):
     return _detail(request, _partner_booking(request.user, booking_id))
 
 
-@login_required
+@need_to_know(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES, audience=PARTNERS)
 def partner_reference_check(request):
     """« Is this voucher ours, and for when? » Only this partner's bookings answer."""
-    _ensure_partner(request.user)
     form = ReferenceForm(request.GET or None)
     found, searched = None, False
     if form.is_valid():
@@ -225,8 +216,8 @@ def _act(request, booking, function, success: str, **kwargs):
     return _back(request, booking)
 
 
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PARTNERS)
 @require_POST
-@login_required
 def partner_booking_confirm(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
     person = booking.beneficiary
@@ -237,8 +228,8 @@ def partner_booking_confirm(request, booking_id: int):
     )  # fmt: skip
 
 
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PARTNERS)
 @require_POST
-@login_required
 def partner_booking_decline(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
     form = _decline_form(request.POST)
@@ -252,8 +243,8 @@ def partner_booking_decline(request, booking_id: int):
     )  # fmt: skip
 
 
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PARTNERS)
 @require_POST
-@login_required
 def partner_booking_complete(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
     form = CompleteForm(request.POST, booking=booking)
@@ -266,8 +257,8 @@ def partner_booking_complete(request, booking_id: int):
     )  # fmt: skip
 
 
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PARTNERS)
 @require_POST
-@login_required
 def partner_booking_no_show(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
     return _act(
@@ -276,8 +267,8 @@ def partner_booking_no_show(request, booking_id: int):
     )  # fmt: skip
 
 
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PARTNERS)
 @require_POST
-@login_required
 def partner_booking_cancel(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
     form = _cancel_form(request.POST)
@@ -303,6 +294,7 @@ def _link_page(request, context: dict, status: int = 200):
     return response
 
 
+@signed_link(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES, link_for=PARTNERS)
 @never_cache
 def booking_partner_link(request, token: str):
     """GET shows the request and a button; only the POST answers (mail scanners open links).

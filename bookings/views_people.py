@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.need_to_know import (
+    BENEFICIARIES,
+    PARTNERS,
+    DataKind,
+    Mode,
+    need_to_know,
+    signed_link,
+)
 from accounts.permissions import is_beneficiary
 from beneficiaries.models import Beneficiary
 from bookings import documents, feeds, ics, services
@@ -31,6 +38,7 @@ from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.formatting import day_label, euros
 from partners.models import Partner
 
+FOR_PEOPLE = gettext_lazy("Cette page est réservée aux personnes accompagnées par la plateforme.")
 ACTIVE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
 WITH_VOUCHER = (*ACTIVE, BookingStatus.COMPLETED)
 # What each status means for the person, in plain words.
@@ -82,9 +90,7 @@ class CancelForm(forms.Form):
 
 def _signed_in_beneficiary(user) -> Beneficiary:
     if not is_beneficiary(user) or user.beneficiary.anonymised_at is not None:
-        raise PermissionDeniedError(
-            _("Cette page est réservée aux personnes accompagnées par la plateforme.")
-        )
+        raise PermissionDeniedError(str(FOR_PEOPLE))
     return user.beneficiary
 
 
@@ -226,11 +232,12 @@ def calendar_response(booking) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@need_to_know(DataKind.BOOKINGS, audience=BENEFICIARIES, refusal=FOR_PEOPLE)
 def my_bookings(request):
     return _render_page(request, _signed_in_beneficiary(request.user), token=None)
 
 
+@signed_link(DataKind.BOOKINGS, link_for=BENEFICIARIES)
 @never_cache
 def my_bookings_link(request, token: str):
     """The page reached from the signed link in SMS and e-mails: read-only."""
@@ -240,7 +247,7 @@ def my_bookings_link(request, token: str):
     return _render_page(request, beneficiary, token=token)
 
 
-@login_required
+@need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=BENEFICIARIES, refusal=FOR_PEOPLE)
 @require_POST
 def my_booking_cancel(request, booking_id: int):
     beneficiary = _signed_in_beneficiary(request.user)
@@ -266,11 +273,13 @@ def my_booking_cancel(request, booking_id: int):
     return redirect("my_bookings")
 
 
+@signed_link(DataKind.BOOKING_DOCUMENTS, link_for=BENEFICIARIES)
 @never_cache
 def my_booking_voucher_link(request, token: str, booking_id: int):
     return voucher_response(_own_booking(_linked_beneficiary(token), booking_id))
 
 
+@signed_link(DataKind.BOOKING_DOCUMENTS, link_for=BENEFICIARIES)
 @never_cache
 def my_booking_calendar_link(request, token: str, booking_id: int):
     return calendar_response(_own_booking(_linked_beneficiary(token), booking_id))
@@ -280,13 +289,13 @@ def my_booking_calendar_link(request, token: str, booking_id: int):
 
 
 @never_cache
-@login_required
+@need_to_know(DataKind.BOOKING_DOCUMENTS)
 def booking_voucher(request, booking_id: int):
     return voucher_response(party_booking(request.user, booking_id))
 
 
 @never_cache
-@login_required
+@need_to_know(DataKind.BOOKING_DOCUMENTS)
 def booking_calendar(request, booking_id: int):
     return calendar_response(party_booking(request.user, booking_id))
 
@@ -294,6 +303,7 @@ def booking_calendar(request, booking_id: int):
 # --- Private calendar feeds -------------------------------------------------------------------
 
 
+@signed_link(DataKind.BOOKINGS, DataKind.BOOKING_PARTIES, link_for=PARTNERS)
 def partner_calendar_feed(request, token: str):
     partner = (
         Partner.objects.filter(
@@ -315,6 +325,7 @@ def partner_calendar_feed(request, token: str):
     )  # fmt: skip
 
 
+@signed_link(DataKind.BOOKINGS, link_for=BENEFICIARIES)
 def beneficiary_calendar_feed(request, token: str):
     beneficiary = Beneficiary.objects.filter(
         pk=feeds.beneficiary_from_feed_token(token), anonymised_at__isnull=True

@@ -254,7 +254,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Every API view declares what it shows (`need_to_know = Need(...)`); one that does not
+    # is refused.
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.need_to_know.NeedToKnowPermission"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",

@@ -13,6 +13,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.need_to_know import DataKind, Need
 from accounts.scoping import platform_ids
 from beneficiaries.enums import Situation
 from bookings import selectors as booking_selectors
@@ -66,6 +67,8 @@ class PlanLineSerializer(serializers.Serializer):
 
 class FinancingPlanApi(APIView):
     """A booking's plan: who pays what. Replacing it re-commits its grants."""
+
+    need_to_know = Need(DataKind.FINANCING_PLAN)
 
     class PlanSerializer(serializers.Serializer):
         lines = PlanLineSerializer(many=True, allow_empty=True)
@@ -149,6 +152,7 @@ class ProgrammeSerializer(serializers.Serializer):
 
 
 class ProgrammeListApi(APIView):
+    need_to_know = Need(DataKind.PROGRAMMES)
     """Grant envelopes of the finance officer's platforms."""
 
     @extend_schema(responses={200: ProgrammeSerializer(many=True)})
@@ -180,6 +184,7 @@ class ProgrammeListApi(APIView):
 
 
 class PortfolioApi(APIView):
+    need_to_know = Need(DataKind.PORTFOLIO)
     """Outstanding principal, arrears buckets and PAR30 — by balance (the standard measure)
     and, for comparison, by overdue amount."""
 

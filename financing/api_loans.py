@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
+from accounts.need_to_know import DataKind, Mode, Need
 from core.api.fields import MoneyField
 from core.api.pagination import paginated_response
 from core.errors import PermissionDeniedError
@@ -60,6 +61,8 @@ class LoanSerializer(serializers.Serializer):
 
 
 class LoanListApi(APIView):
+    need_to_know = Need(DataKind.LOANS)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=LoanStatus.values),
@@ -110,6 +113,8 @@ def _managed_loan(request, loan_id: int):
 
 
 class LoanDetailApi(APIView):
+    need_to_know = Need(DataKind.LOANS)
+
     @extend_schema(responses={200: LoanSerializer})
     def get(self, request, loan_id: int):
         return Response(LoanSerializer(_readable_loan(request, loan_id)).data)
@@ -117,6 +122,8 @@ class LoanDetailApi(APIView):
 
 class LoanTransitionApi(APIView):
     """approve, reject, disburse (optionally `on` a date), cancel, default."""
+
+    need_to_know = Need(DataKind.LOANS, mode=Mode.WRITE)
 
     to = ""
 
@@ -135,6 +142,8 @@ class LoanTransitionApi(APIView):
 
 
 class LoanScheduleApi(APIView):
+    need_to_know = Need(DataKind.LOANS)
+
     class OutputSerializer(serializers.Serializer):
         number = serializers.IntegerField()
         due_on = serializers.DateField()
@@ -195,6 +204,8 @@ class LoanRepaymentApi(APIView):
     """A repayment pays the oldest instalment first, interest before principal; any excess is
     held as credit."""
 
+    need_to_know = Need(DataKind.LOANS, mode=Mode.WRITE)
+
     class InputSerializer(serializers.Serializer):
         amount = MoneyField(min_value=Decimal("0.01"))
         value_date = serializers.DateField()
@@ -216,6 +227,8 @@ class LoanRepaymentApi(APIView):
 
 class LoanEntryApi(APIView):
     """A waiver (remise) or a write-off, allocated like a repayment."""
+
+    need_to_know = Need(DataKind.LOANS, mode=Mode.WRITE)
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(
@@ -239,6 +252,8 @@ class LoanEntryApi(APIView):
 class LoanLedgerApi(APIView):
     """Every entry of the loan, in value-date order (plain list, like the schedule)."""
 
+    need_to_know = Need(DataKind.LOANS)
+
     @extend_schema(responses={200: TransactionSerializer(many=True)})
     def get(self, request, loan_id: int):
         loan = _readable_loan(request, loan_id)
@@ -250,6 +265,8 @@ class LoanLedgerApi(APIView):
 
 
 class TransactionReverseApi(APIView):
+    need_to_know = Need(DataKind.LOANS, mode=Mode.WRITE)
+
     class InputSerializer(serializers.Serializer):
         note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 

@@ -1,11 +1,14 @@
-from accounts import permissions as p
+"""Who runs the money of a platform: predicates over the need-to-know table
+(`accounts.need_to_know`)."""
+
+from accounts.need_to_know import DataKind, Mode, may
 
 
-def can_manage_finance(user, platform_id) -> bool:
+def can_manage_finance(user, platform_id, kind: DataKind = DataKind.LOANS) -> bool:
     """Finance officers (and platform admins) run programmes, loans and repayments."""
-    return p.is_finance_officer(user, platform_id) or p.is_platform_admin(user, platform_id)
+    return may(user, kind, Mode.WRITE, organisation=platform_id)
 
 
 def can_plan(user, platform_id) -> bool:
     """Advisers build a booking's financing plan; finance officers too."""
-    return p.is_adviser(user, platform_id) or can_manage_finance(user, platform_id)
+    return may(user, DataKind.FINANCING_PLAN, Mode.WRITE, organisation=platform_id)

@@ -6,20 +6,12 @@ voucher prints who pays what."""
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils.translation import gettext_lazy
 
 from bookings import hooks
 from financing.enums import LineKind
 from financing.selectors import plan_for
 from financing.services import plan_release_for_booking
 from financing.views_plan import financing_summary
-
-VOUCHER_KINDS = {
-    LineKind.GRANT: gettext_lazy("Aide"),
-    LineKind.LOAN: gettext_lazy("Prêt"),
-    LineKind.BENEFICIARY: gettext_lazy("Part de la personne"),
-    LineKind.PLATFORM: gettext_lazy("Prise en charge par la plateforme"),
-}
 
 
 def release_grants(sender, *, booking, **kwargs) -> None:
@@ -34,22 +26,15 @@ def plan_panel(sender, *, booking, request, **kwargs) -> str:
 
 
 def voucher_financing(sender, *, booking, **kwargs) -> hooks.VoucherFinancing | None:
-    """« Aide : Fonds mobilité 03 », « Prêt : Microcrédit personnel accompagné », « Part de la
-    personne »… and the person's share; None without a plan (or with an empty one)."""
+    """What the plan's lines cover and the person's share; None without a plan (or with an
+    empty one). No programme or loan is named: the partner reads the voucher."""
     plan = plan_for(booking=booking)
     lines = list(plan.lines.all()) if plan is not None else []
     if not lines:
         return None
-    rows = []
-    for line in lines:
-        label = str(VOUCHER_KINDS[line.kind])
-        if line.programme_id:
-            label = f"{label} : {line.programme.name}"
-        elif line.loan_id:
-            label = f"{label} : {line.loan.get_kind_display()}"
-        rows.append((label, line.amount))
     share = sum((x.amount for x in lines if x.kind == LineKind.BENEFICIARY), Decimal("0.00"))
-    return hooks.VoucherFinancing(rows=rows, left_to_pay=share)
+    covered = sum((x.amount for x in lines if x.kind != LineKind.BENEFICIARY), Decimal("0.00"))
+    return hooks.VoucherFinancing(covered=covered, left_to_pay=share)
 
 
 def connect() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.enums import Role
+from accounts.need_to_know import DataKind, Mode, roles_that
 from accounts.scoping import platform_ids
 from core.errors import NotFoundError
 from core.formatting import cents, percent
@@ -17,8 +17,10 @@ from financing.models import FinancingPlan, FundingProgramme, Installment, Loan
 
 ZERO = Decimal("0.00")
 OUTSTANDING_STATUSES = [LoanStatus.DISBURSED, LoanStatus.DEFAULTED]
-FINANCE_ROLES = [Role.FINANCE_OFFICER, Role.ADMIN]
-READ_ROLES = [Role.FINANCE_OFFICER, Role.ADMIN, Role.ADVISER]
+# From the need-to-know table: who runs the money (finance officers, admins), who reads loans
+# (advisers too).
+FINANCE_ROLES = roles_that(DataKind.PROGRAMMES, Mode.WRITE)
+READ_ROLES = roles_that(DataKind.LOANS)
 
 
 def programme_list_for(*, user) -> QuerySet[FundingProgramme]:

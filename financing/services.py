@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
+from accounts.need_to_know import DataKind
 from bookings.enums import HOLDING
 from bookings.models import Booking
 from core.audit import audit_log
@@ -61,7 +62,7 @@ def programme_create(
     eligible_categories=(),
     eligible_situations=(),
 ) -> FundingProgramme:
-    if not can_manage_finance(actor, platform_id):
+    if not can_manage_finance(actor, platform_id, DataKind.PROGRAMMES):
         raise NotFoundError(_("Plateforme introuvable."))
     errors = {}
     if budget is None or budget <= 0:
@@ -219,7 +220,9 @@ def award_cancel(*, actor, award_id: int) -> GrantAward:
 def award_decide(*, actor, award_id: int, to: str) -> GrantAward:
     """A finance officer's decision: requested → approved | rejected; approved → paid."""
     award = _lock_award(award_id)
-    if award is None or not can_manage_finance(actor, award.programme.platform_id):
+    if award is None or not can_manage_finance(
+        actor, award.programme.platform_id, DataKind.PROGRAMMES
+    ):
         raise NotFoundError(_("Aide introuvable."))
     if to == AwardStatus.CANCELLED:  # award_cancel, when its financing plan lets go of it
         raise InvalidTransition(_("Une aide s'annule avec le plan de financement qui la porte."))

@@ -6,7 +6,6 @@ officers and platform admins. See `financing.views_common` for access and wordin
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.need_to_know import DataKind, Mode, need_to_know
 from accounts.scoping import platform_ids
 from accounts.selectors import organisation_list_for
 from beneficiaries.selectors import beneficiary_list_for
@@ -56,7 +56,7 @@ TRANSITION_BUTTONS = {
 # --- Loans ----------------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.LOANS)
 def loan_list(request):
     user = request.user
     _read_platforms(user)
@@ -101,7 +101,7 @@ def _loan_form(user, data=None, initial=None) -> LoanForm:
                     lenders=list(lenders))  # fmt: skip
 
 
-@login_required
+@need_to_know(DataKind.LOANS, mode=Mode.WRITE)
 def loan_new(request):
     if request.method != "POST":
         initial = {"first_due_on": (timezone.localdate() + timedelta(days=31)).replace(day=5)}
@@ -179,7 +179,7 @@ def _loan_context(request, loan, *, repayment_form=None, disburse_form=None, err
     }  # fmt: skip
 
 
-@login_required
+@need_to_know(DataKind.LOANS)
 def loan_detail(request, loan_id: int):
     _read_platforms(request.user)
     loan = selectors.loan_get_for(user=request.user, loan_id=loan_id)
@@ -194,8 +194,8 @@ def _managed_loan(request, loan_id: int):
     return loan
 
 
+@need_to_know(DataKind.LOANS, mode=Mode.WRITE)
 @require_POST
-@login_required
 def loan_repayment(request, loan_id: int):
     loan = _managed_loan(request, loan_id)
     form = RepaymentForm(request.POST)
@@ -222,8 +222,8 @@ def loan_repayment(request, loan_id: int):
     return render(request, T + "loan_detail.html", context, status=status)
 
 
+@need_to_know(DataKind.LOANS, mode=Mode.WRITE)
 @require_POST
-@login_required
 def loan_entry_reverse(request, loan_id: int, entry_id: int):
     loan = _managed_loan(request, loan_id)
     entry = LoanTransaction.objects.filter(pk=entry_id, loan_id=loan.pk).first()
@@ -242,8 +242,8 @@ def loan_entry_reverse(request, loan_id: int, entry_id: int):
     return redirect("loan_detail", loan_id=loan.pk)
 
 
+@need_to_know(DataKind.LOANS, mode=Mode.WRITE)
 @require_POST
-@login_required
 def loan_transition(request, loan_id: int):
     loan = _managed_loan(request, loan_id)
     to = request.POST.get("to", "")

@@ -6,7 +6,6 @@ another platform is 404. See `financing.views_common` for wording."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.need_to_know import DataKind, need_to_know
 from accounts.scoping import platform_ids
 from bookings.enums import HOLDING
 from bookings.selectors import booking_list_for
@@ -116,7 +116,7 @@ def _render_plan(request, booking, plan, formset, *, status=200, partial=False):
     return render(request, T + template, context, status=status)
 
 
-@login_required
+@need_to_know(DataKind.FINANCING_PLAN)
 def booking_financing(request, booking_id: int):
     booking = _plannable_booking(request.user, booking_id)
     plan = selectors.plan_for(booking=booking)

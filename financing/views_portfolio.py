@@ -5,7 +5,6 @@ admins only; see `financing.views_common` for access and wording."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import F, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy, ngettext
 
+from accounts.need_to_know import DataKind, need_to_know
 from core.formatting import euros, percent, percent_text, short_date
 from financing import exports, selectors
 from financing.enums import ArrearsBucket
@@ -31,7 +31,7 @@ from financing.views_common import (
 # --- Portfolio, instalments of the month, late borrowers ------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.PORTFOLIO)
 def portfolio(request):
     _finance_platforms(request.user)
     report = selectors.portfolio_for(user=request.user)
@@ -76,7 +76,7 @@ def _month(value: str | None, today: date) -> date:
         return today.replace(day=1)
 
 
-@login_required
+@need_to_know(DataKind.PORTFOLIO)
 def installments_due(request):
     _finance_platforms(request.user)
     today = timezone.localdate()
@@ -114,7 +114,7 @@ def _overdue_by_loan(loan_ids, today: date) -> dict[int, Decimal]:
     return {row["loan_id"]: row["due"] or ZERO for row in rows}
 
 
-@login_required
+@need_to_know(DataKind.PORTFOLIO)
 def late_list(request):
     _finance_platforms(request.user)
     today = timezone.localdate()
@@ -149,7 +149,7 @@ EXPORT_LINKS = [
 ]
 
 
-@login_required
+@need_to_know(DataKind.PORTFOLIO)
 def export(request, what: str, fmt: str):
     platforms = _finance_platforms(request.user)
     if what not in exports.TABLES or fmt not in exports.FORMATS:

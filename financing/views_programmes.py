@@ -3,7 +3,6 @@ with its awards, and the decision on an award. Finance officers and platform adm
 see `financing.views_common` for access and wording."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.need_to_know import DataKind, Mode, need_to_know
 from accounts.selectors import organisation_list_for
 from core.errors import ApplicationError, NotFoundError
 from core.formatting import euros, percent, percent_text, short_date
@@ -61,7 +61,7 @@ def _programme_row(programme) -> dict:
     }
 
 
-@login_required
+@need_to_know(DataKind.PROGRAMMES)
 def programme_list(request):
     _finance_platforms(request.user)
     programmes = selectors.programme_list_for(user=request.user).order_by("-active", "name")
@@ -77,7 +77,7 @@ def _programme_form(user, data=None) -> ProgrammeForm:
                          initial={"starts_on": timezone.localdate()})  # fmt: skip
 
 
-@login_required
+@need_to_know(DataKind.PROGRAMMES, mode=Mode.WRITE)
 def programme_new(request):
     form = _programme_form(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +98,7 @@ def programme_new(request):
     return render(request, T + "programme_form.html", {"form": form}, status=status)
 
 
-@login_required
+@need_to_know(DataKind.PROGRAMMES)
 def programme_detail(request, programme_id: int):
     _finance_platforms(request.user)
     programme = selectors.programme_list_for(user=request.user).filter(pk=programme_id).first()
@@ -131,8 +131,8 @@ def programme_detail(request, programme_id: int):
     )
 
 
+@need_to_know(DataKind.PROGRAMMES, mode=Mode.WRITE)
 @require_POST
-@login_required
 def award_decide(request, programme_id: int, award_id: int):
     _finance_platforms(request.user)
     to = request.POST.get("to", "")

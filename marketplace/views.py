@@ -12,12 +12,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from accounts import permissions as account_permissions
-from core.errors import NotFoundError, PermissionDeniedError
+from accounts.need_to_know import DataKind, need_to_know
+from core.errors import NotFoundError
 from core.formatting import day_label, euros
 from marketplace import display
 from marketplace.forms import SearchForm
@@ -47,13 +48,14 @@ def _signed_in(view):
     return wrapper
 
 
-def _ensure_catalogue_access(user) -> None:
-    if not (
-        account_permissions.is_platform_staff(user) or account_permissions.is_partner_member(user)
-    ):
-        raise PermissionDeniedError(
-            _("Le catalogue est réservé aux équipes des plateformes et des partenaires.")
-        )
+def _catalogue(view):
+    """The catalogue's pages show partners' services (need-to-know table)."""
+    return need_to_know(
+        DataKind.CATALOGUE,
+        refusal=gettext_lazy(
+            "Le catalogue est réservé aux équipes des plateformes et des partenaires."
+        ),
+    )(view)
 
 
 def _catalogue_services(user):
@@ -83,9 +85,9 @@ def _results_context(request, form: SearchForm) -> dict:
 
 @require_GET
 @_signed_in
+@_catalogue
 @vary_on_headers("HX-Request", "HX-Target")
 def catalogue_search(request):
-    _ensure_catalogue_access(request.user)
     form = display.present_search_form(SearchForm(request.GET or None, user=request.user))
     valid = not form.is_bound or form.is_valid()
     context = {
@@ -120,8 +122,8 @@ def catalogue_search(request):
 
 @require_GET
 @_signed_in
+@_catalogue
 def catalogue_service(request, service_id: int):
-    _ensure_catalogue_access(request.user)
     service = service_get_for(user=request.user, service_id=service_id)
     partner = service.partner
     if not (service.published and partner.status == PartnerStatus.PUBLISHED):

@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import permissions as account_permissions
+from accounts.need_to_know import DataKind, Need
 from accounts.scoping import partner_organisation_ids
 from core.api.fields import MoneyField
 from core.api.pagination import paginated_response
@@ -25,25 +24,8 @@ from partners.models import Partner
 MAX_SLOT_WINDOW_DAYS = 92
 
 
-class IsStaffMember(BasePermission):
-    """Platform staff and partner members; prescribers and beneficiaries have no catalogue."""
-
-    message = _("Réservé aux équipes des plateformes et des partenaires.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(
-            user
-            and user.is_authenticated
-            and (
-                account_permissions.is_platform_staff(user)
-                or account_permissions.is_partner_member(user)
-            )
-        )
-
-
 class PartnerListApi(APIView):
-    permission_classes = [IsStaffMember]
+    need_to_know = Need(DataKind.CATALOGUE)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -84,7 +66,7 @@ class PartnerListApi(APIView):
 
 
 class PartnerDetailApi(APIView):
-    permission_classes = [IsStaffMember]
+    need_to_know = Need(DataKind.CATALOGUE)
 
     @extend_schema(responses={200: PartnerListApi.OutputSerializer})
     def get(self, request, partner_id: int):
@@ -181,7 +163,7 @@ class ServiceCreateApi(APIView):
     """Creating a service. It shares its address with the catalogue's search
     (`marketplace.api.ServiceListApi`, which adds the GET)."""
 
-    permission_classes = [IsStaffMember]
+    need_to_know = Need(DataKind.CATALOGUE)
 
     @extend_schema(request=ServiceInputSerializer, responses={201: ServiceOutputSerializer})
     def post(self, request):
@@ -195,7 +177,7 @@ class ServiceCreateApi(APIView):
 
 
 class ServiceDetailApi(APIView):
-    permission_classes = [IsStaffMember]
+    need_to_know = Need(DataKind.CATALOGUE)
 
     @extend_schema(responses={200: ServiceOutputSerializer})
     def get(self, request, service_id: int):
@@ -228,7 +210,7 @@ class ServiceDetailApi(APIView):
 
 
 class ServicePublishApi(APIView):
-    permission_classes = [IsStaffMember]
+    need_to_know = Need(DataKind.CATALOGUE)
     publish = True
 
     @extend_schema(request=None, responses={200: ServiceOutputSerializer})
@@ -243,7 +225,7 @@ class ServicePublishApi(APIView):
 class SlotListApi(APIView):
     """Slots of one service between two dates (the partner's local days), with what remains."""
 
-    permission_classes = [IsStaffMember]
+    need_to_know = Need(DataKind.CATALOGUE)
 
     class FilterSerializer(serializers.Serializer):
         from_ = serializers.DateField(required=False)

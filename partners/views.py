@@ -5,7 +5,6 @@ they manage. Each view gets a scoped object, calls one service, then renders or 
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as account_permissions
+from accounts.need_to_know import DataKind, Mode, need_to_know
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from partners import display, permissions, selectors, services
 from partners.enums import BookingMode
@@ -85,7 +85,7 @@ def _act(request, service_function, success: str, **kwargs) -> bool:
 # --- Pages ----------------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE)
 def portal(request):
     user = request.user
     if not (
@@ -98,7 +98,7 @@ def portal(request):
     return render(request, "partners/portal.html", {"partners": partners})
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE)
 def dashboard(request, partner_id: int):
     partner, can_manage = _partner(request.user, partner_id)
     return render(
@@ -117,7 +117,7 @@ def dashboard(request, partner_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 def profile_edit(request, partner_id: int):
     partner, can_manage = _partner(request.user, partner_id, manage=True)
     form = PartnerProfileForm(request.POST or None, partner=partner)
@@ -140,7 +140,7 @@ def profile_edit(request, partner_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 @require_POST
 def partner_publish(request, partner_id: int):
     partner, _can_manage = _partner(request.user, partner_id, manage=True)
@@ -154,7 +154,7 @@ def partner_publish(request, partner_id: int):
     return redirect("partner_profile_edit", partner_id=partner.pk)
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 def service_create(request, partner_id: int):
     partner, can_manage = _partner(request.user, partner_id, manage=True)
     form = ServiceForm(request.POST or None)
@@ -180,7 +180,7 @@ def service_create(request, partner_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 def service_edit(request, service_id: int):
     service, can_manage = _service(request.user, service_id, manage=True)
     form = ServiceForm(request.POST or None, service=service)
@@ -203,7 +203,7 @@ def service_edit(request, service_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE)
 def service_detail(request, service_id: int):
     """Everything about one service; a POST adds an opening rule."""
     service, can_manage = _service(request.user, service_id, manage=request.method == "POST")
@@ -239,7 +239,7 @@ def service_detail(request, service_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 @require_POST
 def service_publish(request, service_id: int):
     service, _can_manage = _service(request.user, service_id, manage=True)
@@ -252,7 +252,7 @@ def service_publish(request, service_id: int):
     return redirect("service_detail", service_id=service.pk)
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 @require_POST
 def service_unpublish(request, service_id: int):
     service, _can_manage = _service(request.user, service_id, manage=True)
@@ -265,7 +265,7 @@ def service_unpublish(request, service_id: int):
     return redirect("service_detail", service_id=service.pk)
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 @require_POST
 def service_delete(request, service_id: int):
     service, _can_manage = _service(request.user, service_id, manage=True)
@@ -280,7 +280,7 @@ def service_delete(request, service_id: int):
     return redirect("service_detail", service_id=service.pk)
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 @require_POST
 def rule_delete(request, service_id: int, rule_id: int):
     service, _can_manage = _service(request.user, service_id, manage=True)
@@ -289,7 +289,7 @@ def rule_delete(request, service_id: int, rule_id: int):
     return redirect("service_detail", service_id=service.pk)
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE)
 def closures(request, partner_id: int):
     """Closures, upcoming first; a POST adds one."""
     partner, can_manage = _partner(request.user, partner_id, manage=request.method == "POST")
@@ -327,7 +327,7 @@ def closures(request, partner_id: int):
     )
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 @require_POST
 def closure_delete(request, partner_id: int, closure_id: int):
     partner, _can_manage = _partner(request.user, partner_id, manage=True)
@@ -339,7 +339,7 @@ def closure_delete(request, partner_id: int, closure_id: int):
 # --- Calendar -------------------------------------------------------------------------------
 
 
-@login_required
+@need_to_know(DataKind.PARTNER_PROFILE)
 def service_calendar(request, service_id: int):
     service, can_manage = _service(request.user, service_id)
     tz = ZoneInfo(service.partner.timezone)
@@ -374,7 +374,7 @@ def _agreement_rows(partner: Partner) -> list[dict]:
     return [display.agreement_row(a, today) for a in selectors.agreement_list(partner=partner)]
 
 
-@login_required
+@need_to_know(DataKind.AGREEMENTS)
 def partner_agreement(request, partner_id: int):
     """The partner's agreements; a platform admin creates or changes theirs (POST)."""
     partner, can_manage = _partner(request.user, partner_id)

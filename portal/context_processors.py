@@ -2,6 +2,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import permissions
+from accounts.need_to_know import PLATFORM_STAFF, Mode, may
+from accounts.need_to_know import DataKind as K
 from accounts.selectors import managed_organisations_for
 from portal.home import partner_portal_url
 
@@ -15,16 +17,16 @@ def navigation(request):
     # Staff are not beneficiaries: skip the query their pages would pay for it.
     if not permissions.is_staff_member(user) and permissions.is_beneficiary(user):
         links.append({"label": _("Mes rendez-vous"), "url": reverse("my_bookings")})
-    if permissions.is_platform_staff(user) or permissions.is_partner_member(user):
+    # What each role may open, from the need-to-know table (no query: memberships are cached).
+    if may(user, K.CATALOGUE):
         links.append({"label": _("Catalogue"), "url": reverse("catalogue_search")})
-    if permissions.is_platform_staff(user):
+    if may(user, K.REFERRAL, audience=PLATFORM_STAFF):
         links.append({"label": _("Orientations"), "url": reverse("referral_inbox")})
-    if permissions.is_platform_staff(user):
+    if may(user, K.IDENTITY, audience=PLATFORM_STAFF):
         links.append({"label": _("Personnes"), "url": reverse("beneficiary_list")})
-    if permissions.is_platform_staff(user):
+    if may(user, K.BOOKINGS, audience=PLATFORM_STAFF):
         links.append({"label": _("Réservations"), "url": reverse("booking_list")})
-    # Finance pages: finance officers and platform admins (no query: memberships are cached).
-    can_manage_finance = permissions.is_finance_officer(user) or permissions.is_platform_admin(user)
+    can_manage_finance = may(user, K.PORTFOLIO)
     if can_manage_finance:
         links.append({"label": _("Financements"), "url": reverse("finance_portfolio")})
     if permissions.is_partner_member(user):
@@ -43,7 +45,7 @@ def navigation(request):
         links.append({"label": _("Espace partenaire"), "url": portal_url})
     links.append({"label": _("Mon compte"), "url": reverse("account_email")})
     # Pages offer "Réserver pour une personne" only to those who may book (no query).
-    can_book = permissions.is_adviser(user) or permissions.is_platform_admin(user)
+    can_book = may(user, K.BOOKINGS, Mode.WRITE, audience=PLATFORM_STAFF)
     return {
         "nav_links": links,
         "can_book_services": can_book,

@@ -1,11 +1,11 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts import permissions
+from accounts.need_to_know import DataKind, need_to_know
 from portal.home import home_sections
 
 
-@login_required
+@need_to_know(DataKind.ACCOUNT)
 def home(request):
     return render(
         request,

@@ -197,10 +197,11 @@ def test_reinviting_replaces_the_pending_invitation(admin_user, platform):
 @pytest.mark.parametrize(
     "role_fixture", ["adviser", "finance_officer", "partner_staff", "prescriber"]
 )
-def test_team_pages_are_404_for_those_who_cannot_manage(client, request, role_fixture, platform):
+def test_team_pages_are_403_for_those_who_cannot_manage(client, request, role_fixture, platform):
+    """Their role has no member pages in the need-to-know table."""
     user = request.getfixturevalue(role_fixture)
     client.force_login(user)
-    assert client.get(reverse("organisation_members", args=[platform.pk])).status_code == 404
+    assert client.get(reverse("organisation_members", args=[platform.pk])).status_code == 403
     with pytest.raises(PermissionDeniedError):
         services.invitation_create(
             actor=user, organisation=platform, email="z@exemple.test", role="adviser"

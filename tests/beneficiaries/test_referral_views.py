@@ -564,12 +564,12 @@ def every_page(referral) -> list[tuple[str, str, set[int]]]:
         ("get", reverse("referral_new"), {403}),
         ("post", reverse("referral_new"), {403}),
         ("get", reverse("referral_list_prescriber"), {403}),
-        ("get", reverse("referral_detail_prescriber", args=[referral.pk]), {404}),
-        ("post", reverse("referral_withdraw", args=[referral.pk]), {404}),
+        ("get", reverse("referral_detail_prescriber", args=[referral.pk]), {403}),
+        ("post", reverse("referral_withdraw", args=[referral.pk]), {403}),
         ("get", reverse("referral_inbox"), {403}),
-        ("get", reverse("referral_detail_staff", args=[referral.pk]), {404}),
-        ("post", reverse("referral_accept", args=[referral.pk]), {404}),
-        ("post", reverse("referral_refuse", args=[referral.pk]), {404}),
+        ("get", reverse("referral_detail_staff", args=[referral.pk]), {403}),
+        ("post", reverse("referral_accept", args=[referral.pk]), {403}),
+        ("post", reverse("referral_refuse", args=[referral.pk]), {403}),
     ]
 
 

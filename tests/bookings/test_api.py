@@ -162,7 +162,7 @@ def test_transitions_per_role(
     url = f"/api/v1/bookings/{booking_id}"
     assert as_user(api_client, adviser).post(f"{url}/confirm/").status_code == 403
     assert as_user(api_client, finance_officer).post(f"{url}/confirm/").status_code == 403
-    assert as_user(api_client, prescriber).post(f"{url}/confirm/").status_code == 404
+    assert as_user(api_client, prescriber).post(f"{url}/confirm/").status_code == 403
     assert as_user(api_client, other_partner_manager).get(f"{url}/").status_code == 404
     response = as_user(api_client, partner_manager).post(f"{url}/confirm/")
     assert response.status_code == 200 and response.data["status"] == "confirmed"

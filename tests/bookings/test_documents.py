@@ -172,16 +172,13 @@ def test_voucher_is_a_pdf_with_everything_the_partner_needs(booking):
 
 
 @pytest.mark.django_db
-def test_voucher_shows_the_financing_an_app_above_gives(booking):
+def test_voucher_says_what_is_covered_and_names_no_programme_benefit_or_loan(booking):
     """Financing answers `bookings.hooks.voucher_financing` (tests/financing prints a real
-    plan); here a stand-in answers for this booking."""
+    plan); here a stand-in answers. The partner reads the voucher: who pays what, as two
+    sums, never the person's benefit, the programme or the loan (DESIGN §10)."""
 
     def answer(sender, *, booking, **kwargs):
-        return hooks.VoucherFinancing(
-            rows=[("Aide : Fonds mobilité 03", Decimal("50.00")),
-                  ("Part de la personne", Decimal("20.00"))],
-            left_to_pay=Decimal("20.00"),
-        )  # fmt: skip
+        return hooks.VoucherFinancing(covered=Decimal("55.00"), left_to_pay=Decimal("15.00"))
 
     hooks.voucher_financing.connect(answer, dispatch_uid="tests.voucher")
     try:
@@ -189,10 +186,11 @@ def test_voucher_shows_the_financing_an_app_above_gives(booking):
     finally:
         hooks.voucher_financing.disconnect(dispatch_uid="tests.voucher")
     assert "Financement" in text
-    assert "Aide : Fonds mobilité 03 50,00 €" in text
-    assert "Part de la personne" in text
-    assert "Reste à payer par la personne 20,00 €" in text
+    assert "Pris en charge 55,00 €" in text
+    assert "Reste à payer par la personne 15,00 €" in text
     assert "Montant à régler au partenaire" not in text
+    for leak in ("RSA", "Département", "aide à la réparation", "Aide :", "Prêt", "Microcrédit"):
+        assert leak not in text, leak
 
 
 @pytest.mark.django_db

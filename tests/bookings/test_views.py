@@ -420,14 +420,14 @@ def test_who_may_open_a_booking(
     assert finance.status_code == 200 and "Annuler la réservation" not in text(finance)
     assert client.post(cancel, {"reason": "Non"}).status_code == 403
     # Partners use their own pages: nothing of the person's file is reachable from here.
-    assert signed_in(client, partner_manager).get(url).status_code == 404
-    assert client.post(cancel, {"reason": "Non"}).status_code == 404
-    assert signed_in(client, other_partner_manager).get(url).status_code == 404
-    assert signed_in(client, prescriber).get(url).status_code == 404
+    assert signed_in(client, partner_manager).get(url).status_code == 403
+    assert client.post(cancel, {"reason": "Non"}).status_code == 403
+    assert signed_in(client, other_partner_manager).get(url).status_code == 403
+    assert signed_in(client, prescriber).get(url).status_code == 403
     user = UserFactory()
     person.user = user
     person.save()
-    assert signed_in(client, user).get(url).status_code == 404
+    assert signed_in(client, user).get(url).status_code == 403
     foreign = member(Role.ADVISER, OrganisationFactory(name="Autre plateforme"))
     assert signed_in(client, foreign).get(url).status_code == 404
     booking.refresh_from_db()

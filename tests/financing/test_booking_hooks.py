@@ -87,9 +87,9 @@ def test_the_grant_comes_back_only_if_the_transition_commits(planned, adviser):
 def test_the_voucher_prints_the_plan(planned):
     booking, _programme = planned
     text = pdf_text(voucher_pdf(booking))
-    assert "Aide : Aide à la réparation 250,00 €" in text
-    assert "Part de la personne 150,00 €" in text
+    assert "Pris en charge 250,00 €" in text
     assert "Reste à payer par la personne 150,00 €" in text
+    assert "Aide à la réparation" not in text  # the partner never learns the programme
     assert "Montant à régler au partenaire" not in text
 
 

@@ -787,8 +787,9 @@ def test_a_grant_beyond_the_cap_or_for_another_public_is_refused(
 
 def test_other_people_cannot_plan(client, partner_manager, prescriber, other_platform, booking):
     url = reverse("booking_financing", kwargs={"booking_id": booking.pk})
-    for user in (partner_manager, prescriber, member(Role.ADVISER, other_platform)):
-        assert signed_in(client, user).get(url).status_code == 404
+    for user in (partner_manager, prescriber):  # no financing plans in their role
+        assert signed_in(client, user).get(url).status_code == 403
+    assert signed_in(client, member(Role.ADVISER, other_platform)).get(url).status_code == 404
 
 
 def test_finance_officers_may_plan_too(client, finance_officer, booking):

@@ -251,16 +251,16 @@ def test_partner_a_cannot_read_or_edit_partner_b(
 
 
 @pytest.mark.parametrize("who", ["prescriber", "beneficiary_user", "adviser"])
-def test_people_outside_the_partner_get_404(client, request, who, partner, service, rule):
+def test_roles_without_a_partner_portal_get_403(client, request, who, partner, service, rule):
+    """The need-to-know table gives them no partner portal (advisers use the catalogue)."""
     AgreementFactory(partner=partner, platform=partner.organisation.platform)
     service.published = True
     service.save()
     user = request.getfixturevalue(who)
     signed_in(client, user)
-    if who != "adviser":
-        assert client.get(reverse("partner_portal")).status_code == 404
+    assert client.get(reverse("partner_portal")).status_code == 403
     for url in page_urls(partner, service, rule):
-        assert client.get(url).status_code == 404, url
+        assert client.get(url).status_code == 403, url
 
 
 def test_anonymous_people_are_sent_to_sign_in(client, partner):
@@ -983,7 +983,7 @@ def test_an_agreement_ending_before_it_starts_is_refused(client, admin_user, par
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("partner_manager", 403), ("partner_staff", 403), ("other_manager", 404), ("adviser", 404)],
+    [("partner_manager", 403), ("partner_staff", 403), ("other_manager", 403), ("adviser", 403)],
 )
 def test_only_a_platform_admin_changes_an_agreement(
     client, request, who, status, partner, platform

@@ -1,0 +1,188 @@
+"""A small world where every URL of the project has a real object to show: one platform with
+its admin, adviser and finance officer; a partner (manager, staff) with a published service,
+a rule, a closure and an agreement; a prescriber who referred a person; that person, with a
+user account, an eligibility check, a diagnosis with a barrier, an action, a follow-up, a
+consent, a booking with a financing plan (a grant and their share) and a disbursed loan with
+a repayment; an invitation. `url_kwargs` fills every URL parameter with these objects' ids;
+`link_kwargs` gives the signed links their real tokens."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlparse
+
+from django.urls import resolve
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.services import invitation_create
+from beneficiaries import journey
+from beneficiaries.enums import ConsentPurpose, ReferralStatus
+from beneficiaries.services import eligibility_check, referral_status_url
+from bookings.feeds import beneficiary_feed_url, partner_feed_url
+from bookings.links import my_bookings_url, partner_answer_url
+from bookings.services import booking_create
+from financing import loans
+from financing.models import GrantAward
+from financing.services import plan_set, programme_create
+from partners.models import Closure
+from tests.beneficiaries.factories import BeneficiaryFactory, ReferralFactory
+from tests.bookings.conftest import make_slot
+from tests.factories import OrganisationFactory, UserFactory, member
+from tests.partners.factories import AgreementFactory, PartnerFactory, RuleFactory, ServiceFactory
+
+DIAGNOSIS_SUMMARY = "Peur de conduire la nuit depuis un accident"
+FOLLOW_UP_NOTES = "Dettes auprès du bailleur, en parle difficilement"
+PROGRAMME_NAME = "Département — aide à la réparation (RSA)"
+
+
+@dataclass
+class World:
+    platform: object
+    users: dict  # viewer → user
+    person: object
+    partner: object
+    service: object
+    booking: object
+    programme: object
+    award: object
+    loan: object
+    entry: object
+    referral: object
+    consent: object
+    barrier: object
+    item: object
+    rule: object
+    closure: object
+    invitation: object
+    staff_membership: object
+
+
+def _token(url: str) -> str:
+    return resolve(urlparse(url).path).kwargs["token"]
+
+
+def build_world() -> World:
+    platform = OrganisationFactory(name="Plateforme Mobilité Allier")
+    partner_org = OrganisationFactory(partner=True, name="Garage A", platform=platform)
+    prescriber_org = OrganisationFactory(prescriber=True, name="Mission Locale", platform=platform)
+    funder = OrganisationFactory(funder=True, name="Département de l'Allier")
+    users = {
+        Role.ADMIN: member(Role.ADMIN, platform),
+        Role.ADVISER: member(Role.ADVISER, platform),
+        Role.FINANCE_OFFICER: member(Role.FINANCE_OFFICER, platform),
+        Role.PARTNER_MANAGER: member(Role.PARTNER_MANAGER, partner_org),
+        Role.PARTNER_STAFF: member(Role.PARTNER_STAFF, partner_org),
+        Role.PRESCRIBER: member(Role.PRESCRIBER, prescriber_org),
+    }
+    adviser, finance = users[Role.ADVISER], users[Role.FINANCE_OFFICER]
+    partner = PartnerFactory(organisation=partner_org)
+    AgreementFactory(partner=partner, platform=platform)
+    service = ServiceFactory(partner=partner, name="Main-d'œuvre", min_notice_hours=0)
+    rule = RuleFactory(service=service)
+    now = timezone.now()
+    closure = Closure.objects.create(
+        partner=partner, starts_at=now + timedelta(days=40), ends_at=now + timedelta(days=41)
+    )
+    person_user = UserFactory()
+    users["beneficiary"] = person_user
+    person = BeneficiaryFactory(
+        platform=platform, adviser=adviser, user=person_user, phone="+33600000001",
+        first_name="Léa", last_name="Martin",
+    )  # fmt: skip
+    referral = ReferralFactory(
+        prescriber_organisation=prescriber_org, prescriber=users[Role.PRESCRIBER],
+        beneficiary=person, status=ReferralStatus.ACCEPTED,
+    )  # fmt: skip
+    today = timezone.localdate()
+    consent = journey.consent_give(
+        actor=adviser, beneficiary_id=person.pk, purpose=ConsentPurpose.SHARE_WITH_PRESCRIBER,
+        prescriber_organisation_id=prescriber_org.pk,
+    )  # fmt: skip
+    eligibility_check(actor=adviser, beneficiary_id=person.pk)
+    diagnosis = journey.diagnosis_record(
+        actor=adviser, beneficiary_id=person.pk, held_on=today, duration_minutes=60,
+        summary=DIAGNOSIS_SUMMARY, decision="reinforced",
+        barriers=[{"category": "psychological", "code": "peur-nuit"}],
+    )  # fmt: skip
+    barrier = diagnosis.barriers.get()
+    item = journey.action_item_add(actor=adviser, beneficiary_id=person.pk, action="Code")
+    journey.follow_up_record(
+        actor=adviser, beneficiary_id=person.pk, held_on=today, channel="phone",
+        notes=FOLLOW_UP_NOTES,
+    )  # fmt: skip
+    slot = make_slot(service, 3)
+    booking = booking_create(
+        actor=adviser, beneficiary_id=person.pk, service_id=service.pk, slot_ids=[slot.pk]
+    )
+    programme = programme_create(
+        actor=finance, platform_id=platform.pk, funder_id=funder.pk, name=PROGRAMME_NAME,
+        budget=Decimal("1000.00"), starts_on=today - timedelta(days=30),
+        eligible_categories=["garage"], eligible_situations=["rsa"],
+    )  # fmt: skip
+    plan_set(actor=adviser, booking_id=booking.pk, lines=[
+        {"kind": "grant", "amount": "28.00", "programme": programme.pk},
+        {"kind": "beneficiary", "amount": "7.00"},
+    ])  # fmt: skip
+    loan = loans.loan_create(
+        actor=finance, beneficiary_id=person.pk, lender_id=funder.pk, kind="micro_credit",
+        principal=Decimal("600.00"), annual_rate=Decimal("0"), term_months=6,
+        method="declining_balance", first_due_on=today + timedelta(days=10),
+    )  # fmt: skip
+    for status in ("approved", "disbursed"):
+        loan = loans.loan_transition(actor=finance, loan_id=loan.pk, to=status)
+    entry, _allocation = loans.entry_record(
+        actor=finance, loan_id=loan.pk, kind="repayment", amount=Decimal("50.00"),
+        value_date=today, method="transfer",
+    )  # fmt: skip
+    invitation = invitation_create(
+        actor=users[Role.PARTNER_MANAGER], organisation=partner_org,
+        email="nouvelle@exemple.test", role=Role.PARTNER_STAFF,
+    )  # fmt: skip
+    return World(
+        platform=platform, users=users, person=person, partner=partner, service=service,
+        booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
+        entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
+        closure=closure, invitation=invitation,
+        staff_membership=users[Role.PARTNER_STAFF].memberships.get(),
+    )  # fmt: skip
+
+
+def url_kwargs(world: World) -> dict:
+    """A value for every URL parameter of the project."""
+    return {
+        "organisation_id": world.partner.organisation_id,
+        "invitation_id": world.invitation.pk,
+        "membership_id": world.staff_membership.pk,
+        "partner_id": world.partner.pk,
+        "closure_id": world.closure.pk,
+        "service_id": world.service.pk,
+        "rule_id": world.rule.pk,
+        "referral_id": world.referral.pk,
+        "beneficiary_id": world.person.pk,
+        "barrier_id": world.barrier.pk,
+        "item_id": world.item.pk,
+        "consent_id": world.consent.pk,
+        "booking_id": world.booking.pk,
+        "programme_id": world.programme.pk,
+        "award_id": world.award.pk,
+        "loan_id": world.loan.pk,
+        "entry_id": world.entry.pk,
+        "transaction_id": world.entry.pk,
+        "what": "prets",
+        "fmt": "csv",
+    }
+
+
+def link_kwargs(world: World) -> dict[str, dict]:
+    """URL name → the parameters of a real signed link."""
+    mine = _token(my_bookings_url(world.person))
+    return {
+        "referral_status_link": {"token": _token(referral_status_url(world.referral))},
+        "booking_partner_link": {"token": _token(partner_answer_url(world.booking, "confirm"))},
+        "my_bookings_link": {"token": mine},
+        "my_booking_voucher_link": {"token": mine, "booking_id": world.booking.pk},
+        "my_booking_calendar_link": {"token": mine, "booking_id": world.booking.pk},
+        "partner_calendar_feed": {"token": _token(partner_feed_url(world.partner))},
+        "beneficiary_calendar_feed": {"token": _token(beneficiary_feed_url(world.person))},
+    }
