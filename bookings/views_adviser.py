@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -247,26 +246,6 @@ def booking_new(request):
 # --- The platform's bookings ----------------------------------------------------------------
 
 
-def _filtered(bookings, filters: dict, now: datetime):
-    if filters.get("status"):
-        bookings = bookings.filter(status=filters["status"])
-    if filters.get("upcoming"):
-        bookings = bookings.filter(ends_at__gte=now)
-    tz = timezone.get_current_timezone()
-    if filters.get("date_from"):
-        bookings = bookings.filter(starts_at__gte=_local_midnight(filters["date_from"], tz))
-    if filters.get("date_to"):
-        end = _local_midnight(filters["date_to"] + timedelta(days=1), tz)
-        bookings = bookings.filter(starts_at__lt=end)
-    if filters.get("beneficiary"):
-        bookings = bookings.filter(beneficiary_id=filters["beneficiary"])
-    for word in (filters.get("person") or "").split():
-        bookings = bookings.filter(
-            Q(beneficiary__last_name__icontains=word) | Q(beneficiary__first_name__icontains=word)
-        )
-    return bookings
-
-
 def _row(booking) -> dict:
     tz = _tz(booking.service)
     return {
@@ -288,11 +267,15 @@ def booking_list(request):
         )
     form = BookingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    now = timezone.now()
-    bookings = _filtered(
-        selectors.booking_list_for(user=user).filter(platform_id__in=platform_ids(user)),
-        filters,
-        now,
+    bookings = selectors.booking_list_filtered(
+        user=user,
+        platforms_only=True,
+        status=filters.get("status") or "",
+        upcoming=bool(filters.get("upcoming")),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        beneficiary_id=filters.get("beneficiary"),
+        person=filters.get("person") or "",
     )
     # What is coming in date order; otherwise the latest first (the oldest are the least read).
     if filters.get("upcoming"):

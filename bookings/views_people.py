@@ -26,12 +26,16 @@ from bookings import documents, feeds, ics, services
 from bookings.enums import ActorRole, BookingStatus
 from bookings.links import beneficiary_from_token
 from bookings.permissions import role_of
-from bookings.selectors import booking_get_for, bookings_of_beneficiary
+from bookings.selectors import (
+    ACTIVE,
+    booking_get_for,
+    bookings_of_beneficiary,
+    bookings_of_beneficiary_in_order,
+)
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from marketplace.display import day_label, euros
 from partners.models import Partner
 
-ACTIVE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
 WITH_VOUCHER = (*ACTIVE, BookingStatus.COMPLETED)
 # What each status means for the person, in plain words.
 STATUS_WORDS = {
@@ -179,17 +183,7 @@ def _booking_row(booking, *, now, today, token: str | None) -> dict:
 def _render_page(request, beneficiary: Beneficiary, *, token: str | None):
     now = timezone.now()
     today = timezone.localdate()
-    bookings = list(bookings_of_beneficiary(beneficiary_id=beneficiary.pk))
-    upcoming = sorted(
-        (b for b in bookings if b.status in ACTIVE and b.ends_at > now),
-        key=lambda b: (b.starts_at, b.pk),
-    )
-    upcoming_ids = {b.pk for b in upcoming}
-    past = sorted(
-        (b for b in bookings if b.pk not in upcoming_ids),
-        key=lambda b: (b.starts_at, b.pk),
-        reverse=True,
-    )
+    upcoming, past = bookings_of_beneficiary_in_order(beneficiary_id=beneficiary.pk, now=now)
     feed_url = feeds.beneficiary_feed_url(beneficiary)
     return render(
         request,
