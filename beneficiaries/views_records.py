@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +30,6 @@ from accounts import permissions as account_permissions
 from accounts.enums import PLATFORM_ROLES, OrganisationKind
 from accounts.scoping import memberships
 from beneficiaries import journey, privacy, selectors, services
-from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.forms_records import (
     ActionItemForm,
@@ -132,27 +131,17 @@ def _age(birth_date: date | None, today: date) -> int | None:
 # --- The list -------------------------------------------------------------------------------
 
 
-def _search(people, user, filters: dict):
-    words = (filters.get("q") or "").split()
-    for word in words:
-        key = duplicate_key(word, "x", None).split("|")[0]
-        people = people.filter(
-            Q(search_key__contains=key) | Q(last_name__icontains=word)
-            | Q(first_name__icontains=word)
-        )  # fmt: skip
-    if filters.get("status"):
-        people = people.filter(status=filters["status"])
-    if filters.get("mine"):
-        people = people.filter(adviser=user)
-    return people.order_by("last_name", "first_name", "pk")
-
-
 @login_required
 def beneficiary_list(request):
     _ensure_staff(request.user)
     form = PeopleFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    people = _search(selectors.beneficiary_list_for(user=request.user), request.user, filters)
+    people = selectors.beneficiary_list_filtered(
+        user=request.user,
+        q=filters.get("q") or "",
+        status=filters.get("status") or "",
+        mine=bool(filters.get("mine")),
+    )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     overdue = (

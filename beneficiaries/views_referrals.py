@@ -188,11 +188,9 @@ def referral_new(request):
 @login_required
 def referral_list_prescriber(request):
     _ensure_prescriber(request.user)
-    referrals = selectors.referral_list_for_prescriber(user=request.user)
     status = _status_filter(request, None, allow_all=True)
-    counts = _status_counts(referrals)
-    if status:
-        referrals = referrals.filter(status=status)
+    counts = _status_counts(selectors.referral_list_for_prescriber(user=request.user))
+    referrals = selectors.referral_list_for_prescriber(user=request.user, status=status)
     page = Paginator(referrals.select_related("prescriber"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -274,12 +272,9 @@ def referral_status_link(request, token: str):
 @login_required
 def referral_inbox(request):
     _ensure_staff(request.user)
-    all_referrals = selectors.referral_inbox_for(user=request.user, status=None)
     status = _status_filter(request, ReferralStatus.SUBMITTED, allow_all=False)
-    counts = _status_counts(all_referrals)
-    referrals = all_referrals.filter(status=status)
-    if status != ReferralStatus.SUBMITTED:  # answered: the latest first
-        referrals = referrals.order_by("-answered_at", "-created_at", "-pk")
+    counts = _status_counts(selectors.referral_inbox_for(user=request.user, status=None))
+    referrals = selectors.referral_inbox_for(user=request.user, status=status)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     waiting = status == ReferralStatus.SUBMITTED

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -63,19 +63,11 @@ def loan_list(request):
     _read_platforms(user)
     form = LoanFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    found = selectors.loan_list_for(user=user).annotate(
-        principal_repaid=Sum("installments__principal_paid")
-    )
-    for word in (filters.get("q") or "").split():
-        found = found.filter(
-            Q(beneficiary__last_name__icontains=word) | Q(beneficiary__first_name__icontains=word)
-        )
-    for name, lookup in (("status", "status"), ("kind", "kind"), ("bucket", "arrears_bucket")):
-        if filters.get(name):
-            found = found.filter(**{lookup: filters[name]})
-    page = Paginator(found.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    found = selectors.loan_list_filtered(
+        user=user, person=filters.get("q") or "", status=filters.get("status") or "",
+        kind=filters.get("kind") or "", bucket=filters.get("bucket") or "",
+    ).annotate(principal_repaid=Sum("installments__principal_paid"))  # fmt: skip
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     count = page.paginator.count
     rows = [
         {"loan": loan, "person": person_text(loan.beneficiary), "principal": euros(loan.principal),
