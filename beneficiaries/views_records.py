@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F
@@ -41,7 +40,8 @@ from beneficiaries.forms_records import (
     PeopleFilterForm,
 )
 from core.enums import ErrorCode
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, PermissionDeniedError
+from core.web import run_service
 
 PAGE_SIZE = 25
 TEMPLATES = "beneficiaries/records/"
@@ -84,29 +84,6 @@ def _platforms(user) -> list[tuple[int, str]]:
 def _record_url(beneficiary_id: int, anchor: str = "") -> str:
     url = reverse("beneficiary_detail", kwargs={"beneficiary_id": beneficiary_id})
     return f"{url}#{anchor}" if anchor else url
-
-
-def _add_validation_error(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def _submit(form, function, *, error_field: str | None = None, **kwargs):
-    """Call a service with a valid form's data; its refusals become form errors (next to
-    `error_field` when the view knows which field they are about). Returns what the service
-    returns, or None when it refused."""
-    try:
-        return function(**kwargs)
-    except ValidationError as exc:
-        _add_validation_error(form, exc)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        form.add_error(error_field, exc.message)
-    return None
 
 
 def _overdue_limit():
@@ -185,28 +162,29 @@ def beneficiary_new(request):
         platform_id = data.pop("platform")
         create_anyway = request.POST.get("create_anyway") == "on"
         try:
-            beneficiary = services.beneficiary_create(
-                actor=request.user, platform_id=platform_id, create_anyway=create_anyway, **data
-            )
-        except ConflictError as exc:
-            if exc.code != ErrorCode.DUPLICATE_BENEFICIARY:
-                form.add_error(None, exc.message)
-            else:
-                duplicates = list(
-                    selectors.beneficiary_list_for(user=request.user).filter(
-                        pk__in=getattr(exc, "duplicate_ids", [])
-                    )
+            created = run_service(
+                request, services.beneficiary_create, form=form,
+                reraise_codes=(ErrorCode.DUPLICATE_BENEFICIARY,), actor=request.user,
+                platform_id=platform_id, create_anyway=create_anyway, **data,
+            )  # fmt: skip
+        except ConflictError as exc:  # possible duplicates: listed for the adviser to choose
+            duplicates = list(
+                selectors.beneficiary_list_for(user=request.user).filter(
+                    pk__in=getattr(exc, "duplicate_ids", [])
                 )
-                if not duplicates:  # the same person, on a platform this user cannot see
-                    form.add_error(None, exc.message)
-        except ValidationError as exc:
-            _add_validation_error(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            )
+            if not duplicates:  # the same person, on a platform this user cannot see
+                form.add_error(None, exc.message)
+            status = 409
         else:
-            messages.success(request, _("La fiche de %(name)s est créée.") % {"name": beneficiary})
-            return redirect(_record_url(beneficiary.pk))
-    status = 409 if duplicates else (400 if form.errors else 200)
+            if created.ok:
+                messages.success(
+                    request, _("La fiche de %(name)s est créée.") % {"name": created.value}
+                )
+                return redirect(_record_url(created.value.pk))
+            status = created.status
+    else:
+        status = 400 if form.errors else 200
     return render(
         request,
         TEMPLATES + "beneficiary_form.html",
@@ -288,21 +266,26 @@ def beneficiary_edit(request, beneficiary_id: int):
     if request.method == "POST":
         beneficiary = _scoped(request, beneficiary_id)
         form = BeneficiaryForm(request.POST, instance=beneficiary)
-        if form.is_valid() and _submit(
-            form, services.beneficiary_update, actor=request.user, beneficiary_id=beneficiary.pk,
-            **form.cleaned_data,
-        ):  # fmt: skip
-            messages.success(request, _("La fiche est enregistrée."))
-            return redirect(_record_url(beneficiary.pk))
+        status = 400
+        if form.is_valid():
+            saved = run_service(
+                request, services.beneficiary_update, form=form, actor=request.user,
+                beneficiary_id=beneficiary.pk, success_message=_("La fiche est enregistrée."),
+                **form.cleaned_data,
+            )  # fmt: skip
+            if saved.ok:
+                return redirect(_record_url(beneficiary.pk))
+            status = saved.status
         beneficiary = _open(request, beneficiary_id, "edit")
     else:
         beneficiary = _open(request, beneficiary_id, "edit")
         form = BeneficiaryForm(instance=beneficiary)
+        status = 200
     return render(
         request,
         TEMPLATES + "beneficiary_form.html",
         {"form": form, "beneficiary": beneficiary, "duplicates": []},
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 

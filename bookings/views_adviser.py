@@ -39,7 +39,8 @@ from bookings.wording import (
     units_text,
     when_text,
 )
-from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError
+from core.web import run_service
 from financing.views_plan import financing_summary
 from marketplace.display import euros
 from partners.enums import BookingMode, PartnerStatus
@@ -204,33 +205,31 @@ def booking_new(request):
         return _render_new(request, service, form, status=status)
     data = form.cleaned_data
     if action != "confirm":
-        try:
-            quote = pricing.quote(
-                service, data["slot_objects"], quantity=data["quantity"], units=data.get("units")
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            return _render_new(request, service, form, status=400)
-        return _render_new(request, service, form, quote=quote)
+        quoted = run_service(
+            request, pricing.quote, form=form, service=service, slots=data["slot_objects"],
+            quantity=data["quantity"], units=data.get("units"),
+        )  # fmt: skip
+        if not quoted.ok:
+            return _render_new(request, service, form, status=quoted.status)
+        return _render_new(request, service, form, quote=quoted.value)
 
     try:
-        booking = services.booking_create(
-            actor=request.user, beneficiary_id=data["beneficiary"], service_id=service.pk,
-            slot_ids=data["slot_ids"], quantity=data["quantity"], units=data.get("units"),
-            note=data["note"],
+        created = run_service(
+            request, services.booking_create, form=form, actor=request.user,
+            beneficiary_id=data["beneficiary"], service_id=service.pk, slot_ids=data["slot_ids"],
+            quantity=data["quantity"], units=data.get("units"), note=data["note"],
         )  # fmt: skip
-    except SlotFull as exc:
+    except NotFoundError as exc:  # the person chosen in the form
+        form.add_error("beneficiary", exc.message)
+        return _render_new(request, service, form, status=400)
+    if isinstance(created.error, SlotFull):
         # Read the slots again: the one that filled up is named next to the slots.
         form = _booking_form(request, service, data=request.POST)
         if form.is_valid():  # freed again in between: say what the service said
-            form.add_error(None, exc.message)
-        return _render_new(request, service, form, status=409)
-    except NotFoundError as exc:
-        form.add_error("beneficiary", exc.message)
-        return _render_new(request, service, form, status=400)
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        return _render_new(request, service, form, status=exc.status)
+            form.add_error(None, created.error.message)
+    if not created.ok:
+        return _render_new(request, service, form, status=created.status)
+    booking = created.value
     if booking.status == BookingStatus.CONFIRMED:
         messages.success(
             request, _("Confirmée automatiquement : le partenaire et la personne sont prévenus.")
@@ -392,16 +391,10 @@ def booking_cancel(request, booking_id: int):
     if not form.is_valid():
         context = _detail_context(request, booking, cancel_form=form)
         return render(request, TEMPLATES + "booking_detail.html", context, status=400)
-    try:
-        services.booking_cancel(
-            actor=request.user, booking_id=booking.pk, reason=form.cleaned_data["reason"]
-        )
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Réservation annulée. Le partenaire et la personne sont prévenus.")
-        )
+    # A refusal is a message: the booking has moved on and the page has no form for it.
+    run_service(
+        request, services.booking_cancel, actor=request.user, booking_id=booking.pk,
+        reason=form.cleaned_data["reason"],
+        success_message=_("Réservation annulée. Le partenaire et la personne sont prévenus."),
+    )  # fmt: skip
     return redirect("booking_detail", booking_id=booking.pk)

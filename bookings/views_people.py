@@ -32,7 +32,8 @@ from bookings.selectors import (
     bookings_of_beneficiary,
     bookings_of_beneficiary_in_order,
 )
-from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError
+from core.web import run_service
 from marketplace.display import day_label, euros
 from partners.models import Partner
 
@@ -252,20 +253,15 @@ def my_booking_cancel(request, booking_id: int):
     if not form.is_valid():
         messages.error(request, _("Choisissez pourquoi vous annulez, puis confirmez."))
         return redirect(reverse("my_bookings") + f"#rdv-{booking.pk}")
-    try:
-        services.booking_cancel(
-            actor=request.user, booking_id=booking.pk, reason=form.reason_text()
-        )
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("Votre rendez-vous « %(service)s » est annulé. Le partenaire et votre "
-              "conseiller·ère sont prévenus.") % {"service": booking.service.name},
-        )  # fmt: skip
+    # The page lists every booking with its own form: a refusal is a message above them.
+    run_service(
+        request, services.booking_cancel, actor=request.user, booking_id=booking.pk,
+        reason=form.reason_text(),
+        success_message=_(
+            "Votre rendez-vous « %(service)s » est annulé. Le partenaire et votre "
+            "conseiller·ère sont prévenus."
+        ) % {"service": booking.service.name},
+    )  # fmt: skip
     return redirect("my_bookings")
 
 
