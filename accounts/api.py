@@ -1,26 +1,14 @@
-from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.account.models import EmailAddress
-from allauth.core import ratelimit
-from allauth.mfa.adapter import get_adapter as get_mfa_adapter
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
-from django import forms
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts import permissions
+from accounts import auth, permissions
 from accounts.enums import OrganisationKind
 from accounts.need_to_know import DataKind, Need
 from accounts.scoping import memberships
-from core.audit import audit_log
-from core.enums import ErrorCode
-from core.errors import ApplicationError
 
 
 class TokenObtainView(APIView):
@@ -37,8 +25,8 @@ class TokenObtainView(APIView):
         code = serializers.CharField(
             required=False,
             allow_blank=True,
-            help_text="Code à 6 chiffres de l'application d'authentification, si la double "
-            "authentification est activée.",
+            help_text="Code à 6 chiffres de l'application d'authentification (ou un code de "
+            "récupération), si la double authentification est activée.",
         )
 
     class OutputSerializer(serializers.Serializer):
@@ -48,52 +36,12 @@ class TokenObtainView(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        django_request = request._request
-        credentials = {
-            "email": data.validated_data["email"].strip().lower(),
-            "password": data.validated_data["password"],
-        }
-        # allauth's adapter applies the same per-account and per-IP failure limits as the
-        # sign-in page.
-        adapter = get_account_adapter(django_request)
-        try:
-            user = adapter.authenticate(django_request, **credentials)
-        except forms.ValidationError as exc:
-            raise ApplicationError(
-                _("Trop de tentatives de connexion échouées. Réessayez dans quelques minutes."),
-                code=ErrorCode.TOO_MANY_ATTEMPTS,
-                status=429,
-            ) from exc
-        if user is None or not user.is_active:
-            raise ApplicationError(
-                _("Adresse e-mail ou mot de passe incorrect."), code=ErrorCode.INVALID_CREDENTIALS
-            )
-        if not EmailAddress.objects.filter(user=user, verified=True).exists():
-            raise ApplicationError(
-                _("Confirmez d'abord votre adresse e-mail avec le lien reçu par e-mail."),
-                code=ErrorCode.EMAIL_UNVERIFIED,
-            )
-        if get_mfa_adapter().is_mfa_enabled(user, [Authenticator.Type.TOTP]):
-            code = data.validated_data.get("code", "").strip()
-            totp = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
-            if not code:
-                raise ApplicationError(
-                    _("La double authentification est activée : indiquez le code à 6 chiffres."),
-                    code=ErrorCode.MFA_REQUIRED,
-                )
-            if not TOTP(totp).validate_code(code):
-                # A wrong second factor counts as a failed sign-in for the account.
-                ratelimit.consume(
-                    django_request,
-                    action="login_failed",
-                    key=adapter._get_login_attempts_cache_key(django_request, **credentials),
-                )
-                raise ApplicationError(
-                    _("Code de double authentification incorrect."),
-                    code=ErrorCode.INVALID_CREDENTIALS,
-                )
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_log(actor=user, action="api.token_obtained", target=user)
+        token = auth.api_token_obtain(
+            request=request,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+            code=data.validated_data.get("code", ""),
+        )
         return Response(self.OutputSerializer({"token": token.key}).data)
 
 

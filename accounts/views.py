@@ -8,7 +8,7 @@ from accounts import selectors, services
 from accounts.forms import InvitationAcceptForm, InvitationForm
 from accounts.models import Invitation, Membership
 from accounts.need_to_know import DataKind, Mode, need_to_know
-from core.errors import ApplicationError
+from core.web import page_status, run_service
 
 
 @need_to_know(DataKind.MEMBERS)
@@ -23,19 +23,20 @@ def organisation_members(request, organisation_id: int):
         user=request.user, organisation_id=organisation_id
     )
     form = InvitationForm(request.POST or None, organisation=organisation)
+    sent = None
     if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                actor=request.user,
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
+        sent = run_service(
+            request,
+            services.invitation_create,
+            form=form,
+            actor=request.user,
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
+        if sent.ok:
             messages.success(
-                request, _("Invitation envoyée à %(email)s.") % {"email": invitation.email}
+                request, _("Invitation envoyée à %(email)s.") % {"email": sent.value.email}
             )
             return redirect("organisation_members", organisation_id=organisation.pk)
     return render(
@@ -47,7 +48,7 @@ def organisation_members(request, organisation_id: int):
             "invitations": selectors.pending_invitation_list(organisation=organisation),
             "form": form,
         },
-        status=400 if form.errors else 200,
+        status=page_status(form, sent),
     )
 
 
@@ -81,6 +82,7 @@ def invitation_accept(request, token: str):
     invitation = services.invitation_from_token(token)  # errors render as a French page
     signed_in = request.user.is_authenticated
     form = None if signed_in else InvitationAcceptForm(request.POST or None, email=invitation.email)
+    accepted = None
     if request.method == "POST" and (signed_in or form.is_valid()):
         fields = (
             {}
@@ -91,15 +93,16 @@ def invitation_accept(request, token: str):
                 "password": form.cleaned_data["password1"],
             }
         )
-        try:
-            invitation, user = services.invitation_accept(
-                token=token, user=request.user if signed_in else None, **fields
-            )
-        except ApplicationError as exc:
-            if form is None:
-                raise
-            form.add_error(None, exc.message)
-        else:
+        accepted = run_service(
+            request,
+            services.invitation_accept,
+            form=form,
+            token=token,
+            user=request.user if signed_in else None,
+            **fields,
+        )
+        if accepted.ok:
+            invitation, user = accepted.value
             if not signed_in:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
@@ -112,5 +115,5 @@ def invitation_accept(request, token: str):
         request,
         "accounts/invitation_accept.html",
         {"invitation": invitation, "form": form},
-        status=400 if form is not None and form.errors else 200,
+        status=page_status(form, accepted),
     )

@@ -4,16 +4,17 @@ contact, never the social record); partners, prescribers and beneficiaries have 
 Referrals are in `beneficiaries.referrals_api`."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.need_to_know import DataKind, Mode, Need, platforms_where
+from accounts.need_to_know import DataKind, Mode, Need
 from accounts.scoping import platform_ids
 from beneficiaries import journey, privacy, selectors, services
 from beneficiaries.enums import (
     BarrierCategory,
+    BeneficiaryStatus,
     ConsentPurpose,
     DiagnosisDecision,
     DrivingLicence,
@@ -68,20 +69,31 @@ class BeneficiarySerializer(serializers.Serializer):
 class BeneficiaryListApi(APIView):
     need_to_know = Need(DataKind.IDENTITY, DataKind.CONTACT)
 
+    class FilterSerializer(serializers.Serializer):
+        """The people page's filters (`PeopleFilterForm`); an unknown status is a 400."""
+
+        q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+        status = serializers.ChoiceField(
+            choices=BeneficiaryStatus.choices, required=False, allow_blank=True, default=""
+        )
+        mine = serializers.BooleanField(required=False, default=False)
+
     class CreateSerializer(BeneficiarySerializer):
         platform_id = serializers.IntegerField(required=False, write_only=True)
         create_anyway = serializers.BooleanField(required=False, default=False, write_only=True)
 
-    @extend_schema(responses={200: BeneficiarySerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Nom ou prénom"),
+            OpenApiParameter("status", str, enum=BeneficiaryStatus.values),
+            OpenApiParameter("mine", bool, description="Seulement les personnes que je suis"),
+        ],
+        responses={200: BeneficiarySerializer(many=True)},
+    )
     def get(self, request):
-        people = selectors.beneficiary_list_for(user=request.user).order_by(
-            "last_name", "first_name", "pk"
-        )
-        if request.query_params.get("status"):  # the step is part of the situation
-            people = people.filter(
-                status=request.query_params["status"],
-                platform_id__in=platforms_where(request.user, DataKind.SITUATION),
-            )
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        people = selectors.beneficiary_list_filtered(user=request.user, **filters.validated_data)
         return paginated_response(
             request=request, view=self, queryset=people, serializer_class=BeneficiarySerializer,
             context={"user": request.user},

@@ -78,22 +78,13 @@ def _text(label, *, required=False, rows=None, max_length=None, help_text="", **
     )
 
 
-class ServiceErrorsMixin:
-    """Put a service's `ValidationError` next to the right fields (others: whole form)."""
-
-    def add_service_error(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for name, errors in exc.error_dict.items():
-            self.add_error(name if name in self.fields else None, errors)
-
+class RadioHelpMixin:
     def options(self, name: str, helps: dict) -> list[tuple]:
         """Each radio of field `name` with the sentence that explains it."""
         return [(radio, helps.get(radio.data["value"], "")) for radio in self[name]]
 
 
-class ReferralForm(ServiceErrorsMixin, forms.Form):
+class ReferralForm(RadioHelpMixin, forms.Form):
     """The fiche de repérage."""
 
     prescriber_organisation = forms.ModelChoiceField(

@@ -1,7 +1,7 @@
 """Referrals API: prescribers submit and follow theirs; platform staff answer."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +11,7 @@ from accounts.models import Organisation
 from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, Need, may
 from accounts.scoping import prescriber_organisation_ids
 from beneficiaries import selectors, services
-from beneficiaries.enums import FrenchLevel, RefusalReason, Situation
+from beneficiaries.enums import FrenchLevel, ReferralStatus, RefusalReason, Situation
 from core.api.pagination import paginated_response
 from core.errors import NotFoundError
 
@@ -97,15 +97,27 @@ def _as_staff(user) -> bool:
 class ReferralListApi(APIView):
     need_to_know = Need(DataKind.REFERRAL)
 
-    @extend_schema(responses={200: ReferralOutputSerializer(many=True)})
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(
+            choices=ReferralStatus.choices, required=False, allow_blank=True, default=""
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=ReferralStatus.values)],
+        responses={200: ReferralOutputSerializer(many=True)},
+    )
     def get(self, request):
+        """Platform staff: the referrals sent to their platforms, waiting ones the oldest
+        first, answered ones the latest answer first (as the inbox page). Prescribers: their
+        organisations' referrals, the latest sent first (as their list page)."""
         user = request.user
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data["status"] or None
         if _as_staff(user):
-            referrals = selectors.referral_inbox_for(
-                user=user, status=request.query_params.get("status") or None
-            )
+            referrals = selectors.referral_inbox_for(user=user, status=wanted)
         else:
-            referrals = selectors.referral_list_for_prescriber(user=user)
+            referrals = selectors.referral_list_for_prescriber(user=user, status=wanted)
         return paginated_response(
             request=request, view=self, queryset=referrals,
             serializer_class=ReferralOutputSerializer,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Membership
 from accounts.need_to_know import DataKind, Mode, organisations_where, platforms_where
+from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import BeneficiaryStatus, ConsentPurpose, ReferralStatus
 from beneficiaries.models import Beneficiary, Consent, Referral
 from core.errors import NotFoundError
@@ -36,6 +37,29 @@ def beneficiary_list_for(
     ).select_related("adviser")
 
 
+def beneficiary_list_filtered(
+    *, user, q: str = "", status: str = "", mine: bool = False
+) -> QuerySet[Beneficiary]:
+    """The people the user may see, narrowed by the filters that the API
+    (`GET /api/v1/beneficiaries/`) and the people page offer alike, by name: every word of
+    `q` matches the first or last name (accents, case and hyphens aside); `mine`, the
+    people the user follows."""
+    people = beneficiary_list_for(user=user)
+    for word in q.split():
+        key = duplicate_key(word, "x", None).split("|")[0]
+        people = people.filter(
+            Q(search_key__contains=key) | Q(last_name__icontains=word)
+            | Q(first_name__icontains=word)
+        )  # fmt: skip
+    if status:  # the step of support is part of the situation (need-to-know)
+        people = people.filter(
+            status=status, platform_id__in=platforms_where(user, DataKind.SITUATION)
+        )
+    if mine:
+        people = people.filter(adviser=user)
+    return people.order_by("last_name", "first_name", "pk")
+
+
 def beneficiary_get_for(
     *, user, beneficiary_id: int, kind: DataKind = DataKind.IDENTITY, mode: Mode = Mode.READ
 ) -> Beneficiary:
@@ -47,13 +71,22 @@ def beneficiary_get_for(
     return beneficiary
 
 
+def _in_order(referrals: QuerySet[Referral], status: str | None) -> QuerySet[Referral]:
+    """Waiting (or all of them): the oldest first, as a queue; answered: the latest answer
+    first. For the API and the pages alike."""
+    if status:
+        referrals = referrals.filter(status=status)
+        if status != ReferralStatus.SUBMITTED:
+            return referrals.order_by("-answered_at", "-created_at", "-pk")
+    return referrals.order_by("created_at", "pk")
+
+
 def referral_inbox_for(*, user, status: str | None = ReferralStatus.SUBMITTED):
+    """The referrals sent to the user's platforms, in one status (None: all of them)."""
     referrals = Referral.objects.filter(
         platform_id__in=platforms_where(user, DataKind.REFERRAL)
     ).select_related("prescriber_organisation", "prescriber", "beneficiary")
-    if status:
-        referrals = referrals.filter(status=status)
-    return referrals.order_by("created_at", "pk")
+    return _in_order(referrals, status)
 
 
 def referral_get_for_staff(*, user, referral_id: int) -> Referral:
@@ -63,16 +96,17 @@ def referral_get_for_staff(*, user, referral_id: int) -> Referral:
     return referral
 
 
-def referral_list_for_prescriber(*, user) -> QuerySet[Referral]:
-    return (
-        Referral.objects.filter(
-            prescriber_organisation_id__in=organisations_where(
-                user, DataKind.REFERRAL, org_kind=OrganisationKind.PRESCRIBER
-            )
+def referral_list_for_prescriber(*, user, status: str | None = None) -> QuerySet[Referral]:
+    """The referrals of the prescriber's organisations, the latest sent first; in one
+    status, or all of them (None)."""
+    referrals = Referral.objects.filter(
+        prescriber_organisation_id__in=organisations_where(
+            user, DataKind.REFERRAL, org_kind=OrganisationKind.PRESCRIBER
         )
-        .select_related("beneficiary", "prescriber_organisation")
-        .order_by("-created_at", "-pk")
-    )
+    ).select_related("beneficiary", "prescriber_organisation")
+    if status:
+        referrals = referrals.filter(status=status)
+    return referrals.order_by("-created_at", "-pk")
 
 
 def referral_get_for_prescriber(*, user, referral_id: int) -> Referral:

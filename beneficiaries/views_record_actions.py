@@ -8,8 +8,6 @@ shows its page again through `privacy.beneficiary_open`, so that view is logged 
 write goes through the services of `beneficiaries.services` and `beneficiaries.journey`; the
 helpers for access, forms and the record page are in `beneficiaries.views_records`."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,9 +31,9 @@ from beneficiaries.views_records import (
     _record_page,
     _record_url,
     _scoped,
-    _submit,
 )
-from core.errors import ApplicationError, NotFoundError
+from core.errors import NotFoundError
+from core.web import run_service
 
 # --- The diagnosis --------------------------------------------------------------------------
 
@@ -49,13 +47,18 @@ def diagnosis_new(request, beneficiary_id: int):
     can_share = bool(selectors.sharing_prescribers(beneficiary))
     form = DiagnosisForm(request.POST or None, can_share=can_share)
     rows = BarrierFormSet(request.POST or None, prefix="freins")
+    status = 200
     if request.method == "POST":
-        if (form.is_valid() & rows.is_valid()) and _submit(
-            form, journey.diagnosis_record, actor=request.user, beneficiary_id=beneficiary.pk,
-            barriers=barrier_rows(rows), **form.cleaned_data,
-        ):  # fmt: skip
-            messages.success(request, _("Le diagnostic est enregistré."))
-            return redirect(_record_url(beneficiary.pk, "diagnostic"))
+        status = 400
+        if form.is_valid() & rows.is_valid():
+            recorded = run_service(
+                request, journey.diagnosis_record, form=form, actor=request.user,
+                beneficiary_id=beneficiary.pk, barriers=barrier_rows(rows),
+                success_message=_("Le diagnostic est enregistré."), **form.cleaned_data,
+            )  # fmt: skip
+            if recorded.ok:
+                return redirect(_record_url(beneficiary.pk, "diagnostic"))
+            status = recorded.status
         beneficiary = _open(request, beneficiary_id, "diagnosis", DataKind.DIAGNOSIS)
     return render(
         request,
@@ -68,7 +71,7 @@ def diagnosis_new(request, beneficiary_id: int):
             "closed": beneficiary.status == BeneficiaryStatus.CLOSED,
             **permissions.record_access(request.user, beneficiary),
         },
-        status=400 if (form.errors or rows.total_error_count()) else 200,
+        status=status,
     )
 
 
@@ -77,29 +80,23 @@ def diagnosis_new(request, beneficiary_id: int):
 
 def _act(request, function, success: str, **kwargs) -> None:
     """A one-button write: say what happened in a message."""
-    try:
-        function(actor=request.user, **kwargs)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, success)
+    run_service(request, function, success_message=success, actor=request.user, **kwargs)
 
 
 def _form_write(request, beneficiary, form, function, success: str, *, tab: str, name: str,
-                **extra):  # fmt: skip
+                error_field: str | None = None, **extra):  # fmt: skip
     """A one-form write: back to the record's `tab` with a message, or the record page again
-    (400) with the form, named `name` there, showing its errors."""
-    if form.is_valid() and _submit(
-        form, function, actor=request.user, beneficiary_id=beneficiary.pk, **extra,
-        **form.cleaned_data,
-    ):  # fmt: skip
-        messages.success(request, success)
-        return redirect(_record_url(beneficiary.pk, tab))
-    return _record_page(request, beneficiary.pk, status=400, **{name: form})
+    (with the error's status) with the form, named `name` there, showing its errors."""
+    status = 400
+    if form.is_valid():
+        written = run_service(
+            request, function, form=form, error_field=error_field, success_message=success,
+            actor=request.user, beneficiary_id=beneficiary.pk, **extra, **form.cleaned_data,
+        )  # fmt: skip
+        if written.ok:
+            return redirect(_record_url(beneficiary.pk, tab))
+        status = written.status
+    return _record_page(request, beneficiary.pk, status=status, **{name: form})
 
 
 @need_to_know(DataKind.SITUATION, mode=Mode.WRITE, audience=PLATFORM_STAFF)

@@ -17,10 +17,9 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +31,6 @@ from accounts.need_to_know import PLATFORM_STAFF as STAFF
 from accounts.need_to_know import DataKind, Mode, need_to_know, platforms_where
 from accounts.scoping import memberships
 from beneficiaries import journey, permissions, privacy, selectors, services
-from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.forms_records import (
     ActionItemForm,
@@ -44,7 +42,8 @@ from beneficiaries.forms_records import (
     PeopleFilterForm,
 )
 from core.enums import ErrorCode
-from core.errors import ApplicationError, ConflictError, NotFoundError
+from core.errors import ConflictError, NotFoundError
+from core.web import run_service
 
 # What a new record and its edit form write.
 NEW_RECORD = (DataKind.IDENTITY, DataKind.CONTACT, DataKind.SITUATION)
@@ -86,29 +85,6 @@ def _record_url(beneficiary_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _add_validation_error(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def _submit(form, function, *, error_field: str | None = None, **kwargs):
-    """Call a service with a valid form's data; its refusals become form errors (next to
-    `error_field` when the view knows which field they are about). Returns what the service
-    returns, or None when it refused."""
-    try:
-        return function(**kwargs)
-    except ValidationError as exc:
-        _add_validation_error(form, exc)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        form.add_error(error_field, exc.message)
-    return None
-
-
 def _overdue_limit():
     return timezone.now() - timedelta(days=settings.FOLLOW_UP_OVERDUE_DAYS)
 
@@ -123,24 +99,6 @@ def _age(birth_date: date | None, today: date) -> int | None:
 # --- The list -------------------------------------------------------------------------------
 
 
-def _search(people, user, filters: dict):
-    words = (filters.get("q") or "").split()
-    for word in words:
-        key = duplicate_key(word, "x", None).split("|")[0]
-        people = people.filter(
-            Q(search_key__contains=key) | Q(last_name__icontains=word)
-            | Q(first_name__icontains=word)
-        )  # fmt: skip
-    if filters.get("status"):
-        people = people.filter(
-            status=filters["status"],
-            platform_id__in=platforms_where(user, DataKind.SITUATION),
-        )
-    if filters.get("mine"):
-        people = people.filter(adviser=user)
-    return people.order_by("last_name", "first_name", "pk")
-
-
 @need_to_know(DataKind.IDENTITY, DataKind.CONTACT, audience=STAFF)
 def beneficiary_list(request):
     # The step of the support and the follow-up flag are part of the social record.
@@ -149,7 +107,12 @@ def beneficiary_list(request):
     if not social:
         del form.fields["status"]
     filters = form.cleaned_data if form.is_valid() else {}
-    people = _search(selectors.beneficiary_list_for(user=request.user), request.user, filters)
+    people = selectors.beneficiary_list_filtered(
+        user=request.user,
+        q=filters.get("q") or "",
+        status=filters.get("status") or "",
+        mine=bool(filters.get("mine")),
+    )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     overdue = (
@@ -198,28 +161,29 @@ def beneficiary_new(request):
         platform_id = data.pop("platform")
         create_anyway = request.POST.get("create_anyway") == "on"
         try:
-            beneficiary = services.beneficiary_create(
-                actor=request.user, platform_id=platform_id, create_anyway=create_anyway, **data
-            )
-        except ConflictError as exc:
-            if exc.code != ErrorCode.DUPLICATE_BENEFICIARY:
-                form.add_error(None, exc.message)
-            else:
-                duplicates = list(
-                    selectors.beneficiary_list_for(user=request.user).filter(
-                        pk__in=getattr(exc, "duplicate_ids", [])
-                    )
+            created = run_service(
+                request, services.beneficiary_create, form=form,
+                reraise_codes=(ErrorCode.DUPLICATE_BENEFICIARY,), actor=request.user,
+                platform_id=platform_id, create_anyway=create_anyway, **data,
+            )  # fmt: skip
+        except ConflictError as exc:  # possible duplicates: listed for the adviser to choose
+            duplicates = list(
+                selectors.beneficiary_list_for(user=request.user).filter(
+                    pk__in=getattr(exc, "duplicate_ids", [])
                 )
-                if not duplicates:  # the same person, on a platform this user cannot see
-                    form.add_error(None, exc.message)
-        except ValidationError as exc:
-            _add_validation_error(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            )
+            if not duplicates:  # the same person, on a platform this user cannot see
+                form.add_error(None, exc.message)
+            status = 409
         else:
-            messages.success(request, _("La fiche de %(name)s est créée.") % {"name": beneficiary})
-            return redirect(_record_url(beneficiary.pk))
-    status = 409 if duplicates else (400 if form.errors else 200)
+            if created.ok:
+                messages.success(
+                    request, _("La fiche de %(name)s est créée.") % {"name": created.value}
+                )
+                return redirect(_record_url(created.value.pk))
+            status = created.status
+    else:
+        status = 400 if form.errors else 200
     return render(
         request,
         TEMPLATES + "beneficiary_form.html",
@@ -314,16 +278,21 @@ def beneficiary_edit(request, beneficiary_id: int):
     if request.method == "POST":
         beneficiary = _scoped(request, beneficiary_id)
         form = BeneficiaryForm(request.POST, instance=beneficiary)
-        if form.is_valid() and _submit(
-            form, services.beneficiary_update, actor=request.user, beneficiary_id=beneficiary.pk,
-            **form.cleaned_data,
-        ):  # fmt: skip
-            messages.success(request, _("La fiche est enregistrée."))
-            return redirect(_record_url(beneficiary.pk))
+        status = 400
+        if form.is_valid():
+            saved = run_service(
+                request, services.beneficiary_update, form=form, actor=request.user,
+                beneficiary_id=beneficiary.pk, success_message=_("La fiche est enregistrée."),
+                **form.cleaned_data,
+            )  # fmt: skip
+            if saved.ok:
+                return redirect(_record_url(beneficiary.pk))
+            status = saved.status
         beneficiary = _open(request, beneficiary_id, "edit")
     else:
         beneficiary = _open(request, beneficiary_id, "edit")
         form = BeneficiaryForm(instance=beneficiary)
+        status = 200
     return render(
         request,
         TEMPLATES + "beneficiary_form.html",
@@ -333,7 +302,7 @@ def beneficiary_edit(request, beneficiary_id: int):
             "duplicates": [],
             **permissions.record_access(request.user, beneficiary),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 

@@ -8,7 +8,6 @@ object, calls one service, then renders or redirects."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
@@ -38,7 +37,8 @@ from beneficiaries.forms_referrals import (
 )
 from beneficiaries.models import Referral
 from core.enums import ErrorCode
-from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.errors import ConflictError, PermissionDeniedError
+from core.web import run_service
 
 PAGE_SIZE = 50
 # Status filters in the address bar (French words), and the tabs they make.
@@ -143,43 +143,27 @@ def referral_new(request):
     form = ReferralForm(request.POST or None, user=request.user)
     if not form.organisations:
         raise PermissionDeniedError(_("Votre compte n'est rattaché à aucun prescripteur."))
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral = services.referral_submit(
-                actor=request.user,
-                prescriber_organisation=form.organisation(),
-                **form.referral_fields(),
-            )
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        except NotFoundError:
-            raise
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Orientation envoyée à la plateforme. Vous recevrez un message dès qu'elle "
-                    "aura répondu."
-                ),
-            )
-            return redirect("referral_detail_prescriber", referral_id=referral.pk)
-    return render(
-        request,
-        "beneficiaries/referrals/new.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            sent = run_service(
+                request, services.referral_submit, form=form, actor=request.user,
+                prescriber_organisation=form.organisation(), **form.referral_fields(),
+                success_message=_("Orientation envoyée à la plateforme. Vous recevrez un "
+                                  "message dès qu'elle aura répondu."),
+            )  # fmt: skip
+            if sent.ok:
+                return redirect("referral_detail_prescriber", referral_id=sent.value.pk)
+            status = sent.status
+    return render(request, "beneficiaries/referrals/new.html", {"form": form}, status=status)
 
 
 @need_to_know(DataKind.REFERRAL, audience=PRESCRIBERS)
 def referral_list_prescriber(request):
-    referrals = selectors.referral_list_for_prescriber(user=request.user)
     status = _status_filter(request, None, allow_all=True)
-    counts = _status_counts(referrals)
-    if status:
-        referrals = referrals.filter(status=status)
+    counts = _status_counts(selectors.referral_list_for_prescriber(user=request.user))
+    referrals = selectors.referral_list_for_prescriber(user=request.user, status=status)
     page = Paginator(referrals.select_related("prescriber"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -215,14 +199,10 @@ def referral_detail_prescriber(request, referral_id: int):
 @require_POST
 def referral_withdraw(request, referral_id: int):
     referral = selectors.referral_get_for_prescriber(user=request.user, referral_id=referral_id)
-    try:
-        services.referral_withdraw(actor=request.user, referral_id=referral.pk)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Orientation retirée : la plateforme ne la traitera pas."))
+    run_service(
+        request, services.referral_withdraw, actor=request.user, referral_id=referral.pk,
+        success_message=_("Orientation retirée : la plateforme ne la traitera pas."),
+    )  # fmt: skip
     return redirect("referral_detail_prescriber", referral_id=referral.pk)
 
 
@@ -260,12 +240,9 @@ def referral_status_link(request, token: str):
 
 @need_to_know(DataKind.REFERRAL, audience=PLATFORM_STAFF)
 def referral_inbox(request):
-    all_referrals = selectors.referral_inbox_for(user=request.user, status=None)
     status = _status_filter(request, ReferralStatus.SUBMITTED, allow_all=False)
-    counts = _status_counts(all_referrals)
-    referrals = all_referrals.filter(status=status)
-    if status != ReferralStatus.SUBMITTED:  # answered: the latest first
-        referrals = referrals.order_by("-answered_at", "-created_at", "-pk")
+    counts = _status_counts(selectors.referral_inbox_for(user=request.user, status=None))
+    referrals = selectors.referral_inbox_for(user=request.user, status=status)
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     waiting = status == ReferralStatus.SUBMITTED
@@ -332,20 +309,19 @@ def referral_accept(request, referral_id: int):
     raw_id = request.POST.get("beneficiary_id", "")
     beneficiary_id = int(raw_id) if raw_id.isdigit() else None
     try:
-        referral = services.referral_accept(
-            actor=user,
-            referral_id=referral.pk,
-            beneficiary_id=beneficiary_id,
+        accepted = run_service(
+            request, services.referral_accept, reraise_codes=(ErrorCode.DUPLICATE_BENEFICIARY,),
+            actor=user, referral_id=referral.pk, beneficiary_id=beneficiary_id,
             create_anyway=request.POST.get("create_anyway") == "1",
-        )
-    except ConflictError as exc:
-        if exc.code != ErrorCode.DUPLICATE_BENEFICIARY:
-            messages.error(request, exc.message)
-            return redirect("referral_detail_staff", referral_id=referral.pk)
+        )  # fmt: skip
+    except ConflictError as exc:  # possible duplicates: listed for the adviser to choose
         duplicates = selectors.beneficiary_list_for(user=user).filter(
             pk__in=getattr(exc, "duplicate_ids", [])
         )
         return _staff_page(request, referral, duplicates=list(duplicates), status=409)
+    if not accepted.ok:
+        return redirect("referral_detail_staff", referral_id=referral.pk)
+    referral = accepted.value
     name = f"{referral.beneficiary.first_name} {referral.beneficiary.last_name}"
     if beneficiary_id is not None:
         text = _("Orientation acceptée et rattachée au dossier de %(name)s.")
@@ -362,17 +338,12 @@ def referral_refuse(request, referral_id: int):
     form = RefuseForm(request.POST)
     if not form.is_valid():
         return _staff_page(request, referral, refuse_form=form, status=400)
-    try:
-        services.referral_refuse(
-            actor=request.user,
-            referral_id=referral.pk,
-            reason=form.cleaned_data["reason"],
-            reorientation=form.reorientation(),
-        )
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    # A refusal is a message: the referral has moved on and its page has no form for it.
+    refused = run_service(
+        request, services.referral_refuse, actor=request.user, referral_id=referral.pk,
+        reason=form.cleaned_data["reason"], reorientation=form.reorientation(),
+        success_message=_("Orientation refusée. Le prescripteur est prévenu."),
+    )  # fmt: skip
+    if not refused.ok:
         return redirect("referral_detail_staff", referral_id=referral.pk)
-    messages.success(request, _("Orientation refusée. Le prescripteur est prévenu."))
     return redirect("referral_inbox")

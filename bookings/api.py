@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -83,6 +83,8 @@ class BookingListApi(APIView):
         upcoming = serializers.BooleanField(required=False, default=False)
         from_ = serializers.DateField(required=False)
         to = serializers.DateField(required=False)
+        beneficiary = serializers.IntegerField(required=False, min_value=1)
+        person = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
         def to_internal_value(self, data):
             data = {k: v for k, v in data.items() if k != "page" and k != "page_size"}
@@ -96,6 +98,8 @@ class BookingListApi(APIView):
             OpenApiParameter("upcoming", bool),
             OpenApiParameter("from", str, description="AAAA-MM-JJ"),
             OpenApiParameter("to", str, description="AAAA-MM-JJ"),
+            OpenApiParameter("beneficiary", int),
+            OpenApiParameter("person", str, description="Nom ou prénom de la personne"),
         ],
         responses={200: BookingOutputSerializer(many=True)},
     )
@@ -103,17 +107,11 @@ class BookingListApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        bookings = selectors.booking_list_for(user=request.user).prefetch_related("booking_slots")
-        if data.get("status"):
-            bookings = bookings.filter(status=data["status"])
-        if data.get("upcoming"):
-            bookings = bookings.filter(starts_at__gte=timezone.now())
-        tz = timezone.get_current_timezone()
-        if data.get("from_"):
-            bookings = bookings.filter(starts_at__gte=datetime.combine(data["from_"], time(0), tz))
-        if data.get("to"):
-            end = datetime.combine(data["to"] + timedelta(days=1), time(0), tz)
-            bookings = bookings.filter(starts_at__lt=end)
+        bookings = selectors.booking_list_filtered(
+            user=request.user, status=data.get("status", ""), upcoming=data["upcoming"],
+            date_from=data.get("from_"), date_to=data.get("to"),
+            beneficiary_id=data.get("beneficiary"), person=data.get("person", ""),
+        ).prefetch_related("booking_slots")  # fmt: skip
         return paginated_response(
             request=request, view=self, queryset=bookings.order_by("starts_at", "pk"),
             serializer_class=BookingOutputSerializer,
@@ -222,7 +220,8 @@ class BookingActionApi(APIView):
 
 
 class MyBookingsApi(APIView):
-    """A beneficiary's own bookings: upcoming first (soonest first), then past (latest first)."""
+    """A beneficiary's own bookings, as their page shows them: those to come (soonest first),
+    then the others, past or called off (latest first)."""
 
     need_to_know = Need(DataKind.BOOKINGS, shows=[DataKind.BOOKING_PARTIES],
                         audience=BENEFICIARIES)  # fmt: skip
@@ -232,16 +231,10 @@ class MyBookingsApi(APIView):
         person = getattr(request.user, "beneficiary", None)
         if not account_permissions.is_beneficiary(request.user) or person is None:
             raise PermissionDeniedError(_("Réservé aux personnes accompagnées."))
-        bookings = list(
-            selectors.bookings_of_beneficiary(beneficiary_id=person.pk).prefetch_related(
-                "booking_slots"
-            )
+        upcoming, others = selectors.bookings_of_beneficiary_in_order(
+            beneficiary_id=person.pk, now=timezone.now(), with_slots=True
         )
-        now = timezone.now()
-        upcoming = sorted((b for b in bookings if b.ends_at >= now), key=lambda b: b.starts_at)
-        past = sorted((b for b in bookings if b.ends_at < now), key=lambda b: b.starts_at,
-                      reverse=True)  # fmt: skip
-        return Response(BookingOutputSerializer(upcoming + past, many=True).data)
+        return Response(BookingOutputSerializer(upcoming + others, many=True).data)
 
 
 class BookingDocumentApi(APIView):

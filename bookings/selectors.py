@@ -1,7 +1,9 @@
 """Bookings each user may see (need-to-know table): platform staff their platform's; partner
 members their partner's; a beneficiary their own. Anything else is 404."""
 
-from django.db.models import Q, QuerySet
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from accounts.enums import OrganisationKind
@@ -37,11 +39,85 @@ def booking_get_for(*, user, booking_id: int) -> Booking:
     return booking
 
 
+# --- Lists ----------------------------------------------------------------------------------
+
+# Still on, for the person: the partner has not answered yet, or is expecting them.
+ACTIVE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
+
+
+def upcoming_q(now: datetime) -> Q:
+    """The one definition of an upcoming booking: it has not ended yet (one under way still
+    counts). Used by the API's `upcoming=true`, the platform's list and the person's page."""
+    return Q(ends_at__gt=now)
+
+
+def booking_list_filtered(
+    *,
+    user,
+    platforms_only: bool = False,
+    status: str = "",
+    upcoming: bool = False,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    beneficiary_id: int | None = None,
+    person: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Booking]:
+    """The bookings the user may see, narrowed by the filters that the API
+    (`GET /api/v1/bookings/`) and the platform's list page offer alike; unordered.
+
+    `platforms_only` keeps those of the user's platforms (the page is for platform staff,
+    even when they are also a partner's member). `date_from`/`date_to` are local days
+    (the current time zone), both included, on the start. `person` matches every word
+    against the first or last name."""
+    bookings = booking_list_for(user=user)
+    if platforms_only:
+        bookings = bookings.filter(platform_id__in=platforms_where(user, DataKind.BOOKINGS))
+    if status:
+        bookings = bookings.filter(status=status)
+    if upcoming:
+        bookings = bookings.filter(upcoming_q(now or timezone.now()))
+    tz = timezone.get_current_timezone()
+    if date_from:
+        bookings = bookings.filter(starts_at__gte=datetime.combine(date_from, time(0), tz))
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time(0), tz)
+        bookings = bookings.filter(starts_at__lt=end)
+    if beneficiary_id:
+        bookings = bookings.filter(beneficiary_id=beneficiary_id)
+    for word in person.split():
+        bookings = bookings.filter(
+            Q(beneficiary__last_name__icontains=word) | Q(beneficiary__first_name__icontains=word)
+        )
+    return bookings
+
+
 def bookings_of_beneficiary(*, beneficiary_id: int) -> QuerySet[Booking]:
-    """A person's own bookings (the pages split them into upcoming and past)."""
+    """A person's own bookings, unordered (`bookings_of_beneficiary_in_order` sorts them)."""
     return Booking.objects.filter(beneficiary_id=beneficiary_id).select_related(
         "service__partner__organisation"
     )
+
+
+def bookings_of_beneficiary_in_order(
+    *, beneficiary_id: int, now: datetime, with_slots: bool = False
+) -> tuple[list[Booking], list[Booking]]:
+    """A person's bookings as « Mes rendez-vous » and `GET /api/v1/me/bookings/` show them,
+    in one query: those to come (upcoming and still on), soonest first; then the others
+    (past, cancelled, declined...), latest first."""
+    bookings = bookings_of_beneficiary(beneficiary_id=beneficiary_id).annotate(
+        to_come=ExpressionWrapper(
+            upcoming_q(now) & Q(status__in=ACTIVE), output_field=BooleanField()
+        )
+    )
+    if with_slots:
+        bookings = bookings.prefetch_related("booking_slots")
+    bookings = list(bookings)
+    coming = sorted((b for b in bookings if b.to_come), key=lambda b: (b.starts_at, b.pk))
+    others = sorted(
+        (b for b in bookings if not b.to_come), key=lambda b: (b.starts_at, b.pk), reverse=True
+    )
+    return coming, others
 
 
 def partner_inbox(*, user) -> QuerySet[Booking]:

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,8 +38,9 @@ from bookings.wording import (
     units_text,
     when_text,
 )
-from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError
 from core.formatting import euros
+from core.web import run_service
 from partners.enums import BookingMode, PartnerStatus
 from partners.selectors import service_base_for, slot_list
 
@@ -195,33 +195,31 @@ def booking_new(request):
         return _render_new(request, service, form, status=status)
     data = form.cleaned_data
     if action != "confirm":
-        try:
-            quote = pricing.quote(
-                service, data["slot_objects"], quantity=data["quantity"], units=data.get("units")
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            return _render_new(request, service, form, status=400)
-        return _render_new(request, service, form, quote=quote)
+        quoted = run_service(
+            request, pricing.quote, form=form, service=service, slots=data["slot_objects"],
+            quantity=data["quantity"], units=data.get("units"),
+        )  # fmt: skip
+        if not quoted.ok:
+            return _render_new(request, service, form, status=quoted.status)
+        return _render_new(request, service, form, quote=quoted.value)
 
     try:
-        booking = services.booking_create(
-            actor=request.user, beneficiary_id=data["beneficiary"], service_id=service.pk,
-            slot_ids=data["slot_ids"], quantity=data["quantity"], units=data.get("units"),
-            note=data["note"],
+        created = run_service(
+            request, services.booking_create, form=form, actor=request.user,
+            beneficiary_id=data["beneficiary"], service_id=service.pk, slot_ids=data["slot_ids"],
+            quantity=data["quantity"], units=data.get("units"), note=data["note"],
         )  # fmt: skip
-    except SlotFull as exc:
+    except NotFoundError as exc:  # the person chosen in the form
+        form.add_error("beneficiary", exc.message)
+        return _render_new(request, service, form, status=400)
+    if isinstance(created.error, SlotFull):
         # Read the slots again: the one that filled up is named next to the slots.
         form = _booking_form(request, service, data=request.POST)
         if form.is_valid():  # freed again in between: say what the service said
-            form.add_error(None, exc.message)
-        return _render_new(request, service, form, status=409)
-    except NotFoundError as exc:
-        form.add_error("beneficiary", exc.message)
-        return _render_new(request, service, form, status=400)
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        return _render_new(request, service, form, status=exc.status)
+            form.add_error(None, created.error.message)
+    if not created.ok:
+        return _render_new(request, service, form, status=created.status)
+    booking = created.value
     if booking.status == BookingStatus.CONFIRMED:
         messages.success(
             request, _("Confirmée automatiquement : le partenaire et la personne sont prévenus.")
@@ -235,26 +233,6 @@ def booking_new(request):
 
 
 # --- The platform's bookings ----------------------------------------------------------------
-
-
-def _filtered(bookings, filters: dict, now: datetime):
-    if filters.get("status"):
-        bookings = bookings.filter(status=filters["status"])
-    if filters.get("upcoming"):
-        bookings = bookings.filter(ends_at__gte=now)
-    tz = timezone.get_current_timezone()
-    if filters.get("date_from"):
-        bookings = bookings.filter(starts_at__gte=_local_midnight(filters["date_from"], tz))
-    if filters.get("date_to"):
-        end = _local_midnight(filters["date_to"] + timedelta(days=1), tz)
-        bookings = bookings.filter(starts_at__lt=end)
-    if filters.get("beneficiary"):
-        bookings = bookings.filter(beneficiary_id=filters["beneficiary"])
-    for word in (filters.get("person") or "").split():
-        bookings = bookings.filter(
-            Q(beneficiary__last_name__icontains=word) | Q(beneficiary__first_name__icontains=word)
-        )
-    return bookings
 
 
 def _row(booking) -> dict:
@@ -278,11 +256,15 @@ def booking_list(request):
         )
     form = BookingFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    now = timezone.now()
-    bookings = _filtered(
-        selectors.booking_list_for(user=user).filter(platform_id__in=platform_ids(user)),
-        filters,
-        now,
+    bookings = selectors.booking_list_filtered(
+        user=user,
+        platforms_only=True,
+        status=filters.get("status") or "",
+        upcoming=bool(filters.get("upcoming")),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        beneficiary_id=filters.get("beneficiary"),
+        person=filters.get("person") or "",
     )
     # What is coming in date order; otherwise the latest first (the oldest are the least read).
     if filters.get("upcoming"):
@@ -398,16 +380,10 @@ def booking_cancel(request, booking_id: int):
     if not form.is_valid():
         context = _detail_context(request, booking, cancel_form=form)
         return render(request, TEMPLATES + "booking_detail.html", context, status=400)
-    try:
-        services.booking_cancel(
-            actor=request.user, booking_id=booking.pk, reason=form.cleaned_data["reason"]
-        )
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Réservation annulée. Le partenaire et la personne sont prévenus.")
-        )
+    # A refusal is a message: the booking has moved on and the page has no form for it.
+    run_service(
+        request, services.booking_cancel, actor=request.user, booking_id=booking.pk,
+        reason=form.cleaned_data["reason"],
+        success_message=_("Réservation annulée. Le partenaire et la personne sont prévenus."),
+    )  # fmt: skip
     return redirect("booking_detail", booking_id=booking.pk)

@@ -10,7 +10,6 @@ Every write goes through `bookings.services`."""
 
 from zoneinfo import ZoneInfo
 
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from bookings.wording import (
 )
 from core.errors import ApplicationError, InvalidTransition, NotFoundError
 from core.formatting import number_text
+from core.web import run_service
 from partners.enums import ServiceUnit
 
 TEMPLATES = "bookings/partner/"
@@ -205,14 +205,12 @@ def _back(request, booking):
 
 
 def _act(request, booking, function, success: str, **kwargs):
-    try:
-        function(actor=request.user, booking_id=booking.pk, **kwargs)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    """Run the transition, back where the partner came from. A refusal is a message: the
+    booking has moved on, and its page no longer has the form that asked."""
+    run_service(
+        request, function, success_message=success, actor=request.user, booking_id=booking.pk,
+        **kwargs,
+    )  # fmt: skip
     return _back(request, booking)
 
 

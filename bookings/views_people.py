@@ -33,13 +33,18 @@ from bookings import documents, feeds, ics, services
 from bookings.enums import ActorRole, BookingStatus
 from bookings.links import beneficiary_from_token
 from bookings.permissions import role_of
-from bookings.selectors import booking_get_for, bookings_of_beneficiary
-from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from bookings.selectors import (
+    ACTIVE,
+    booking_get_for,
+    bookings_of_beneficiary,
+    bookings_of_beneficiary_in_order,
+)
+from core.errors import NotFoundError, PermissionDeniedError
 from core.formatting import day_label, euros
+from core.web import run_service
 from partners.models import Partner
 
 FOR_PEOPLE = gettext_lazy("Cette page est réservée aux personnes accompagnées par la plateforme.")
-ACTIVE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
 WITH_VOUCHER = (*ACTIVE, BookingStatus.COMPLETED)
 # What each status means for the person, in plain words.
 STATUS_WORDS = {
@@ -176,17 +181,7 @@ def _booking_row(booking, *, now, today, token: str | None) -> dict:
 def _render_page(request, beneficiary: Beneficiary, *, token: str | None):
     now = timezone.now()
     today = timezone.localdate()
-    bookings = list(bookings_of_beneficiary(beneficiary_id=beneficiary.pk))
-    upcoming = sorted(
-        (b for b in bookings if b.status in ACTIVE and b.ends_at > now),
-        key=lambda b: (b.starts_at, b.pk),
-    )
-    upcoming_ids = {b.pk for b in upcoming}
-    past = sorted(
-        (b for b in bookings if b.pk not in upcoming_ids),
-        key=lambda b: (b.starts_at, b.pk),
-        reverse=True,
-    )
+    upcoming, past = bookings_of_beneficiary_in_order(beneficiary_id=beneficiary.pk, now=now)
     feed_url = feeds.beneficiary_feed_url(beneficiary)
     return render(
         request,
@@ -256,20 +251,15 @@ def my_booking_cancel(request, booking_id: int):
     if not form.is_valid():
         messages.error(request, _("Choisissez pourquoi vous annulez, puis confirmez."))
         return redirect(reverse("my_bookings") + f"#rdv-{booking.pk}")
-    try:
-        services.booking_cancel(
-            actor=request.user, booking_id=booking.pk, reason=form.reason_text()
-        )
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("Votre rendez-vous « %(service)s » est annulé. Le partenaire et votre "
-              "conseiller·ère sont prévenus.") % {"service": booking.service.name},
-        )  # fmt: skip
+    # The page lists every booking with its own form: a refusal is a message above them.
+    run_service(
+        request, services.booking_cancel, actor=request.user, booking_id=booking.pk,
+        reason=form.reason_text(),
+        success_message=_(
+            "Votre rendez-vous « %(service)s » est annulé. Le partenaire et votre "
+            "conseiller·ère sont prévenus."
+        ) % {"service": booking.service.name},
+    )  # fmt: skip
     return redirect("my_bookings")
 
 

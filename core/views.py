@@ -6,6 +6,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import cache
+
 logger = logging.getLogger(__name__)
 
 
@@ -26,7 +28,9 @@ def _check_redis() -> str:
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
         client.ping()
     except Exception as exc:
         logger.error("healthz: redis unreachable: %s", exc)
@@ -39,6 +43,7 @@ def _check_redis() -> str:
 def healthz(request):
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(value != "error" for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "error", **checks}
+    if settings.REDIS_URL:  # how often this process fell back to local memory (core.cache)
+        body["cache_errors"] = cache.error_count()
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -63,28 +63,34 @@ class LoanSerializer(serializers.Serializer):
 class LoanListApi(APIView):
     need_to_know = Need(DataKind.LOANS)
 
+    class FilterSerializer(serializers.Serializer):
+        """The loans page's filters (`LoanFilterForm`), and the borrower; a value out of
+        its list is a 400."""
+
+        status = serializers.ChoiceField(choices=LoanStatus.choices, required=False)
+        kind = serializers.ChoiceField(choices=LoanKind.choices, required=False)
+        bucket = serializers.ChoiceField(choices=ArrearsBucket.choices, required=False)
+        beneficiary = serializers.IntegerField(source="beneficiary_id", required=False, min_value=1)
+        person = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
     @extend_schema(
         parameters=[
             OpenApiParameter("status", str, enum=LoanStatus.values),
             OpenApiParameter("kind", str, enum=LoanKind.values),
+            OpenApiParameter("bucket", str, enum=ArrearsBucket.values),
             OpenApiParameter("beneficiary", int),
+            OpenApiParameter("person", str, description="Nom ou prénom de la personne"),
         ],
         responses={200: LoanSerializer(many=True)},
     )
     def get(self, request):
         require_roles(request.user, selectors.READ_ROLES)
-        loans_qs = selectors.loan_list_for(user=request.user)
-        params = request.query_params
-        if params.get("status") in LoanStatus.values:
-            loans_qs = loans_qs.filter(status=params["status"])
-        if params.get("kind") in LoanKind.values:
-            loans_qs = loans_qs.filter(kind=params["kind"])
-        if params.get("beneficiary", "").isdigit():
-            loans_qs = loans_qs.filter(beneficiary_id=int(params["beneficiary"]))
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         return paginated_response(
             request=request,
             view=self,
-            queryset=loans_qs.order_by("-created_at", "-pk"),
+            queryset=selectors.loan_list_filtered(user=request.user, **filters.validated_data),
             serializer_class=LoanSerializer,
         )
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.need_to_know import DataKind, Mode, roles_that
@@ -33,6 +33,34 @@ def loan_list_for(*, user) -> QuerySet[Loan]:
     return Loan.objects.filter(platform_id__in=platform_ids(user, roles=READ_ROLES)).select_related(
         "beneficiary", "lender", "beneficiary__adviser"
     )
+
+
+def loan_list_filtered(
+    *,
+    user,
+    status: str = "",
+    kind: str = "",
+    bucket: str = "",
+    beneficiary_id: int | None = None,
+    person: str = "",
+) -> QuerySet[Loan]:
+    """The loans the user may read, narrowed by the filters that the API
+    (`GET /api/v1/loans/`) and the loans page offer alike, the latest first. `person`
+    matches every word against the borrower's first or last name."""
+    loans = loan_list_for(user=user)
+    for word in person.split():
+        loans = loans.filter(
+            Q(beneficiary__last_name__icontains=word) | Q(beneficiary__first_name__icontains=word)
+        )
+    if status:
+        loans = loans.filter(status=status)
+    if kind:
+        loans = loans.filter(kind=kind)
+    if bucket:
+        loans = loans.filter(arrears_bucket=bucket)
+    if beneficiary_id:
+        loans = loans.filter(beneficiary_id=beneficiary_id)
+    return loans.order_by("-created_at", "-pk")
 
 
 def loan_get_for(*, user, loan_id: int) -> Loan:

@@ -6,9 +6,8 @@ officers and platform admins. See `financing.views_common` for access and wordin
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +19,10 @@ from accounts.need_to_know import DataKind, Mode, need_to_know
 from accounts.scoping import platform_ids
 from accounts.selectors import organisation_list_for
 from beneficiaries.selectors import beneficiary_list_for
-from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError
 from core.formatting import euros, rate_text, short_date
 from core.transitions import allowed_targets
+from core.web import run_service
 from financing import ledger, loans, selectors
 from financing.enums import LOAN_TRANSITIONS, LoanStatus, TransactionKind
 from financing.forms import DisburseForm, LoanFilterForm, LoanForm, RepaymentForm
@@ -62,19 +62,11 @@ def loan_list(request):
     _read_platforms(user)
     form = LoanFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    found = selectors.loan_list_for(user=user).annotate(
-        principal_repaid=Sum("installments__principal_paid")
-    )
-    for word in (filters.get("q") or "").split():
-        found = found.filter(
-            Q(beneficiary__last_name__icontains=word) | Q(beneficiary__first_name__icontains=word)
-        )
-    for name, lookup in (("status", "status"), ("kind", "kind"), ("bucket", "arrears_bucket")):
-        if filters.get(name):
-            found = found.filter(**{lookup: filters[name]})
-    page = Paginator(found.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    found = selectors.loan_list_filtered(
+        user=user, person=filters.get("q") or "", status=filters.get("status") or "",
+        kind=filters.get("kind") or "", bucket=filters.get("bucket") or "",
+    ).annotate(principal_repaid=Sum("installments__principal_paid"))  # fmt: skip
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     count = page.paginator.count
     rows = [
         {"loan": loan, "person": person_text(loan.beneficiary), "principal": euros(loan.principal),
@@ -110,26 +102,28 @@ def loan_new(request):
         form = _loan_form(request.user, initial=initial)
         return render(request, T + "loan_form.html", {"form": form})
     form = _loan_form(request.user, request.POST)
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         try:
-            loan = loans.loan_create(actor=request.user, beneficiary_id=data["beneficiary"],
+            created = run_service(request, loans.loan_create, form=form, actor=request.user,
+                beneficiary_id=data["beneficiary"],
                 kind=data["kind"], lender_id=data["lender"], principal=data["principal"],
                 annual_rate=data["annual_rate"], term_months=data["term_months"],
                 first_due_on=data["first_due_on"], method=data["method"],
                 grace_months=data["grace_months"] or 0,
-                guarantee_share=data["guarantee_share"])  # fmt: skip
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        except NotFoundError as exc:
+                guarantee_share=data["guarantee_share"],
+                success_message=_("Prêt enregistré, avec son échéancier."))  # fmt: skip
+        except NotFoundError as exc:  # the person chosen in the form
             form.add_error("beneficiary", exc.message)
         else:
-            messages.success(request, _("Prêt enregistré, avec son échéancier."))
-            return redirect("loan_detail", loan_id=loan.pk)
-    return render(request, T + "loan_form.html", {"form": form}, status=400)
+            if created.ok:
+                return redirect("loan_detail", loan_id=created.value.pk)
+            status = created.status
+    return render(request, T + "loan_form.html", {"form": form}, status=status)
 
 
-def _loan_context(request, loan, *, repayment_form=None, disburse_form=None, error="") -> dict:
+def _loan_context(request, loan, *, repayment_form=None, disburse_form=None) -> dict:
     today = timezone.localdate()
     installments = list(loan.installments.order_by("number"))
     entries = list(loan.transactions.select_related("created_by").order_by("value_date", "pk"))
@@ -175,7 +169,6 @@ def _loan_context(request, loan, *, repayment_form=None, disburse_form=None, err
         "disburse_form": disburse_form or DisburseForm(initial={"on": today}),
         "days_late": days_text(loan.days_past_due) if loan.days_past_due else "",
         "shown_entry": request.GET.get("ecriture", ""),
-        "error": error,
     }  # fmt: skip
 
 
@@ -199,26 +192,25 @@ def _managed_loan(request, loan_id: int):
 def loan_repayment(request, loan_id: int):
     loan = _managed_loan(request, loan_id)
     form = RepaymentForm(request.POST)
-    status, error = 400, ""
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            entry, allocation = loans.entry_record(
-                actor=request.user, loan_id=loan.pk, kind=TransactionKind.REPAYMENT,
-                amount=data["amount"], value_date=data["value_date"], method=data["method"],
-                note=data["note"],
-            )  # fmt: skip
-        except NotFoundError:
-            raise
-        except ApplicationError as exc:
-            status, error = exc.status, exc.message
-        else:
+        # The refusal is said at the top of the page: a loan that takes no repayment (not
+        # disbursed) shows no form to put it on.
+        recorded = run_service(
+            request, loans.entry_record, actor=request.user, loan_id=loan.pk,
+            kind=TransactionKind.REPAYMENT, amount=data["amount"],
+            value_date=data["value_date"], method=data["method"], note=data["note"],
+        )  # fmt: skip
+        status = recorded.status
+        if recorded.ok:
+            entry, allocation = recorded.value
             messages.success(request, _("Remboursement de %(amount)s enregistré. Réparti ainsi : "
                                         "%(allocation)s.") % {"amount": euros(entry.amount),
                                         "allocation": allocation_text(allocation)})  # fmt: skip
             url = reverse("loan_detail", kwargs={"loan_id": loan.pk})
             return redirect(f"{url}?ecriture={entry.pk}#ecriture-{entry.pk}")
-    context = _loan_context(request, loan, repayment_form=form, error=error)
+    context = _loan_context(request, loan, repayment_form=form)
     return render(request, T + "loan_detail.html", context, status=status)
 
 
@@ -229,16 +221,12 @@ def loan_entry_reverse(request, loan_id: int, entry_id: int):
     entry = LoanTransaction.objects.filter(pk=entry_id, loan_id=loan.pk).first()
     if entry is None:
         raise NotFoundError(_("Écriture introuvable."))
-    try:
-        loans.entry_reverse(actor=request.user, transaction_id=entry.pk)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Écriture du %(day)s de %(amount)s annulée ; l'échéancier est "
-                                    "recalculé.") % {"day": short_date(entry.value_date),
-                                                     "amount": euros(entry.amount)})  # fmt: skip
+    run_service(
+        request, loans.entry_reverse, actor=request.user, transaction_id=entry.pk,
+        success_message=_("Écriture du %(day)s de %(amount)s annulée ; l'échéancier est "
+                          "recalculé.") % {"day": short_date(entry.value_date),
+                                           "amount": euros(entry.amount)},
+    )  # fmt: skip
     return redirect("loan_detail", loan_id=loan.pk)
 
 
@@ -254,13 +242,9 @@ def loan_transition(request, loan_id: int):
             context = _loan_context(request, loan, disburse_form=form)
             return render(request, T + "loan_detail.html", context, status=400)
         on = form.cleaned_data["on"]
-    try:
-        loan = loans.loan_transition(actor=request.user, loan_id=loan.pk, to=to, on=on)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    moved = run_service(request, loans.loan_transition, actor=request.user, loan_id=loan.pk,
+                        to=to, on=on)  # fmt: skip
+    if moved.ok:
         messages.success(request, _("Le prêt est maintenant : %(status)s.") % {
-            "status": loan.get_status_display().lower()})  # fmt: skip
+            "status": moved.value.get_status_display().lower()})  # fmt: skip
     return redirect("loan_detail", loan_id=loan.pk)

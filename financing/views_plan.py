@@ -5,8 +5,6 @@ another platform is 404. See `financing.views_common` for wording."""
 
 from decimal import Decimal
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +15,9 @@ from accounts.need_to_know import DataKind, need_to_know
 from accounts.scoping import platform_ids
 from bookings.enums import HOLDING
 from bookings.selectors import booking_list_for
-from core.errors import ApplicationError, NotFoundError
+from core.errors import NotFoundError
 from core.formatting import euros
+from core.web import run_service
 from financing import selectors, services
 from financing.enums import LineKind, LoanStatus
 from financing.forms import PlanLineFormSet
@@ -134,17 +133,12 @@ def booking_financing(request, booking_id: int):
     if not formset.is_valid():
         return _render_plan(request, booking, plan, formset, status=400)
     lines = [form.line() for form in formset.forms if not form.is_blank()]
-    try:
-        services.plan_set(actor=request.user, booking_id=booking.pk, lines=lines)
-    except ValidationError as exc:
-        formset.non_form_errors().extend(french_amounts(m) for m in exc.messages)
-        return _render_plan(request, booking, plan, formset, status=400)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        formset.non_form_errors().append(french_amounts(exc.message))
-        return _render_plan(request, booking, plan, formset, status=exc.status)
-    messages.success(request, _("Plan de financement enregistré."))
+    saved = run_service(
+        request, services.plan_set, form=formset, wording=french_amounts, actor=request.user,
+        booking_id=booking.pk, lines=lines, success_message=_("Plan de financement enregistré."),
+    )  # fmt: skip
+    if not saved.ok:
+        return _render_plan(request, booking, plan, formset, status=saved.status)
     return redirect(reverse("booking_detail", kwargs={"booking_id": booking.pk}) + "#financement")
 
 

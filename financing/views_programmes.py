@@ -3,7 +3,6 @@ with its awards, and the decision on an award. Finance officers and platform adm
 see `financing.views_common` for access and wording."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.need_to_know import DataKind, Mode, need_to_know
 from accounts.selectors import organisation_list_for
-from core.errors import ApplicationError, NotFoundError
+from core.errors import NotFoundError
 from core.formatting import euros, percent, percent_text, short_date
 from core.transitions import allowed_targets
+from core.web import run_service
 from financing import selectors, services
 from financing.enums import AWARD_TRANSITIONS, AwardStatus
 from financing.forms import ProgrammeForm
@@ -80,21 +80,23 @@ def _programme_form(user, data=None) -> ProgrammeForm:
 @need_to_know(DataKind.PROGRAMMES, mode=Mode.WRITE)
 def programme_new(request):
     form = _programme_form(request.user, request.POST or None)
+    created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            programme = services.programme_create(actor=request.user, platform_id=data["platform"],
-                funder_id=data["funder"], name=data["name"], budget=data["budget"],
-                starts_on=data["starts_on"], ends_on=data["ends_on"],
-                per_beneficiary_cap=data["per_beneficiary_cap"],
-                eligible_categories=data["eligible_categories"],
-                eligible_situations=data["eligible_situations"])  # fmt: skip
-        except ValidationError as exc:
-            form.add_service_error(exc)
-        else:
+        created = run_service(request, services.programme_create, form=form,
+            actor=request.user, platform_id=data["platform"],
+            funder_id=data["funder"], name=data["name"], budget=data["budget"],
+            starts_on=data["starts_on"], ends_on=data["ends_on"],
+            per_beneficiary_cap=data["per_beneficiary_cap"],
+            eligible_categories=data["eligible_categories"],
+            eligible_situations=data["eligible_situations"])  # fmt: skip
+        if created.ok:
+            programme = created.value
             messages.success(request, _("Enveloppe « %(name)s » créée.") % {"name": programme})
             return redirect("programme_detail", programme_id=programme.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 200
+    if request.method == "POST":
+        status = created.status if created is not None and not created.ok else 400
     return render(request, T + "programme_form.html", {"form": form}, status=status)
 
 
@@ -136,13 +138,10 @@ def programme_detail(request, programme_id: int):
 def award_decide(request, programme_id: int, award_id: int):
     _finance_platforms(request.user)
     to = request.POST.get("to", "")
-    try:
-        award = services.award_decide(actor=request.user, award_id=award_id, to=to)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
+    decided = run_service(request, services.award_decide, actor=request.user, award_id=award_id,
+                          to=to)  # fmt: skip
+    if decided.ok:
+        award = decided.value
         messages.success(request, _("Aide de %(amount)s pour %(person)s : %(status)s.") % {
             "amount": euros(award.amount), "person": person_text(award.beneficiary),
             "status": award.get_status_display().lower()})  # fmt: skip

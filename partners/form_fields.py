@@ -33,18 +33,11 @@ TIMEZONE_CHOICES = [
 
 
 class ServiceErrorsMixin:
-    """Put a service's `ValidationError` next to the right fields; keys the form does not
-    have (or knows under another name, see `error_fields`) become errors of the whole form."""
+    """A form whose service's `ValidationError` names fields under the model's names: this
+    maps them to the form's (`core.web.run_service` puts each error next to its field; keys
+    the form does not have become errors of the whole form)."""
 
     error_fields: dict[str, str] = {}
-
-    def add_service_error(self, exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        for name, errors in exc.error_dict.items():
-            target = self.error_fields.get(name, name)
-            self.add_error(target if target in self.fields else None, errors)
 
 
 class FrenchDecimalField(forms.DecimalField):

@@ -5,7 +5,6 @@ they manage. Each view gets a scoped object, calls one service, then renders or 
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as account_permissions
 from accounts.need_to_know import DataKind, Mode, need_to_know
-from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError
+from core.web import page_status, run_service
 from partners import display, permissions, selectors, services
 from partners.enums import BookingMode
 from partners.forms import AgreementForm, ClosureForm, PartnerProfileForm, RuleForm, ServiceForm
@@ -52,34 +52,11 @@ def _service(user, service_id: int, *, manage: bool = False) -> tuple[Service, b
     return service, can_manage
 
 
-def _submit(form, service_function, **kwargs):
-    """Call a service with a valid form's data; its errors go next to the fields.
-    Returns what the service returns, or None when it refused."""
-    try:
-        return service_function(**kwargs)
-    except ValidationError as exc:
-        form.add_service_error(exc)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-    return None
-
-
 def _act(request, service_function, success: str, **kwargs) -> bool:
     """Call a one-button service; say what happened in a message."""
-    try:
-        service_function(actor=request.user, **kwargs)
-    except NotFoundError:
-        raise
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return False
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    messages.success(request, success)
-    return True
+    return run_service(
+        request, service_function, success_message=success, actor=request.user, **kwargs
+    ).ok
 
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -121,22 +98,18 @@ def dashboard(request, partner_id: int):
 def profile_edit(request, partner_id: int):
     partner, can_manage = _partner(request.user, partner_id, manage=True)
     form = PartnerProfileForm(request.POST or None, partner=partner)
+    saved = None
     if request.method == "POST" and form.is_valid():
-        updated = _submit(
-            form,
-            services.partner_update_profile,
-            actor=request.user,
-            partner_id=partner.pk,
-            **form.cleaned_data,
-        )
-        if updated is not None:
+        saved = run_service(request, services.partner_update_profile, form=form, actor=request.user,
+                            partner_id=partner.pk, **form.cleaned_data)  # fmt: skip
+        if saved.ok:
             messages.success(request, _("Profil enregistré."))
             return redirect("partner_dashboard", partner_id=partner.pk)
     return render(
         request,
         "partners/profile_form.html",
         {"partner": partner, "can_manage": can_manage, "form": form},
-        status=400 if form.errors else 200,
+        status=page_status(form, saved),
     )
 
 
@@ -158,25 +131,21 @@ def partner_publish(request, partner_id: int):
 def service_create(request, partner_id: int):
     partner, can_manage = _partner(request.user, partner_id, manage=True)
     form = ServiceForm(request.POST or None)
+    saved = None
     if request.method == "POST" and form.is_valid():
-        service = _submit(
-            form,
-            services.service_create,
-            actor=request.user,
-            partner_id=partner.pk,
-            **form.cleaned_data,
-        )
-        if service is not None:
+        saved = run_service(request, services.service_create, form=form, actor=request.user,
+                            partner_id=partner.pk, **form.cleaned_data)  # fmt: skip
+        if saved.ok:
             messages.success(
                 request,
                 _("Service créé. Ajoutez ses horaires d'ouverture, puis publiez-le."),
             )
-            return redirect("service_detail", service_id=service.pk)
+            return redirect("service_detail", service_id=saved.value.pk)
     return render(
         request,
         "partners/service_form.html",
         {"partner": partner, "can_manage": can_manage, "form": form, "service": None},
-        status=400 if form.errors else 200,
+        status=page_status(form, saved),
     )
 
 
@@ -184,22 +153,18 @@ def service_create(request, partner_id: int):
 def service_edit(request, service_id: int):
     service, can_manage = _service(request.user, service_id, manage=True)
     form = ServiceForm(request.POST or None, service=service)
+    saved = None
     if request.method == "POST" and form.is_valid():
-        updated = _submit(
-            form,
-            services.service_update,
-            actor=request.user,
-            service_id=service.pk,
-            **form.cleaned_data,
-        )
-        if updated is not None:
+        saved = run_service(request, services.service_update, form=form, actor=request.user,
+                            service_id=service.pk, **form.cleaned_data)  # fmt: skip
+        if saved.ok:
             messages.success(request, _("Service enregistré."))
             return redirect("service_detail", service_id=service.pk)
     return render(
         request,
         "partners/service_form.html",
         {"partner": service.partner, "can_manage": can_manage, "form": form, "service": service},
-        status=400 if form.errors else 200,
+        status=page_status(form, saved),
     )
 
 
@@ -208,15 +173,11 @@ def service_detail(request, service_id: int):
     """Everything about one service; a POST adds an opening rule."""
     service, can_manage = _service(request.user, service_id, manage=request.method == "POST")
     form = RuleForm(request.POST or None, service=service) if can_manage else None
+    saved = None
     if request.method == "POST" and form.is_valid():
-        rule = _submit(
-            form,
-            services.rule_create,
-            actor=request.user,
-            service_id=service.pk,
-            **form.service_fields(),
-        )
-        if rule is not None:
+        saved = run_service(request, services.rule_create, form=form, actor=request.user,
+                            service_id=service.pk, **form.service_fields())  # fmt: skip
+        if saved.ok:
             messages.success(request, _("Horaires ajoutés : les créneaux sont créés."))
             return redirect("service_detail", service_id=service.pk)
     today = timezone.now().astimezone(ZoneInfo(service.partner.timezone)).date()
@@ -235,7 +196,7 @@ def service_detail(request, service_id: int):
             "gaps": [] if service.published else selectors.publication_gaps(service=service),
             "is_period": service.booking_mode == BookingMode.PERIOD,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=page_status(form, saved),
     )
 
 
@@ -294,15 +255,11 @@ def closures(request, partner_id: int):
     """Closures, upcoming first; a POST adds one."""
     partner, can_manage = _partner(request.user, partner_id, manage=request.method == "POST")
     form = ClosureForm(request.POST or None, partner=partner) if can_manage else None
+    saved = None
     if request.method == "POST" and form.is_valid():
-        closure = _submit(
-            form,
-            services.closure_create,
-            actor=request.user,
-            partner_id=partner.pk,
-            **form.service_fields(),
-        )
-        if closure is not None:
+        saved = run_service(request, services.closure_create, form=form, actor=request.user,
+                            partner_id=partner.pk, **form.service_fields())  # fmt: skip
+        if saved.ok:
             messages.success(request, _("Fermeture enregistrée : les créneaux sont mis à jour."))
             return redirect("partner_closures", partner_id=partner.pk)
     tz = ZoneInfo(partner.timezone)
@@ -323,7 +280,7 @@ def closures(request, partner_id: int):
                 for c in selectors.closure_list_past(partner=partner, now=now)
             ],
         },
-        status=400 if form is not None and form.errors else 200,
+        status=page_status(form, saved),
     )
 
 
@@ -389,16 +346,18 @@ def partner_agreement(request, partner_id: int):
             platforms=selectors.agreement_platforms_for(user=request.user),
             agreements=[row["agreement"] for row in agreements],
         )
+    saved = None
     if request.method == "POST" and form.is_valid():
-        agreement = _submit(
-            form,
+        saved = run_service(
+            request,
             services.agreement_set,
+            form=form,
             actor=request.user,
             partner=partner,
             platform=form.chosen_platform(),
             **form.service_fields(),
         )
-        if agreement is not None:
+        if saved.ok:
             messages.success(request, _("Convention enregistrée."))
             try:
                 selectors.partner_get_for(user=request.user, partner_id=partner.pk)
@@ -409,5 +368,5 @@ def partner_agreement(request, partner_id: int):
         request,
         "partners/agreement.html",
         {"partner": partner, "can_manage": can_manage, "agreements": agreements, "form": form},
-        status=400 if form is not None and form.errors else 200,
+        status=page_status(form, saved),
     )

@@ -13,7 +13,7 @@ OWN_VARIABLES = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SITE_URL",
     "EMAIL_URL", "SMS_BACKEND", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY",
     "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "SOLIMOB_TESTING", "DJANGO_SETTINGS_MODULE",
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "PREPARED_STATEMENTS",
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "PREPARED_STATEMENTS", "CACHE_SOCKET_TIMEOUT",
 }  # fmt: skip
 
 PROBE = """
@@ -28,6 +28,9 @@ print(json.dumps({
     "broker": settings.CELERY_BROKER_URL,
     "cache": settings.CACHES["default"]["BACKEND"],
     "cache_location": settings.CACHES["default"].get("LOCATION", ""),
+    "cache_redis": settings.CACHES.get("redis", {}).get("LOCATION", ""),
+    "cache_redis_options": settings.CACHES.get("redis", {}).get("OPTIONS", {}),
+    "cache_options": settings.CACHES["default"].get("OPTIONS", {}),
     "email_backend": settings.EMAIL_BACKEND,
     "email_host": getattr(settings, "EMAIL_HOST", ""),
     "sms_backend": settings.SMS_BACKEND,
@@ -91,8 +94,15 @@ def test_environment_switches_each_real_part_on():
     assert resolved["prepare_threshold"] == 2**31  # core.rows may prepare; the ORM never asks
     assert resolved["eager"] is False
     assert resolved["broker"] == "redis://cache.internal:6379/2"
-    assert resolved["cache"] == "core.cache.RedisCache"
-    assert resolved["cache_location"] == "redis://cache.internal:6379/2"
+    # Redis, with local memory standing in while it is unreachable (core.cache).
+    assert resolved["cache"] == "core.cache.FailoverCache"
+    assert resolved["cache_options"] == {"PRIMARY": "redis", "FALLBACK": "local"}
+    assert resolved["cache_redis"] == "redis://cache.internal:6379/2"
+    # A Redis that is down answers within half a second, it does not hang the request.
+    assert resolved["cache_redis_options"] == {
+        "SOCKET_CONNECT_TIMEOUT": 0.5,
+        "SOCKET_TIMEOUT": 0.5,
+    }
     assert resolved["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert resolved["email_host"] == "smtp.internal"
     assert resolved["sms_backend"] == "core.sms.LocMemSmsBackend"

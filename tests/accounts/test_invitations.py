@@ -174,7 +174,7 @@ def test_invite_form_errors(client, admin_user, platform):
     assert response.status_code == 400  # not a role of a platform
     assert Invitation.objects.count() == 0
     response = client.post(url, {"email": admin_user.email, "role": "admin"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # the service's conflict, on the form
     assert "déjà ce rôle" in response.content.decode()
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 import time_machine
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -248,6 +249,20 @@ def test_totp_user_with_right_code_gets_a_token(api_client, totp_user):
 
     assert response.status_code == 200
     assert response.json()["token"] == Token.objects.get(user=user).key
+
+
+def test_totp_user_may_use_a_recovery_code_once(api_client, totp_user):
+    """As on the sign-in page's 2FA step (allauth's own form checks the code)."""
+    user, _secret = totp_user
+    code = RecoveryCodes.activate(user).generate_codes()[0]
+
+    first = obtain(api_client, email=user.email, password=PASSWORD, code=code)
+    again = obtain(api_client, email=user.email, password=PASSWORD, code=code)
+
+    assert first.status_code == 200
+    assert first.json()["token"] == Token.objects.get(user=user).key
+    assert again.status_code == 400
+    assert again.json()["code"] == "invalid_credentials"
 
 
 def test_totp_code_cannot_be_replayed(api_client, totp_user):

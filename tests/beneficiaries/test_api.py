@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -234,3 +236,55 @@ def test_list_query_counts_are_flat(
     with django_assert_num_queries(3):
         response = client.get("/api/v1/referrals/", {"page_size": 50})
     assert response.data["count"] == count
+
+
+@pytest.mark.django_db
+def test_list_offers_the_people_pages_filters(api_client, adviser, platform):
+    """One selector (`beneficiary_list_filtered`) for the API and the people page."""
+    colleague = member(Role.ADVISER, platform)
+    mine = BeneficiaryFactory(platform=platform, adviser=adviser, last_name="Müller-Durand",
+                              first_name="Élodie", status="reinforced")  # fmt: skip
+    theirs = BeneficiaryFactory(platform=platform, adviser=colleague, last_name="Bernard",
+                                first_name="Paul", status="diagnosis")  # fmt: skip
+    client = as_user(api_client, adviser)
+
+    def ids(**params) -> list[int]:
+        response = client.get("/api/v1/beneficiaries/", params)
+        assert response.status_code == 200, response.data
+        return [p["id"] for p in response.data["results"]]
+
+    assert ids() == [theirs.pk, mine.pk]  # by last name
+    assert ids(q="muller ELO") == [mine.pk]  # accents, case and hyphens do not matter
+    assert ids(mine="true") == [mine.pk]
+    assert ids(status="diagnosis") == [theirs.pk]
+    assert ids(q="bernard", mine="true") == []
+    response = client.get("/api/v1/beneficiaries/", {"status": "nope"})
+    assert response.status_code == 400 and "status" in response.data
+
+
+@pytest.mark.django_db
+def test_referral_lists_follow_the_pages(api_client, adviser, prescriber, prescriber_org):
+    """Staff: waiting the oldest first, answered the latest answer first (the inbox page).
+    Prescribers: the latest sent first, and a status filter too (their list page)."""
+    now = timezone.now()
+    first, second, third = (
+        ReferralFactory(prescriber_organisation=prescriber_org, prescriber=prescriber,
+                        created_at=now - timedelta(days=days))
+        for days in (3, 2, 1)
+    )  # fmt: skip
+    for referral, days in ((first, 0), (second, 1)):  # the first one was answered last
+        referral.status, referral.answered_at = "refused", now - timedelta(days=days)
+        referral.save(update_fields=["status", "answered_at"])
+
+    def ids(user, **params) -> list[int]:
+        response = as_user(api_client, user).get("/api/v1/referrals/", params)
+        assert response.status_code == 200, response.data
+        return [r["id"] for r in response.data["results"]]
+
+    assert ids(adviser, status="refused") == [first.pk, second.pk]
+    assert ids(adviser, status="submitted") == [third.pk]
+    assert ids(adviser) == [first.pk, second.pk, third.pk]
+    assert ids(prescriber) == [third.pk, second.pk, first.pk]
+    assert ids(prescriber, status="refused") == [second.pk, first.pk]
+    bad = as_user(api_client, prescriber).get("/api/v1/referrals/", {"status": "nope"})
+    assert bad.status_code == 400 and "status" in bad.data

@@ -660,11 +660,13 @@ def test_outcome_closes_the_support(client, adviser, person):
     body = text(client.get(reverse("beneficiary_detail", kwargs={"beneficiary_id": person.pk})))
     assert "Emploi durable" in body and "L'accompagnement est terminé." in body
     assert reverse("record_outcome", kwargs={"beneficiary_id": person.pk}) not in body
-    # No new diagnosis once the support is over.
+    # No new diagnosis once the support is over: the service's conflict is the page's status
+    # (core.web.run_service), and the page says why.
     response = client.post(
         reverse("diagnosis_new", kwargs={"beneficiary_id": person.pk}), diagnosis_post()
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert "on ne peut plus enregistrer de diagnostic" in text(response)
     assert person.diagnoses.count() == 1
 
 

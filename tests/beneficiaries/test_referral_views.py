@@ -657,3 +657,16 @@ def test_navigation_and_home_lead_each_role_to_its_referral_pages(
     page = signed_in(client, partner_manager).get("/")
     assert "orientations" not in nav(page).lower()
     assert "Orienter une personne" not in text(page)
+
+
+def test_refusing_an_answered_referral_says_why(client, adviser, referral):
+    services.referral_refuse(actor=adviser, referral_id=referral.pk, reason="not_eligible")
+    url = reverse("referral_refuse", args=[referral.pk])
+
+    response = signed_in(client, adviser).post(url, {"reason": "language_level"}, follow=True)
+
+    assert response.redirect_chain == [(reverse("referral_detail_staff", args=[referral.pk]), 302)]
+    assert "Orientation refusée. Le prescripteur est prévenu." not in text(response)
+    assert "Cette orientation a déjà reçu une réponse." in text(response)
+    referral.refresh_from_db()
+    assert referral.refusal_reason == "not_eligible"

@@ -722,3 +722,43 @@ def test_the_partner_never_reads_the_person_file(
     for content in texts:
         for secret in SECRETS:
             assert secret not in content, secret
+
+
+# --- A service's refusal, shown the one way (core.web.run_service) ---------------------------
+
+
+def test_a_refused_cancel_is_a_message_on_the_booking(client, adviser, person, service, slot):
+    booking = book(adviser, person, service, [slot])
+    services.booking_cancel(actor=adviser, booking_id=booking.pk, reason="Plus besoin")
+    url = reverse("booking_cancel", kwargs={"booking_id": booking.pk})
+
+    response = signed_in(client, adviser).post(url, {"reason": "Encore"}, follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("booking_detail", kwargs={"booking_id": booking.pk}), 302)
+    ]
+    assert "Impossible : la réservation est « Annulée »." in text(response)
+    assert "Réservation annulée. Le partenaire" not in text(response)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("partner_booking_confirm", {}),
+        ("partner_booking_decline", {"decline-reason": "Complet"}),
+        ("partner_booking_cancel", {"cancel-reason": "Fermé"}),
+    ],
+)
+def test_a_partners_refused_answer_is_a_message(
+    client, adviser, person, service, slot, partner_staff, name, data
+):
+    booking = book(adviser, person, service, [slot])
+    services.booking_cancel(actor=adviser, booking_id=booking.pk, reason="Plus besoin")
+    url = reverse(name, kwargs={"booking_id": booking.pk})
+
+    response = signed_in(client, partner_staff).post(url, {**data, "next": "inbox"}, follow=True)
+
+    assert response.redirect_chain == [(INBOX, 302)]
+    assert "Impossible : la réservation est « Annulée »." in text(response)
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
