@@ -8,6 +8,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
+from core.enums import ErrorCode
 from core.errors import (
     ApplicationError,
     ConflictError,
@@ -15,6 +16,14 @@ from core.errors import (
     PermissionDeniedError,
 )
 from core.web import Outcome, page_status, run_service
+
+
+def invalid(message):
+    return ApplicationError(message, code=ErrorCode.INVALID)
+
+
+def conflict(message):
+    return ConflictError(message, code=ErrorCode.INVALID_TRANSITION)
 
 
 class NameForm(forms.Form):
@@ -62,9 +71,9 @@ def test_success_returns_the_value_and_says_so(request_):
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (ApplicationError("Non."), 400),
+        (ApplicationError("Non.", code=ErrorCode.INVALID), 400),
         (PermissionDeniedError("Pas vous."), 403),
-        (ConflictError("Déjà fait."), 409),
+        (ConflictError("Déjà fait.", code=ErrorCode.INVALID_TRANSITION), 409),
     ],
 )
 def test_without_a_form_the_refusal_is_a_message_with_the_errors_status(request_, error, status):
@@ -78,7 +87,7 @@ def test_without_a_form_the_refusal_is_a_message_with_the_errors_status(request_
 def test_with_a_form_the_refusal_is_on_the_form(request_):
     form = bound_form()
 
-    outcome = run_service(request_, raising(ConflictError("Déjà pris.")), form=form)
+    outcome = run_service(request_, raising(conflict("Déjà pris.")), form=form)
 
     assert outcome.status == 409
     assert form.non_field_errors() == ["Déjà pris."]
@@ -88,7 +97,7 @@ def test_with_a_form_the_refusal_is_on_the_form(request_):
 def test_the_view_may_name_the_field_the_refusal_is_about(request_):
     form = bound_form()
 
-    run_service(request_, raising(ApplicationError("Ce nom est pris.")), form=form,
+    run_service(request_, raising(invalid("Ce nom est pris.")), form=form,
                 error_field="name")  # fmt: skip
 
     assert form.errors == {"name": ["Ce nom est pris."]}
@@ -116,7 +125,7 @@ def test_a_formset_gets_the_refusal_above_its_forms_in_the_pages_words(request_)
                            "form-0-name": "x"})  # fmt: skip
     assert formset.is_valid()
 
-    run_service(request_, raising(ConflictError("Total 12.50")), form=formset,
+    run_service(request_, raising(conflict("Total 12.50")), form=formset,
                 wording=lambda text: text.replace(".", ","))  # fmt: skip
     run_service(request_, raising(ValidationError({"lines": ["Écart 1.00"]})), form=formset,
                 wording=lambda text: text.replace(".", ","))  # fmt: skip
@@ -130,7 +139,7 @@ def test_not_found_goes_up_to_the_404_page(request_):
 
 
 def test_codes_the_view_shows_its_own_way_go_up(request_):
-    error = ConflictError("Doublon ?", code="duplicate_beneficiary")
+    error = ConflictError("Doublon ?", code=ErrorCode.DUPLICATE_BENEFICIARY)
     form = bound_form()
 
     with pytest.raises(ConflictError):
@@ -150,5 +159,5 @@ def test_page_status():
     assert page_status() == 200
     assert page_status(bound_form()) == 200
     assert page_status(form) == 400
-    assert page_status(form, Outcome(error=ConflictError("x"))) == 409
+    assert page_status(form, Outcome(error=conflict("x"))) == 409
     assert page_status(form, Outcome(value=1)) == 400
