@@ -667,6 +667,6 @@ def test_refusing_an_answered_referral_says_why(client, adviser, referral):
 
     assert response.redirect_chain == [(reverse("referral_detail_staff", args=[referral.pk]), 302)]
     assert "Orientation refusée. Le prescripteur est prévenu." not in text(response)
-    assert "Cette orientation a déjà reçu une réponse." in text(response)
+    assert "Impossible : l'orientation est « Refusée »." in text(response)
     referral.refresh_from_db()
     assert referral.refusal_reason == "not_eligible"
