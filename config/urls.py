@@ -1,7 +1,9 @@
+from csp.constants import UNSAFE_INLINE
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from core.csp import csp_update
 from core.views import healthz
 
 api_v1 = [
@@ -12,6 +14,13 @@ api_v1 = [
     path("", include("bookings.api_urls")),
     path("", include("financing.api_urls")),
 ]
+
+# Swagger UI: the split view loads its set-up script from a URL (no inline script); its page
+# keeps a small inline <style> block and the UI writes style attributes, so styles are
+# relaxed on this view only.
+api_docs = csp_update({"style-src": [UNSAFE_INLINE]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -27,6 +36,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

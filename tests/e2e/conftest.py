@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.page_checks import PageChecks
 from tests.services import chromium_or_unavailable
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
@@ -64,12 +65,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
+    """A page whose every document is watched (tests/e2e/page_checks.py): the test fails at
+    teardown on any CSP violation or serious/critical accessibility problem it met."""
     context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
+    checks = PageChecks()
+    checks.install(context, page)
     try:
         yield page
+        checks.wait_for_axe(page)  # the page the test ended on is checked too
     finally:
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
@@ -80,6 +86,10 @@ def page(browser, request):
             except Exception as exc:  # a screenshot must never hide the real failure
                 print(f"Could not save a screenshot for {request.node.nodeid}: {exc}")
         context.close()
+    problems = checks.problems()
+    if problems:
+        pytest.fail("The pages broke the CSP or WCAG 2.1 AA:\n- " + "\n- ".join(problems))
+    assert checks.checked_pages, "axe checked no page: is the watch script still running?"
 
 
 @pytest.fixture

@@ -442,7 +442,7 @@ def test_the_portfolio_shows_par30_both_ways(client, finance_officer, late_loan,
     assert "À jour 1 1 000,00 € 25,5 % 1 à 30 jours 0 0,00 € 0,0 %" in buckets
     assert "61 à 90 jours 1 2 920,26 € 74,5 % Plus de 90 jours 0" in buckets
     bars = page.split("Prêts par ancienneté du retard")[1].split("</table>")[0]
-    assert re.findall(r'hbar-fill bucket-\d" style="width: ([\d.]+)%"', bars) == [
+    assert re.findall(r'hbar-fill bucket-\d" width="([\d.]+)%"', bars) == [
         "100.0", "0.0", "0.0", "100.0", "0.0"
     ]  # fmt: skip
     groups = words.split("Encours par prêteur et par type de prêt")[1]
@@ -504,7 +504,10 @@ def test_a_programme_is_created_and_listed_with_its_consumption(
     page = text(client.get(reverse("programme_list")))
     assert "Aide au permis" in page and "25,0 % du budget engagé, dont 0,0 % versé." in page
     assert "Disponible 1 500,00 €" in plain(client.get(reverse("programme_list")))
-    assert 'style="width: 25.0%"' in client.get(reverse("programme_list")).content.decode()
+    assert (
+        'class="stack-pending" x="0.0%" width="25.0%"'
+        in client.get(reverse("programme_list")).content.decode()
+    )
 
 
 def test_a_wrong_programme_is_refused_in_french(client, finance_officer, platform, funder):

@@ -1,0 +1,13 @@
+// Solimob's few behaviours, kept out of the pages so that the Content-Security-Policy can
+// refuse every inline script.
+"use strict";
+
+// A form marked data-submit-on-change="<selector>" is submitted (through HTMX when it has
+// hx-* attributes) as soon as one of its controls matching the selector changes: the
+// catalogue searches again when a list or a box changes, not while a text is typed.
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("form[data-submit-on-change]");
+  if (form && event.target.matches(form.dataset.submitOnChange)) {
+    form.requestSubmit();
+  }
+});

@@ -1,0 +1,172 @@
+"""What every page a browser journey opens must pass, checked without the test asking.
+
+- No Content-Security-Policy violation: a `securitypolicyviolation` listener records each
+  one (enforced or report-only), and so does any console error about a policy.
+- No serious or critical accessibility problem: axe-core (shipped inside
+  axe-playwright-python) runs the WCAG 2.0/2.1 A and AA rules when each page has loaded and
+  again after each HTMX swap has settled.
+
+Both live in an init script: Playwright evaluates it through the DevTools protocol in every
+new document before the page's own scripts, and the page's CSP does not apply to it (so axe
+needs no relaxed policy, and the policy under test is the real one). Results come back
+through a binding.
+
+A journey goes fast: so that each page is checked as the test left it, navigations and HTMX
+requests are held until the page's axe run has reported. The page tells when it is busy
+(through the binding too): nothing can be evaluated in a page while one of its navigations
+is held (Chromium's DevTools defers those messages until the navigation commits).
+"""
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from axe_playwright_python.base import AXE_SCRIPT
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE_WAIT_SECONDS = 15.0
+HELD_REQUESTS = {"document", "xhr", "fetch"}
+# Playwright's screenshots hide the caret through each input's style and leave an empty
+# `style=""` behind; HTMX copies it when it settles a swapped form, which the CSP refuses.
+# An empty style attribute sets nothing: such reports (and their console error, which
+# names the hash of the empty string) are not the pages' doing.
+EMPTY_STYLE = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+CONSOLE_POLICY_WORDS = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
+
+WATCH_SCRIPT = """
+(() => {
+  const report = (kind, payload) => { window.__solimobReport(kind, payload); };
+  document.addEventListener("securitypolicyviolation", (event) => {
+    if (event.effectiveDirective === "style-src-attr" && event.target instanceof Element
+        && !(event.target.getAttribute("style") || "").trim()) {
+      return;  // an empty style attribute, see EMPTY_STYLE
+    }
+    report("csp", {
+      page: document.location.href,
+      directive: event.effectiveDirective || event.violatedDirective,
+      blocked: event.blockedURI,
+      disposition: event.disposition,
+      where: event.sourceFile ? `${event.sourceFile}:${event.lineNumber}` : "",
+      sample: event.sample,
+      element: event.target instanceof Element ? event.target.outerHTML.slice(0, 120) : "",
+    });
+  }, true);
+})();
+if (window.top === window && /^https?:$/.test(location.protocol)
+    && document.contentType === "text/html") {
+  /* AXE */
+  (() => {
+    // Fire and forget: Playwright answers a binding by evaluating in the page, which waits
+    // while a navigation is held, so nothing here waits for that answer.
+    const report = (kind, payload) => { window.__solimobReport(kind, payload); };
+    const options = {runOnly: {type: "tag", values: /* TAGS */}, resultTypes: ["violations"]};
+    const doc = `${Date.now()}-${Math.random()}`;
+    const state = {started: false, swapping: false, pending: 1, queue: Promise.resolve()};
+    const busy = (value) => report("busy", {doc, busy: value, page: document.location.href});
+    busy(true);  // until the first run has reported
+    const done = () => { state.pending -= 1; if (state.pending === 0) busy(false); };
+    const run = () => {
+      state.started = true;
+      state.queue = state.queue
+        .then(() => axe.run(document, options))
+        .then((results) => report("axe", {
+          page: document.location.href,
+          violations: results.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            targets: v.nodes.map((node) => node.target.join(" ")),
+          })),
+        }))
+        .catch((error) => report("axe-error", {page: document.location.href, error: String(error)}))
+        .finally(done);
+    };
+    window.addEventListener("load", () => { if (!state.started) run(); });
+    // A page left before its load event (a link followed at once) is checked as it is.
+    if (window.navigation) {
+      navigation.addEventListener("navigate", () => { if (!state.started) run(); });
+    }
+    // An HTMX swap is checked once settled; busy from the swap on, so that nothing the
+    // test does next changes the page under axe.
+    document.addEventListener("htmx:beforeSwap", (event) => {
+      if (event.detail.shouldSwap && !state.swapping) {
+        state.swapping = true;
+        state.pending += 1;
+        if (state.pending === 1) busy(true);
+      }
+    });
+    document.addEventListener("htmx:afterSettle", () => {
+      if (state.swapping) { state.swapping = false; run(); }  // once for all its targets
+    });
+  })();
+}
+""".replace("/* AXE */", AXE_SCRIPT).replace("/* TAGS */", json.dumps(AXE_TAGS))
+
+
+@dataclass
+class PageChecks:
+    """Problems seen in one browser context, reported at the test's teardown."""
+
+    policy: list[str] = field(default_factory=list)
+    accessibility: list[str] = field(default_factory=list)
+    checked_pages: list[str] = field(default_factory=list)
+    axe_busy: bool = False  # the current page's axe run has not reported yet
+    document: str = ""  # the current page's
+    trace: list[str] = field(default_factory=list)  # the last reports, to explain a wait
+
+    def install(self, context, page) -> None:
+        context.expose_binding("__solimobReport", self._on_report)
+        context.add_init_script(script=WATCH_SCRIPT)
+        page.on("console", self._on_console)
+        page.route(lambda url: True, lambda route: self._hold(page, route))
+
+    def _on_report(self, source, kind: str, payload) -> None:
+        self.trace = [*self.trace[-9:], f"{kind} {str(payload)[:160]}"]
+        if kind == "busy":
+            if payload["doc"] != self.document and payload["busy"]:
+                self.document = payload["doc"]  # a new page
+            if payload["doc"] == self.document:
+                self.axe_busy = payload["busy"]
+        elif kind == "csp":
+            self.policy.append(
+                "{disposition} violation of {directive} on {page}: blocked {blocked!r} "
+                "{where} {sample} {element}".format(**payload).rstrip()
+            )
+        elif kind == "axe":
+            self.checked_pages.append(payload["page"])
+            for violation in payload["violations"]:
+                if violation["impact"] in BLOCKING_IMPACTS:
+                    self.accessibility.append(
+                        f"{violation['impact']} {violation['id']} on {payload['page']}: "
+                        f"{violation['help']} — {', '.join(violation['targets'])}"
+                    )
+        elif kind == "axe-error":
+            self.accessibility.append(f"axe could not run on {payload['page']}: {payload['error']}")
+
+    def _on_console(self, message) -> None:
+        if message.type != "error" or EMPTY_STYLE in message.text:
+            return
+        if any(word in message.text for word in CONSOLE_POLICY_WORDS):
+            self.policy.append(f"console error on {message.page.url}: {message.text}")
+
+    def _hold(self, page, route) -> None:
+        """Let the page's axe run finish before the page is left or changed by HTMX."""
+        request = route.request
+        if request.resource_type in HELD_REQUESTS and request.frame == page.main_frame:
+            self.wait_for_axe(page)
+        route.fallback()
+
+    def wait_for_axe(self, page) -> None:
+        """Wait, pumping Playwright's events (page.evaluate would wait for a navigation held
+        here), until the page's axe run has reported."""
+        deadline = time.monotonic() + AXE_WAIT_SECONDS
+        while self.axe_busy and not page.is_closed():
+            if time.monotonic() > deadline:
+                self.accessibility.append(
+                    f"axe did not finish on {page.url} in time; last reports: {self.trace}"
+                )
+                self.axe_busy = False
+                return
+            page.wait_for_timeout(20)
+
+    def problems(self) -> list[str]:
+        return self.policy + self.accessibility
