@@ -15,6 +15,15 @@ class PartnerStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspendu")
 
 
+# A partner's status (core.transitions): the partner publishes its draft; the platform
+# suspends and reinstates.
+PARTNER_TRANSITIONS = {
+    PartnerStatus.DRAFT: {PartnerStatus.PUBLISHED, PartnerStatus.SUSPENDED},
+    PartnerStatus.PUBLISHED: {PartnerStatus.SUSPENDED},
+    PartnerStatus.SUSPENDED: {PartnerStatus.PUBLISHED},
+}
+
+
 class ServiceUnit(models.TextChoices):
     HOUR = "hour", _("heure")
     DAY = "day", _("jour")

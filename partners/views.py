@@ -15,7 +15,7 @@ from accounts import permissions as account_permissions
 from accounts.need_to_know import DataKind, Mode, need_to_know
 from core.errors import NotFoundError, PermissionDeniedError
 from core.web import page_status, run_service
-from partners import display, permissions, selectors, services
+from partners import availability, display, permissions, selectors, services
 from partners.enums import BookingMode
 from partners.forms import AgreementForm, ClosureForm, PartnerProfileForm, RuleForm, ServiceForm
 from partners.hooks import partner_dashboard_panels
@@ -175,7 +175,7 @@ def service_detail(request, service_id: int):
     form = RuleForm(request.POST or None, service=service) if can_manage else None
     saved = None
     if request.method == "POST" and form.is_valid():
-        saved = run_service(request, services.rule_create, form=form, actor=request.user,
+        saved = run_service(request, availability.rule_create, form=form, actor=request.user,
                             service_id=service.pk, **form.service_fields())  # fmt: skip
         if saved.ok:
             messages.success(request, _("Horaires ajoutés : les créneaux sont créés."))
@@ -246,7 +246,7 @@ def service_delete(request, service_id: int):
 def rule_delete(request, service_id: int, rule_id: int):
     service, _can_manage = _service(request.user, service_id, manage=True)
     rule = selectors.rule_get(service=service, rule_id=rule_id)
-    _act(request, services.rule_delete, _("Horaires supprimés."), rule_id=rule.pk)
+    _act(request, availability.rule_delete, _("Horaires supprimés."), rule_id=rule.pk)
     return redirect("service_detail", service_id=service.pk)
 
 
@@ -257,7 +257,7 @@ def closures(request, partner_id: int):
     form = ClosureForm(request.POST or None, partner=partner) if can_manage else None
     saved = None
     if request.method == "POST" and form.is_valid():
-        saved = run_service(request, services.closure_create, form=form, actor=request.user,
+        saved = run_service(request, availability.closure_create, form=form, actor=request.user,
                             partner_id=partner.pk, **form.service_fields())  # fmt: skip
         if saved.ok:
             messages.success(request, _("Fermeture enregistrée : les créneaux sont mis à jour."))
@@ -289,7 +289,7 @@ def closures(request, partner_id: int):
 def closure_delete(request, partner_id: int, closure_id: int):
     partner, _can_manage = _partner(request.user, partner_id, manage=True)
     closure = selectors.closure_get(partner=partner, closure_id=closure_id)
-    _act(request, services.closure_delete, _("Fermeture supprimée."), closure_id=closure.pk)
+    _act(request, availability.closure_delete, _("Fermeture supprimée."), closure_id=closure.pk)
     return redirect("partner_closures", partner_id=partner.pk)
 
 

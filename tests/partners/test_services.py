@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from core.errors import ApplicationError, InvalidTransition, NotFoundError
 from core.models import AuditLog
-from partners import services
+from partners import availability, services
 from partners.enums import PartnerStatus
 from partners.models import AvailabilityRule, Closure, Slot
 from partners.selectors import partner_list_for, publication_gaps
@@ -43,7 +43,7 @@ def test_rule_creation_materialises_slots_after_commit(
     partner_manager, service, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        rule = services.rule_create(actor=partner_manager, service_id=service.pk, **RULE)
+        rule = availability.rule_create(actor=partner_manager, service_id=service.pk, **RULE)
         assert not Slot.objects.exists()  # nothing before commit
     assert rule.valid_from == timezone.localdate()
     assert Slot.objects.filter(service=service).count() > 0
@@ -65,22 +65,24 @@ def test_rule_creation_materialises_slots_after_commit(
 )
 def test_invalid_rules_are_refused(partner_manager, service, change, field):
     with pytest.raises(ValidationError) as error:
-        services.rule_create(actor=partner_manager, service_id=service.pk, **{**RULE, **change})
+        availability.rule_create(actor=partner_manager, service_id=service.pk, **{**RULE, **change})
     assert field in error.value.message_dict
     assert not AvailabilityRule.objects.exists()
 
 
 @pytest.mark.django_db
 def test_overlapping_rules_are_refused_but_neighbours_are_fine(partner_manager, service):
-    services.rule_create(actor=partner_manager, service_id=service.pk, **RULE)
+    availability.rule_create(actor=partner_manager, service_id=service.pk, **RULE)
     with pytest.raises(ValidationError, match="chevauchent"):
-        services.rule_create(
+        availability.rule_create(
             actor=partner_manager, service_id=service.pk,
             **{**RULE, "weekdays": [4, 5], "start_time": time(11), "end_time": time(13)},
         )  # fmt: skip
     # Same hours on other days, or adjacent hours, or other dates: no overlap.
-    services.rule_create(actor=partner_manager, service_id=service.pk, **{**RULE, "weekdays": [5]})
-    services.rule_create(
+    availability.rule_create(
+        actor=partner_manager, service_id=service.pk, **{**RULE, "weekdays": [5]}
+    )
+    availability.rule_create(
         actor=partner_manager, service_id=service.pk,
         **{**RULE, "start_time": time(12), "end_time": time(14)},
     )  # fmt: skip
@@ -140,12 +142,12 @@ def test_another_partners_manager_cannot_touch_anything(partner, service):
     calls = [
         lambda: services.service_update(actor=other_manager, service_id=service.pk, name="x"),
         lambda: services.service_publish(actor=other_manager, service_id=service.pk),
-        lambda: services.rule_create(actor=other_manager, service_id=service.pk, **RULE),
-        lambda: services.rule_delete(actor=other_manager, rule_id=rule.pk),
+        lambda: availability.rule_create(actor=other_manager, service_id=service.pk, **RULE),
+        lambda: availability.rule_delete(actor=other_manager, rule_id=rule.pk),
         lambda: services.partner_update_profile(
             actor=other_manager, partner_id=partner.pk, description="x"
         ),
-        lambda: services.closure_create(
+        lambda: availability.closure_create(
             actor=other_manager,
             partner_id=partner.pk,
             starts_at=timezone.now(),
@@ -178,18 +180,18 @@ def test_closure_validation_and_partner_wide_regeneration(
     for s in (service, other):
         RuleFactory(service=s, weekdays=list(range(7)), valid_from=date(2020, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
-        services.rule_create(
+        availability.rule_create(
             actor=partner_manager, service_id=service.pk,
             **{**RULE, "weekdays": [0], "start_time": time(14), "end_time": time(15)},
         )  # fmt: skip
     with pytest.raises(ValidationError):
-        services.closure_create(
+        availability.closure_create(
             actor=partner_manager, partner_id=partner.pk, reason="holidays",
             starts_at=datetime.combine(tomorrow, time(0), tzinfo=paris),
             ends_at=datetime.combine(tomorrow, time(0), tzinfo=paris),
         )  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
-        services.closure_create(
+        availability.closure_create(
             actor=partner_manager, partner_id=partner.pk, reason="holidays",
             starts_at=datetime.combine(tomorrow, time(0), tzinfo=paris),
             ends_at=datetime.combine(tomorrow + timedelta(days=1), time(0), tzinfo=paris),
@@ -259,8 +261,8 @@ def test_unknown_ids_are_not_found(partner_manager):
         lambda: services.service_update(actor=partner_manager, service_id=999999, name="x"),
         lambda: services.service_publish(actor=partner_manager, service_id=999999),
         lambda: services.service_delete(actor=partner_manager, service_id=999999),
-        lambda: services.rule_delete(actor=partner_manager, rule_id=999999),
-        lambda: services.closure_delete(actor=partner_manager, closure_id=999999),
+        lambda: availability.rule_delete(actor=partner_manager, rule_id=999999),
+        lambda: availability.closure_delete(actor=partner_manager, closure_id=999999),
         lambda: services.partner_publish(actor=partner_manager, partner_id=999999),
         lambda: services.service_create(actor=partner_manager, partner_id=999999, name="x"),
     ):
@@ -289,7 +291,7 @@ def test_platform_admins_see_drafts_of_partners_they_manage(admin_user, adviser,
 @pytest.mark.django_db
 def test_a_rule_shorter_than_one_slot_is_refused(partner_manager, service):
     with pytest.raises(ValidationError) as error:
-        services.rule_create(
+        availability.rule_create(
             actor=partner_manager, service_id=service.pk,
             **{**RULE, "start_time": time(9), "end_time": time(9, 30), "slot_minutes": 60},
         )  # fmt: skip
