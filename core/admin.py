@@ -3,11 +3,9 @@ from django.contrib import admin
 from core.models import AuditLog, Notification
 
 
-@admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_id"]
-    list_filter = ["action"]
-    search_fields = ["target_id", "actor__email"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only services write (state machines, ledgers, logs): the admin shows them and
+    changes nothing, so no transition, capacity or budget guard can be bypassed."""
 
     def has_add_permission(self, request):
         return False
@@ -17,6 +15,13 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "action", "target_type", "target_id"]
+    list_filter = ["action"]
+    search_fields = ["target_id", "actor__email"]
 
 
 @admin.register(Notification)
