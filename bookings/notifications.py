@@ -63,8 +63,12 @@ def _tell_adviser(booking, template: str, **extra) -> None:
                context={**_context(booking), "url": url, **extra})  # fmt: skip
 
 
-ANSWERS = {BookingStatus.CONFIRMED, BookingStatus.DECLINED}
-TOLD = ANSWERS | {BookingStatus.CANCELLED, BookingStatus.EXPIRED}
+# The partner's answers, and the message the person and their adviser get for each.
+ANSWERS = {
+    BookingStatus.CONFIRMED: "bookings/confirmed",
+    BookingStatus.DECLINED: "bookings/declined",
+}
+TOLD = set(ANSWERS) | {BookingStatus.CANCELLED, BookingStatus.EXPIRED}
 
 
 def tells_someone(from_status: str, to_status: str) -> bool:
@@ -108,7 +112,7 @@ def booking_requested(booking) -> None:
 
 
 def booking_answered(booking, *, status: str) -> None:
-    template = f"bookings/{status}"
+    template = ANSWERS[status]
     _tell_adviser(booking, template, reason=booking.decline_reason)
     _tell_beneficiary(booking, template, reason=booking.decline_reason)
 
