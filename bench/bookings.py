@@ -36,7 +36,9 @@ from decimal import Decimal
 
 from bench.common import ROOT, setup_django, timed
 
-DATABASE_URL = "postgres://postgres@127.0.0.1:5432/solimob_bench_bookings"
+DATABASE_URL = os.environ.get(
+    "BENCH_BOOKINGS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/solimob_bench_bookings"
+)
 HOST = "127.0.0.1"
 WORKERS = 4
 WAVE = 50  # racing threads released together (the server still runs 4 at a time)

@@ -57,6 +57,8 @@ class BookingOutputSerializer(serializers.Serializer):
                 "last_name": person.last_name, "phone": person.phone}  # fmt: skip
 
     def get_slots(self, booking) -> list[int]:
+        if "slot_ids" in self.context:  # a booking just made: handed over, not read back
+            return self.context["slot_ids"]
         return [bs.slot_id for bs in booking.booking_slots.all()]
 
 
@@ -172,8 +174,11 @@ class BookingListApi(APIView):
             slot_ids=data["slots"], quantity=data["quantity"], units=data.get("units"),
             note=data["note"],
         )  # fmt: skip
-        # The service returns the booking with its service, partner and person loaded.
-        return Response(BookingOutputSerializer(booking).data, status=status.HTTP_201_CREATED)
+        # The service returns the booking with its service, partner and person loaded, and
+        # the booking holds exactly the slots asked for (all or nothing): the answer lists
+        # them, in primary-key order, without reading them back.
+        output = BookingOutputSerializer(booking, context={"slot_ids": sorted(set(data["slots"]))})
+        return Response(output.data, status=status.HTTP_201_CREATED)
 
 
 class BookingDetailApi(APIView):

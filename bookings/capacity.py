@@ -3,9 +3,12 @@
 Reserving is, for each slot in primary-key order, one conditional update
 `reserved = reserved + q WHERE reserved + q <= capacity`; a slot that does not take it
 rolls the whole transaction back with `slot_full`. The update returns the slot it took
-(`RETURNING`), so a booking needs no read of its slots before or after. The check constraint
-on `Slot` is the last line of defence. `settings.BOOKING_UNSAFE_RESERVATION` (tests only)
-swaps in the naive read-then-write, to show that the concurrency tests can catch an oversell.
+(`RETURNING`), so a booking needs no read of its slots before or after. That update is the
+one statement of the booking the ORM cannot say, so it is written here in SQL, and
+`Slot.objects.raw` turns its row into a `Slot` with the backend's converters (SQLite hands
+datetimes back as text). The check constraint on `Slot` is the last line of defence.
+`settings.BOOKING_UNSAFE_RESERVATION` (tests only) swaps in the naive read-then-write, to
+show that the concurrency tests can catch an oversell.
 """
 
 from django.conf import settings
@@ -14,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError
-from core.rows import Columns, fetch_one
 from partners.models import Slot
 
 
@@ -34,13 +36,10 @@ class CapacityMismatch(ConflictError):
     default_code = ErrorCode.CAPACITY_MISMATCH
 
 
-# The slot as the update leaves it (core.rows: the booking's hot path).
-_SLOT = Columns(Slot, Slot._meta.db_table, ("service_id", "starts_at", "ends_at", "capacity",
-                                            "reserved"))  # fmt: skip
 _TAKE = (
     f"UPDATE {Slot._meta.db_table} SET reserved = reserved + %s"
     " WHERE id = %s AND service_id = %s AND reserved + %s <= capacity"
-    f" RETURNING {_SLOT.sql}"
+    " RETURNING id, service_id, starts_at, ends_at, capacity, reserved"
 )
 
 
@@ -53,8 +52,9 @@ def reserve(slot_quantities: dict[int, int], *, service_id: int) -> list[Slot]:
         if getattr(settings, "BOOKING_UNSAFE_RESERVATION", False):
             slot = _unsafe_take(slot_id, quantity, service_id)
         else:
-            row = fetch_one(_TAKE, [quantity, slot_id, service_id, quantity], _SLOT)
-            slot = row[0] if row else None
+            # Evaluated once (a raw query set caches its rows): the update runs once.
+            taken_now = list(Slot.objects.raw(_TAKE, [quantity, slot_id, service_id, quantity]))
+            slot = taken_now[0] if taken_now else None
         if slot is None:
             _refuse(slot_id, service_id)
         taken.append(slot)

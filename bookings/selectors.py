@@ -7,16 +7,14 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from accounts.enums import OrganisationKind
-from accounts.models import Organisation
 from accounts.need_to_know import DataKind, organisations_where, platforms_where
 from accounts.scoping import partner_organisation_ids
 from beneficiaries.models import Beneficiary
 from bookings.enums import BookingStatus
 from bookings.models import Booking
 from core.errors import NotFoundError
-from core.rows import Columns, fetch_one
-from partners.enums import PartnerStatus
-from partners.models import Partner, PartnerAgreement, Service
+from partners.models import Service
+from partners.selectors import bookable_services
 
 
 def booking_list_for(*, user) -> QuerySet[Booking]:
@@ -131,48 +129,32 @@ def partner_inbox(*, user) -> QuerySet[Booking]:
     )
 
 
-# What a booking reads of its service, partner and organisation (other fields load on first
-# use), and all of the person. Hand-written SQL (core.rows): on the booking's hot path,
-# compiling these reads with the ORM cost ten times what PostgreSQL spends answering them.
-_PERSON = Columns(Beneficiary, "b")
-_SERVICE = Columns(Service, "s", (
-    "partner_id", "name", "category", "unit", "market_price", "solidarity_price",
-    "booking_mode", "auto_confirm", "min_notice_hours", "max_advance_days",
-    "cancellation_cutoff_hours", "published",
-))  # fmt: skip
-_PARTNER = Columns(Partner, "p", ("organisation_id", "status", "timezone"))
-_ORGANISATION = Columns(Organisation, "o", ("name",))
-_AGREEMENT = Columns(PartnerAgreement, "a")
-# The agreement is in force as `partners.selectors.agreement_in_force` says: active, begun,
-# not ended (tests/bookings/test_parties.py holds the two to the same answers).
-_PARTIES = (
-    f"SELECT {_PERSON.sql}, {_SERVICE.sql}, {_PARTNER.sql}, {_ORGANISATION.sql}"
-    f" FROM {_PERSON.table} LEFT JOIN ({_SERVICE.table}"
-    f" JOIN {_PARTNER.table} ON p.id = s.partner_id AND p.status = %s"
-    f" JOIN {_ORGANISATION.table} ON o.id = p.organisation_id"
-    f" JOIN {_AGREEMENT.table} ON a.partner_id = p.id AND a.active AND a.since <= %s"
-    " AND (a.until IS NULL OR a.until >= %s))"
-    " ON s.id = %s AND s.published AND a.platform_id = b.platform_id"
-    " WHERE b.id = %s AND b.anonymised_at IS NULL"
-)
+# What the booking's creation and its answer read of the person, and of the service, its
+# partner and organisation: on the hot path, fewer columns cost the ORM less to compile and
+# to load (any other field still loads on first use).
+_PERSON_FIELDS = ("platform_id", "status", "first_name", "last_name", "phone")
+_SERVICE_FIELDS = (
+    "name", "unit", "market_price", "solidarity_price", "booking_mode", "auto_confirm",
+    "min_notice_hours", "max_advance_days", "partner__organisation__name",
+)  # fmt: skip
 
 
 def booking_parties(
     *, beneficiary_id: int, service_id: int
 ) -> tuple[Beneficiary | None, Service | None]:
-    """In one query: the person a booking is for (None once their file is anonymised), and
-    the service (None unless it is published, by a published partner, with an agreement in
-    force with the person's platform), with its partner and organisation. No scoping: the
-    caller checks that the actor may book for the person."""
-    today = timezone.localdate()
-    row = fetch_one(
-        _PARTIES, [PartnerStatus.PUBLISHED.value, today, today, service_id, beneficiary_id],
-        _PERSON, _SERVICE, _PARTNER, _ORGANISATION,
-    )  # fmt: skip
-    if row is None:
+    """The person a booking is for (None once their file is anonymised), and the service if
+    the person's platform may book it (`partners.selectors.bookable_services`; else None),
+    with its partner and organisation. No scoping: the caller checks that the actor may book
+    for the person."""
+    people = Beneficiary.objects.only(*_PERSON_FIELDS)
+    try:
+        person = people.get(pk=beneficiary_id, anonymised_at__isnull=True)
+    except Beneficiary.DoesNotExist:
         return None, None
-    person, service, partner, organisation = row
-    if service is not None:
-        partner.organisation = organisation
-        service.partner = partner
-    return person, service
+    services = bookable_services(platform_id=person.platform_id).select_related(
+        "partner__organisation"
+    )
+    try:  # (one agreement per partner and platform: at most one row)
+        return person, services.only(*_SERVICE_FIELDS).get(pk=service_id)
+    except Service.DoesNotExist:
+        return person, None

@@ -23,7 +23,6 @@ from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from core.formatting import cents
-from core.rows import insert
 from core.transitions import ensure_transition, record_transition
 from partners.enums import BookingMode, ServiceUnit
 from partners.models import Slot
@@ -63,7 +62,7 @@ def booking_create(
         _check_whole_period(service, slots)
     price = pricing.quote(service, slots, quantity=quantity, units=units)
     status = BookingStatus.CONFIRMED if service.auto_confirm else BookingStatus.REQUESTED
-    booking = Booking(
+    booking = Booking.objects.create(
         platform_id=beneficiary.platform_id, beneficiary=beneficiary, service=service,
         booked_by=actor, quantity=quantity, units=price.units, unit_price=price.unit_price,
         market_unit_price=price.market_unit_price, total_price=price.total_price,
@@ -71,23 +70,14 @@ def booking_create(
         ends_at=slots[-1].ends_at, note_for_partner=note.strip(),
         confirmed_at=now if status == BookingStatus.CONFIRMED else None,
     )  # fmt: skip
-    insert(booking)
-    links = [BookingSlot(booking=booking, slot=slot, quantity=quantity) for slot in slots]
-    insert(*links)
-    _remember_slots(booking, links)
+    BookingSlot.objects.bulk_create(
+        [BookingSlot(booking=booking, slot=slot, quantity=quantity) for slot in slots]
+    )
     _record_event(booking, actor=actor, actor_role=ActorRole.ADVISER, from_status="",
                   to_status=status)  # fmt: skip
     audit_log(actor=actor, action="booking.created", target=booking,
               data={"status": status, "slots": [slot.pk for slot in slots]})  # fmt: skip
     return booking
-
-
-def _remember_slots(booking: Booking, links: list[BookingSlot]) -> None:
-    """Hand the new slot links to `booking.booking_slots.all()` as if prefetched: the answer
-    lists them without reading them back."""
-    loaded = booking.booking_slots.all()
-    loaded._result_cache, loaded._prefetch_done = links, True
-    booking._prefetched_objects_cache = {"booking_slots": loaded}
 
 
 def _check_timing(service, slots, now) -> None:
@@ -154,11 +144,10 @@ def _record_event(booking: Booking, *, actor, actor_role: str, from_status: str,
     """Append the transition to the history. The event is the outbox entry of its
     notifications: they are written right after commit by `bookings_announce_pending`."""
     tells = notifications.tells_someone(from_status, to_status)
-    event = BookingEvent(
+    event = BookingEvent.objects.create(
         booking=booking, actor=actor, actor_role=actor_role, from_status=from_status,
         to_status=to_status, note=note, notified_at=None if tells else timezone.now(),
     )  # fmt: skip
-    insert(event)
     if tells:
         from bookings.tasks import announce_soon
 

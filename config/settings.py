@@ -109,11 +109,6 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # The booking's few hand-written statements (core.rows) ask to be prepared; the ORM's
-    # client-side cursors never do. Django's default (None) refuses every preparation: keep
-    # it behind a transaction-mode pooler that loses them (PgBouncer before 1.21).
-    if env.bool("PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache; without it Celery runs eagerly --------------------

@@ -49,8 +49,6 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
 
-    save_adds_nothing = True  # its save() only refuses updates: core.rows.insert may write it
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("The audit log is append-only.")

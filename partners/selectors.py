@@ -43,6 +43,19 @@ def active_agreements(platform_ids_: set[int], *, today=None) -> QuerySet[Partne
     return PartnerAgreement.objects.filter(agreement_in_force(today), platform_id__in=platform_ids_)
 
 
+def bookable_services(*, platform_id: int, today=None) -> QuerySet[Service]:
+    """The services a platform may book: published, by a published partner, under an
+    agreement in force with the platform. Not scoped to a user: the caller checks who books.
+    """
+    in_force = agreement_in_force(today or timezone.localdate(), "partner__agreements__")
+    # One filter(): the agreement that is in force is the platform's (one agreement per
+    # partner and platform, so the join repeats no service).
+    return Service.objects.filter(
+        in_force, partner__agreements__platform_id=platform_id, published=True,
+        partner__status=PartnerStatus.PUBLISHED,
+    )  # fmt: skip
+
+
 def partner_list_for(*, user) -> QuerySet[Partner]:
     own = partner_organisation_ids(user)
     staff_platforms = platform_ids(user)

@@ -13,8 +13,7 @@ OWN_VARIABLES = {
     "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "SITE_URL",
     "EMAIL_URL", "SMS_BACKEND", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY",
     "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "SOLIMOB_TESTING", "DJANGO_SETTINGS_MODULE",
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "PREPARED_STATEMENTS", "CACHE_SOCKET_TIMEOUT",
-    "CSP_REPORT_ONLY", "CSP_REPORT_URI",
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_SOCKET_TIMEOUT", "CSP_REPORT_ONLY", "CSP_REPORT_URI",
 }  # fmt: skip
 
 PROBE = """
@@ -24,7 +23,6 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "db_host": settings.DATABASES["default"].get("HOST", ""),
-    "prepare_threshold": settings.DATABASES["default"].get("OPTIONS", {}).get("prepare_threshold"),
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -92,7 +90,6 @@ def test_environment_switches_each_real_part_on():
     )
     assert resolved["engine"] == "django.db.backends.postgresql"
     assert (resolved["db_name"], resolved["db_host"]) == ("solimob", "db.internal")
-    assert resolved["prepare_threshold"] == 2**31  # core.rows may prepare; the ORM never asks
     assert resolved["eager"] is False
     assert resolved["broker"] == "redis://cache.internal:6379/2"
     # Redis, with local memory standing in while it is unreachable (core.cache).
@@ -149,10 +146,3 @@ def test_production_settings_pass_check_deploy_without_warnings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
-
-
-def test_prepared_statements_can_be_turned_off_for_a_pooler():
-    pooled = resolve(DEBUG="1", DATABASE_URL="postgres://s@db.internal/solimob",
-                     PREPARED_STATEMENTS="0")  # fmt: skip
-    assert pooled["prepare_threshold"] is None  # Django's default: nothing is prepared
-    assert resolve(DEBUG="1")["prepare_threshold"] is None  # SQLite has no such thing

@@ -277,14 +277,35 @@ def test_voucher_and_calendar_through_the_api(
 def test_create_reads_and_writes_only_what_it_needs(
     api_client, adviser, person, service, django_assert_num_queries
 ):
-    """The booking's hot path: memberships, the person with the service under the person's
-    platform's agreement (one query), the conditional update (which returns the slot), then
-    the four inserts — no read of the slots, no notification rendered in the request."""
+    """The booking's hot path: memberships, the person, the service (with its partner and
+    organisation) under the person's platform's agreement, the conditional update (which
+    returns the slot), then the four inserts — no read of the slots before or after (the
+    answer is handed the slots), no notification rendered in the request."""
     slot = make_slot(service, 3, 9)
     client = as_user(api_client, adviser)
-    with django_assert_num_queries(9) as captured:  # + SAVEPOINT / RELEASE in tests
+    with django_assert_num_queries(10) as captured:  # + SAVEPOINT / RELEASE in tests
         response = client.post("/api/v1/bookings/", body(person, service, [slot]), format="json")
-    assert response.status_code == 201
-    sql = " ".join(query["sql"] for query in captured.captured_queries)
-    assert "core_notification" not in sql
-    assert sql.count('UPDATE "partners_slot"') + sql.count("UPDATE partners_slot") == 1
+    assert response.status_code == 201 and response.data["slots"] == [slot.pk]
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert [statement.split()[0] for statement in sql[2:9]] == [
+        "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT", "INSERT", "INSERT",
+    ]  # fmt: skip
+    assert 'FROM "beneficiaries_beneficiary"' in sql[2] and 'FROM "partners_service"' in sql[3]
+    assert "partners_slot" in sql[4]
+    assert not any("core_notification" in statement for statement in sql)
+
+
+@pytest.mark.django_db
+def test_the_answer_lists_the_slots_the_booking_holds(api_client, adviser, person, rental):
+    """Handed over rather than read back: the same slots as a later read, each once."""
+    days = [make_slot(rental, n, 8, hours=10) for n in (3, 4, 5)]
+    client = as_user(api_client, adviser)
+
+    asked = [days[2], days[0], days[1], days[0]]  # any order, one twice
+
+    made = client.post("/api/v1/bookings/", body(person, rental, asked), format="json")
+
+    assert made.status_code == 201, made.data
+    read = client.get(f"/api/v1/bookings/{made.data['id']}/")
+    assert made.data["slots"] == [day.pk for day in days]
+    assert sorted(read.data["slots"]) == sorted(made.data["slots"])

@@ -1,18 +1,17 @@
-"""`booking_parties`, the booking's one hand-written read of the person and the service,
-follows the ORM's agreement rule and reads what the ORM would."""
+"""What a booking may be made with: `partners.selectors.bookable_services`, the one definition
+of a service a platform may book, case by case; and `booking_parties`, which reads the person
+and, through that definition, the service."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from beneficiaries.models import Beneficiary
 from beneficiaries.privacy import anonymise
 from bookings.selectors import booking_parties
 from partners.enums import PartnerStatus
-from partners.models import Service
-from partners.selectors import agreement_in_force
+from partners.selectors import bookable_services
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.factories import OrganisationFactory
 from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
@@ -20,16 +19,6 @@ from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFa
 pytestmark = pytest.mark.django_db
 
 DAY = timedelta(days=1)
-
-
-def orm_bookable(*, platform_id: int, service_id: int) -> bool:
-    """The same rule, said with the ORM helpers the catalogue uses."""
-    return Service.objects.filter(
-        agreement_in_force(timezone.localdate(), "partner__agreements__"),
-        partner__agreements__platform_id=platform_id, pk=service_id, published=True,
-        partner__status=PartnerStatus.PUBLISHED,
-    ).exists()  # fmt: skip
-
 
 CASES = {
     "in force": ({}, True),
@@ -47,7 +36,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bookable_exactly_when_the_orm_rule_says_so(case, platform):
+def test_bookable_exactly_under_an_agreement_in_force_with_the_platform(case, platform):
     change, expected = CASES[case]
     today = timezone.localdate()
     partner = PartnerFactory(status=change.get("partner_status", PartnerStatus.PUBLISHED))
@@ -59,14 +48,30 @@ def test_bookable_exactly_when_the_orm_rule_says_so(case, platform):
         active=change.get("active", True),
     )
     service = ServiceFactory(partner=partner, published=change.get("published", True))
+    ServiceFactory(partner=PartnerFactory())  # no agreement at all: never bookable
 
+    bookable = list(bookable_services(platform_id=platform.pk))
+
+    assert bookable == ([service] if expected else [])
     person = BeneficiaryFactory(platform=platform)
+    assert booking_parties(beneficiary_id=person.pk, service_id=service.pk) == (
+        person, service if expected else None,
+    )  # fmt: skip
 
-    found_person, found = booking_parties(beneficiary_id=person.pk, service_id=service.pk)
 
-    assert found_person == person
-    assert (found is not None) is expected
-    assert orm_bookable(platform_id=platform.pk, service_id=service.pk) is expected
+def test_each_platform_books_under_its_own_agreement(platform):
+    """Two agreements of one partner (one per platform): each platform sees the service once,
+    and only while its own agreement is in force."""
+    other = OrganisationFactory()
+    partner = PartnerFactory()
+    AgreementFactory(partner=partner, platform=platform)
+    AgreementFactory(partner=partner, platform=other, active=False)
+    service = ServiceFactory(partner=partner)
+
+    assert list(bookable_services(platform_id=platform.pk)) == [service]
+    assert list(bookable_services(platform_id=other.pk)) == []
+    later = timezone.localdate() + 365 * DAY
+    assert list(bookable_services(platform_id=platform.pk, today=later)) == [service]
 
 
 def test_an_unknown_service_is_none_and_the_person_is_still_read(platform):
@@ -86,33 +91,24 @@ def test_an_unknown_or_anonymised_person_is_none(platform):
     assert booking_parties(beneficiary_id=0, service_id=service.pk) == (None, None)
 
 
-def test_one_query_reads_what_a_booking_uses(platform, django_assert_num_queries):
-    partner = PartnerFactory(timezone="Europe/Paris")
+def test_two_queries_read_what_a_booking_uses(platform, django_assert_num_queries):
+    partner = PartnerFactory()
     AgreementFactory(partner=partner, platform=platform)
     made = ServiceFactory(partner=partner, market_price=Decimal("65.50"), auto_confirm=True,
                           min_notice_hours=12)  # fmt: skip
+    made_person = BeneficiaryFactory(platform=platform, phone="+33611223344")
 
-    made_person = BeneficiaryFactory(platform=platform, birth_date=date(2001, 5, 4))
-
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the person; the service, partner and organisation
         person, service = booking_parties(beneficiary_id=made_person.pk, service_id=made.pk)
-        read = (service.name, service.market_price, service.solidarity_price, service.unit,
-                service.booking_mode, service.auto_confirm, service.min_notice_hours,
-                service.max_advance_days, service.cancellation_cutoff_hours,
-                service.partner.status, service.partner.timezone,
+        read = (person.platform_id, person.status, person.first_name, person.last_name,
+                person.phone, service.name, service.unit, service.market_price,
+                service.solidarity_price, service.booking_mode, service.auto_confirm,
+                service.min_notice_hours, service.max_advance_days, service.partner_id,
                 service.partner.organisation.name)  # fmt: skip
 
-    assert read == (made.name, Decimal("65.50"), made.solidarity_price, made.unit,
-                    made.booking_mode, True, 12, made.max_advance_days,
-                    made.cancellation_cutoff_hours, PartnerStatus.PUBLISHED, "Europe/Paris",
-                    partner.organisation.name)  # fmt: skip
-    assert isinstance(service.market_price, Decimal)
-    assert (
-        service.partner_id == partner.pk
-        and service.partner.organisation_id == partner.organisation_id
-    )
-    assert service.description == made.description  # other fields still load, on first use
-    orm = Beneficiary.objects.get(pk=made_person.pk)
-    fields = Beneficiary._meta.concrete_fields
-    assert [getattr(person, f.attname) for f in fields] == [getattr(orm, f.attname) for f in fields]
-    assert person.birth_date == date(2001, 5, 4) and person.get_deferred_fields() == set()
+    assert read == (platform.pk, made_person.status, made_person.first_name,
+                    made_person.last_name, "+33611223344", made.name, made.unit,
+                    Decimal("65.50"), made.solidarity_price, made.booking_mode, True, 12,
+                    made.max_advance_days, partner.pk, partner.organisation.name)  # fmt: skip
+    # Any other field still loads, on first use.
+    assert (person.email, service.description) == (made_person.email, made.description)
