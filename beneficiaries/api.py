@@ -23,7 +23,8 @@ from beneficiaries.enums import (
     Situation,
     Vehicle,
 )
-from core.api.pagination import paginated_response
+from core.api.fields import StrictBooleanField
+from core.api.pagination import PageNumberPagination, paginated_response
 
 
 class IsPlatformStaff(BasePermission):
@@ -58,7 +59,7 @@ class BeneficiarySerializer(serializers.Serializer):
     postcode = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
     situation = serializers.ChoiceField(choices=Situation.choices, required=False)
     professional_project = serializers.CharField(required=False, allow_blank=True)
-    project_defined = serializers.BooleanField(required=False)
+    project_defined = StrictBooleanField(required=False)
     french_level = serializers.ChoiceField(
         choices=FrenchLevel.choices, required=False, allow_blank=True
     )
@@ -76,10 +77,11 @@ class BeneficiarySerializer(serializers.Serializer):
 
 class BeneficiaryListApi(APIView):
     permission_classes = [IsPlatformStaff]
+    pagination_class = PageNumberPagination
 
     class CreateSerializer(BeneficiarySerializer):
         platform_id = serializers.IntegerField(required=False, write_only=True)
-        create_anyway = serializers.BooleanField(required=False, default=False, write_only=True)
+        create_anyway = StrictBooleanField(required=False, default=False, write_only=True)
 
     @extend_schema(responses={200: BeneficiarySerializer(many=True)})
     def get(self, request):
@@ -157,29 +159,22 @@ class EligibilityCheckApi(APIView):
         return Response(self.OutputSerializer(check).data, status=status.HTTP_201_CREATED)
 
 
+class BarrierSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=BarrierCategory.choices)
+    code = serializers.CharField(max_length=40)
+    priority = serializers.ChoiceField(choices=[1, 2, 3], required=False, default=2)
+
+
 class DiagnosisApi(APIView):
     permission_classes = [IsPlatformStaff]
-
-    class BarrierSerializer(serializers.Serializer):
-        category = serializers.ChoiceField(choices=BarrierCategory.choices)
-        code = serializers.CharField(max_length=40)
-        priority = serializers.ChoiceField(choices=[1, 2, 3], required=False, default=2)
 
     class InputSerializer(serializers.Serializer):
         held_on = serializers.DateField()
         duration_minutes = serializers.IntegerField(min_value=10, max_value=480)
         summary = serializers.CharField()
         decision = serializers.ChoiceField(choices=DiagnosisDecision.choices)
-        barriers = serializers.ListField(child=serializers.DictField(), required=False)
-        share_with_prescriber = serializers.BooleanField(required=False, default=False)
-
-        def validate_barriers(self, value):
-            parsed = []
-            for item in value:
-                barrier = DiagnosisApi.BarrierSerializer(data=item)
-                barrier.is_valid(raise_exception=True)
-                parsed.append(dict(barrier.validated_data))
-            return parsed
+        barriers = BarrierSerializer(many=True, required=False)
+        share_with_prescriber = StrictBooleanField(required=False, default=False)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -209,7 +204,7 @@ class DiagnosisApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        fields.setdefault("barriers", [])
+        fields["barriers"] = [dict(barrier) for barrier in fields.get("barriers", [])]
         diagnosis = journey.diagnosis_record(
             actor=request.user, beneficiary_id=beneficiary_id, **fields
         )

@@ -12,7 +12,8 @@ from accounts.scoping import prescriber_organisation_ids
 from beneficiaries import selectors, services
 from beneficiaries.api import IsPlatformStaff, IsPrescriberOrPlatformStaff
 from beneficiaries.enums import FrenchLevel, RefusalReason, Situation
-from core.api.pagination import paginated_response
+from core.api.fields import StrictBooleanField
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError
 
 
@@ -32,7 +33,7 @@ class ReferralInputSerializer(serializers.Serializer):
         choices=FrenchLevel.choices, required=False, allow_blank=True
     )
     need = serializers.CharField()
-    consent_to_share = serializers.BooleanField(required=False, default=False)
+    consent_to_share = StrictBooleanField(required=False, default=False)
 
 
 class ReferralOutputSerializer(serializers.Serializer):
@@ -91,6 +92,7 @@ def _prescriber_organisation(user, organisation_id: int | None) -> Organisation:
 
 class ReferralListApi(APIView):
     permission_classes = [IsPrescriberOrPlatformStaff]
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses={200: ReferralOutputSerializer(many=True)})
     def get(self, request):
@@ -150,7 +152,7 @@ class ReferralAcceptApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         beneficiary = serializers.IntegerField(required=False)
-        create_anyway = serializers.BooleanField(required=False, default=False)
+        create_anyway = StrictBooleanField(required=False, default=False)
 
     @extend_schema(request=InputSerializer, responses={200: ReferralOutputSerializer})
     def post(self, request, referral_id: int):

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -17,8 +18,9 @@ from bookings import selectors, services
 from bookings.enums import BookingStatus
 from bookings.models import IdempotencyRecord
 from bookings.permissions import role_of
-from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.fields import DecimalStringField, MoneyField
+from core.api.pagination import PageNumberPagination, paginated_response
+from core.enums import ErrorCode
 from core.errors import ConflictError, PermissionDeniedError
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
@@ -63,6 +65,8 @@ def _request_hash(data) -> str:
 
 
 class BookingListApi(APIView):
+    pagination_class = PageNumberPagination
+
     class InputSerializer(serializers.Serializer):
         beneficiary = serializers.IntegerField()
         service = serializers.IntegerField()
@@ -90,8 +94,8 @@ class BookingListApi(APIView):
         parameters=[
             OpenApiParameter("status", str, enum=BookingStatus.values),
             OpenApiParameter("upcoming", bool),
-            OpenApiParameter("from", str, description="AAAA-MM-JJ"),
-            OpenApiParameter("to", str, description="AAAA-MM-JJ"),
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
         ],
         responses={200: BookingOutputSerializer(many=True)},
     )
@@ -160,7 +164,7 @@ class BookingListApi(APIView):
         if record.request_hash != digest:
             raise ConflictError(
                 _("Cette clé d'idempotence a déjà servi pour une autre demande."),
-                code="idempotency_key_reused",
+                code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
             )
         return Response(record.response, status=record.status_code)
 
@@ -186,19 +190,28 @@ class BookingActionApi(APIView):
 
     action = ""
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                       max_length=255)  # fmt: skip
-        units = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
-                                         allow_null=True)  # fmt: skip
+    class ReasonSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=255)
 
-    @extend_schema(request=InputSerializer, responses={200: BookingOutputSerializer})
+    class UnitsSerializer(serializers.Serializer):
+        units = DecimalStringField(max_digits=10, decimal_places=2, min_value=0,
+                                   required=False, allow_null=True)  # fmt: skip
+
+    def get_serializer(self, *args, **kwargs):
+        """What each action reads (and the schema documents): a reason to decline or cancel,
+        the actual units to complete, nothing to confirm or mark a no-show."""
+        serializer_class = {"decline": self.ReasonSerializer, "cancel": self.ReasonSerializer,
+                            "complete": self.UnitsSerializer}.get(self.action)  # fmt: skip
+        return serializer_class(*args, **kwargs) if serializer_class else None
+
+    @extend_schema(responses={200: BookingOutputSerializer})
     def post(self, request, booking_id: int):
         booking = selectors.booking_get_for(user=request.user, booking_id=booking_id)
         if role_of(request.user, booking) is None:  # finance officers read, they do not act
             raise PermissionDeniedError(_("Cette action revient à une autre personne."))
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.get_serializer(data=request.data)
+        if data is not None:
+            data.is_valid(raise_exception=True)
         args = {"actor": request.user, "booking_id": booking_id}
         if self.action == "confirm":
             services.booking_confirm(**args)

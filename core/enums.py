@@ -20,6 +20,17 @@ class ErrorCode(models.TextChoices):
     AMBIGUOUS_PLACE = "ambiguous_place", _("Plusieurs communes possibles")
     ROLE_NOT_ALLOWED = "role_not_allowed", _("Rôle non autorisé")
     ALREADY_MEMBER = "already_member", _("Déjà membre")
+    NOT_ELIGIBLE = "not_eligible", _("Non éligible")
+    CAP_EXCEEDED = "cap_exceeded", _("Plafond dépassé")
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", _("Clé d'idempotence déjà utilisée")
+    # The codes of Django REST framework's own errors, which the API answers in the same shape.
+    NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
+    AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")
+    THROTTLED = "throttled", _("Trop de requêtes")
+    PARSE_ERROR = "parse_error", _("Requête illisible")
+    METHOD_NOT_ALLOWED = "method_not_allowed", _("Méthode non permise")
+    NOT_ACCEPTABLE = "not_acceptable", _("Format de réponse indisponible")
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", _("Format de requête non pris en charge")
 
 
 class NotificationChannel(models.TextChoices):

@@ -17,7 +17,8 @@ class ApplicationError(Exception):
     ):
         super().__init__(message)
         self.message = str(message)
-        self.code = str(code or self.default_code)
+        # An unknown code fails loudly here: every code the API answers is in the enum.
+        self.code = str(ErrorCode(code or self.default_code))
         if status is not None:
             self.status = status
         self.extra = extra or {}  # more machine-readable facts for the API answer

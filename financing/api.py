@@ -17,7 +17,7 @@ from accounts.scoping import platform_ids
 from beneficiaries.enums import Situation
 from bookings import selectors as booking_selectors
 from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import PermissionDeniedError
 from financing import selectors, services
 from financing.enums import (
@@ -55,7 +55,9 @@ class PlanLineSerializer(serializers.Serializer):
     amount = MoneyField(min_value=Decimal("0"))
     programme = serializers.IntegerField(required=False, allow_null=True)
     loan = serializers.IntegerField(required=False, allow_null=True)
-    award_status = serializers.ChoiceField(choices=AwardStatus.choices, read_only=True)
+    award_status = serializers.ChoiceField(
+        choices=AwardStatus.choices, read_only=True, allow_null=True
+    )
 
     def validate(self, attrs):
         # A grant award must be positive (database check): say so rather than fail with a 500.
@@ -150,6 +152,8 @@ class ProgrammeSerializer(serializers.Serializer):
 
 class ProgrammeListApi(APIView):
     """Grant envelopes of the finance officer's platforms."""
+
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses={200: ProgrammeSerializer(many=True)})
     def get(self, request):

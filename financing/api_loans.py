@@ -6,14 +6,14 @@ platforms is 404."""
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
-from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.fields import DecimalStringField, MoneyField
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import PermissionDeniedError
 from financing import loans, selectors
 from financing.api import require_roles
@@ -37,18 +37,35 @@ class LoanSerializer(serializers.Serializer):
     # A related field for input validation only: an unknown lender is a 400.
     lender = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     lender_name = serializers.CharField(source="lender.name", read_only=True)
-    principal = MoneyField()
-    annual_rate = serializers.DecimalField(max_digits=6, decimal_places=3)
-    term_months = serializers.IntegerField(max_value=32767)
+    # Bounds that keep every amount of the schedule within the ledger's columns: a social loan
+    # stays under a million euros, at most 100 % a year, over at most 40 years.
+    principal = MoneyField(
+        min_value=Decimal("0.01"),
+        max_value=Decimal("999999.99"),
+        pattern=r"^(?=[0-9.]*[1-9])[0-9]{1,6}(?:\.[0-9]{1,2})?$",
+    )
+    annual_rate = DecimalStringField(
+        max_digits=6,
+        decimal_places=3,
+        min_value=0,
+        max_value=100,
+        pattern=r"^(?:100(?:\.0{1,3})?|[0-9]{1,2}(?:\.[0-9]{1,3})?)$",
+    )
+    term_months = serializers.IntegerField(min_value=1, max_value=480)
     method = serializers.ChoiceField(
         choices=LoanMethod.choices, required=False, default=LoanMethod.DECLINING_BALANCE
     )
-    grace_months = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
-    guarantee_share = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
+    grace_months = serializers.IntegerField(min_value=0, max_value=479, required=False, default=0)
+    guarantee_share = DecimalStringField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        pattern=r"^(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)$",
     )
     first_due_on = serializers.DateField()
-    disbursed_on = serializers.DateField(read_only=True)
+    disbursed_on = serializers.DateField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=LoanStatus.choices, read_only=True)
     credit_balance = MoneyField(read_only=True)
     days_past_due = serializers.IntegerField(read_only=True)
@@ -60,24 +77,26 @@ class LoanSerializer(serializers.Serializer):
 
 
 class LoanListApi(APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=LoanStatus.values),
-            OpenApiParameter("kind", str, enum=LoanKind.values),
-            OpenApiParameter("beneficiary", int),
-        ],
-        responses={200: LoanSerializer(many=True)},
-    )
+    pagination_class = PageNumberPagination
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=LoanStatus.choices, required=False)
+        kind = serializers.ChoiceField(choices=LoanKind.choices, required=False)
+        beneficiary = serializers.IntegerField(required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: LoanSerializer(many=True)})
     def get(self, request):
         require_roles(request.user, selectors.READ_ROLES)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         loans_qs = selectors.loan_list_for(user=request.user)
-        params = request.query_params
-        if params.get("status") in LoanStatus.values:
+        params = filters.validated_data
+        if "status" in params:
             loans_qs = loans_qs.filter(status=params["status"])
-        if params.get("kind") in LoanKind.values:
+        if "kind" in params:
             loans_qs = loans_qs.filter(kind=params["kind"])
-        if params.get("beneficiary", "").isdigit():
-            loans_qs = loans_qs.filter(beneficiary_id=int(params["beneficiary"]))
+        if "beneficiary" in params:
+            loans_qs = loans_qs.filter(beneficiary_id=params["beneficiary"])
         return paginated_response(
             request=request,
             view=self,

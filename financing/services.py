@@ -123,7 +123,7 @@ def _check_programme(programme, beneficiary, booking, amount) -> None:
     if programme.eligible_situations and beneficiary.situation not in programme.eligible_situations:
         raise ApplicationError(
             _("« %(name)s » ne finance pas ce public.") % {"name": programme.name},
-            code="not_eligible",
+            code=ErrorCode.NOT_ELIGIBLE,
         )
     if (
         booking is not None
@@ -132,7 +132,7 @@ def _check_programme(programme, beneficiary, booking, amount) -> None:
     ):
         raise ApplicationError(
             _("« %(name)s » ne finance pas ce type de service.") % {"name": programme.name},
-            code="not_eligible",
+            code=ErrorCode.NOT_ELIGIBLE,
         )
     if programme.per_beneficiary_cap is not None:
         used = (
@@ -145,7 +145,7 @@ def _check_programme(programme, beneficiary, booking, amount) -> None:
             raise ApplicationError(
                 _("Plafond par personne dépassé : %(left)s € restent pour cette personne.")
                 % {"left": programme.per_beneficiary_cap - used},
-                code="cap_exceeded",
+                code=ErrorCode.CAP_EXCEEDED,
             )
 
 

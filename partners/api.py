@@ -14,13 +14,15 @@ from rest_framework.views import APIView
 
 from accounts import permissions as account_permissions
 from accounts.scoping import partner_organisation_ids
-from core.api.fields import MoneyField
+from core.api.fields import MoneyField, StrictBooleanField
 from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError, PermissionDeniedError
+from core.places import COORDINATES_PATTERN
 from marketplace.forms import SearchForm
-from marketplace.selectors import SearchPaginator, service_search
+from marketplace.selectors import SearchPaginator, Sort, service_search
 from partners import permissions, selectors, services
 from partners.enums import BookingMode, PartnerCategory, ServiceUnit
+from partners.form_fields import LANGUAGE_CHOICES
 from partners.models import Partner
 
 MAX_SLOT_WINDOW_DAYS = 92
@@ -45,6 +47,7 @@ class IsStaffMember(BasePermission):
 
 class PartnerListApi(APIView):
     permission_classes = [IsStaffMember]
+    pagination_class = PageNumberPagination
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -133,7 +136,7 @@ class ServiceInputSerializer(serializers.Serializer):
     deposit = MoneyField(min_value=0, required=False)
     eligibility_note = serializers.CharField(required=False, allow_blank=True)
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices, required=False)
-    auto_confirm = serializers.BooleanField(required=False)
+    auto_confirm = StrictBooleanField(required=False)
     min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 90, required=False)
     max_advance_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
     cancellation_cutoff_hours = serializers.IntegerField(
@@ -182,31 +185,45 @@ class SearchPagination(PageNumberPagination):
     django_paginator_class = SearchPaginator
 
 
+class CatalogueQuerySerializer(serializers.Serializer):
+    """The catalogue's query parameters, typed as the schema documents them; `SearchForm` then
+    applies its rules (a known place or person, dates ahead, a place to sort by distance...)."""
+
+    category = serializers.ChoiceField(choices=PartnerCategory.choices, required=False)
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                              help_text="Mots-clés")  # fmt: skip
+    place = serializers.CharField(max_length=120, required=False, allow_blank=True,
+                                  help_text="Commune ou code postal")  # fmt: skip
+    commune = serializers.CharField(max_length=5, required=False, allow_blank=True,
+                                    help_text="Code INSEE de la commune")  # fmt: skip
+    near = serializers.RegexField(COORDINATES_PATTERN, required=False,
+                                  help_text="latitude,longitude")  # fmt: skip
+    beneficiary = serializers.IntegerField(
+        required=False, help_text="Autour du domicile de la personne"
+    )
+    radius_km = serializers.FloatField(min_value=1, max_value=300, required=False,
+                                       help_text="Rayon (km, défaut 30)")  # fmt: skip
+    available_from = serializers.DateField(required=False)
+    available_to = serializers.DateField(required=False)
+    max_price = serializers.FloatField(min_value=0, required=False,
+                                       help_text="Prix solidaire maximum")  # fmt: skip
+    wheelchair = serializers.BooleanField(required=False)
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    covers = serializers.BooleanField(required=False, help_text="Le partenaire dessert le lieu")
+    sort = serializers.ChoiceField(choices=[Sort.DISTANCE, Sort.NEXT, Sort.PRICE], required=False)
+
+
 class ServiceListApi(APIView):
     """The catalogue: filters and sort of `marketplace.forms.SearchForm`, scoped to the user."""
 
     permission_classes = [IsStaffMember]
+    pagination_class = SearchPagination
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("category", str, enum=PartnerCategory.values),
-            OpenApiParameter("q", str, description="Mots-clés"),
-            OpenApiParameter("place", str, description="Commune ou code postal"),
-            OpenApiParameter("commune", str, description="Code INSEE de la commune"),
-            OpenApiParameter("near", str, description="latitude,longitude"),
-            OpenApiParameter("beneficiary", int, description="Autour du domicile de la personne"),
-            OpenApiParameter("radius_km", float, description="Rayon (km, défaut 30)"),
-            OpenApiParameter("available_from", OpenApiTypes.DATE),
-            OpenApiParameter("available_to", OpenApiTypes.DATE),
-            OpenApiParameter("max_price", float, description="Prix solidaire maximum"),
-            OpenApiParameter("wheelchair", bool),
-            OpenApiParameter("language", str),
-            OpenApiParameter("covers", bool, description="Le partenaire dessert le lieu"),
-            OpenApiParameter("sort", str, enum=["distance", "next", "price"]),
-        ],
-        responses={200: ServiceOutputSerializer(many=True)},
+        parameters=[CatalogueQuerySerializer], responses={200: ServiceOutputSerializer(many=True)}
     )
     def get(self, request):
+        CatalogueQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
         form = SearchForm(request.query_params, user=request.user)
         if not form.is_valid():
             raise serializers.ValidationError(form.errors)
@@ -287,7 +304,7 @@ class SlotListApi(APIView):
 
         def to_internal_value(self, data):
             data = {"from_": data.get("from"), "to": data.get("to")}
-            return super().to_internal_value({k: v for k, v in data.items() if v})
+            return super().to_internal_value({k: v for k, v in data.items() if v is not None})
 
         def validate(self, attrs):
             start, end = attrs.get("from_"), attrs.get("to")
@@ -311,8 +328,10 @@ class SlotListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", str, description="Premier jour (AAAA-MM-JJ)"),
-            OpenApiParameter("to", str, description="Dernier jour inclus (AAAA-MM-JJ)"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Premier jour"),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="Dernier jour inclus (au plus 92 jours)"
+            ),
         ],
         responses={200: OutputSerializer(many=True)},
     )
