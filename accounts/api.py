@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from accounts import permissions
 from accounts.enums import OrganisationKind
 from accounts.scoping import memberships
+from core.api.fields import TextField
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError
@@ -32,8 +33,8 @@ class TokenObtainView(APIView):
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
-        code = serializers.CharField(
+        password = TextField(trim_whitespace=False, style={"input_type": "password"})
+        code = TextField(
             required=False,
             allow_blank=True,
             help_text="Code à 6 chiffres de l'application d'authentification, si la double "
@@ -41,7 +42,7 @@ class TokenObtainView(APIView):
         )
 
     class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
+        token = TextField()
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, auth=[])
     def post(self, request):
@@ -101,12 +102,12 @@ class MeView(APIView):
 
     class OrganisationSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        name = serializers.CharField()
+        name = TextField()
         kind = serializers.ChoiceField(choices=OrganisationKind.choices)
 
     class MembershipSerializer(serializers.Serializer):
         organisation = serializers.SerializerMethodField()
-        role = serializers.CharField()
+        role = TextField()
 
         def get_organisation(self, obj) -> dict:
             return {
@@ -118,13 +119,13 @@ class MeView(APIView):
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         email = serializers.EmailField()
-        first_name = serializers.CharField()
-        last_name = serializers.CharField()
-        phone = serializers.CharField()
-        preferred_channel = serializers.CharField()
-        language = serializers.CharField()
+        first_name = TextField()
+        last_name = TextField()
+        phone = TextField()
+        preferred_channel = TextField()
+        language = TextField()
         memberships = serializers.ListField(child=serializers.DictField())
-        roles = serializers.ListField(child=serializers.CharField())
+        roles = serializers.ListField(child=TextField())
         is_beneficiary = serializers.BooleanField()
 
     @extend_schema(responses={200: OutputSerializer})

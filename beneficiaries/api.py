@@ -23,7 +23,7 @@ from beneficiaries.enums import (
     Situation,
     Vehicle,
 )
-from core.api.fields import StrictBooleanField
+from core.api.fields import PatternField, StrictBooleanField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
 
 
@@ -48,17 +48,17 @@ class BeneficiarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     platform = serializers.IntegerField(source="platform_id", read_only=True)
     adviser = serializers.IntegerField(source="adviser_id", read_only=True, allow_null=True)
-    status = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
+    status = TextField(read_only=True)
+    first_name = TextField(max_length=150)
+    last_name = TextField(max_length=150)
     birth_date = serializers.DateField(required=False, allow_null=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    phone = TextField(required=False, allow_blank=True, max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    commune = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    postcode = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
+    address = TextField(required=False, allow_blank=True, max_length=255)
+    commune = TextField(required=False, allow_blank=True, max_length=120)
+    postcode = PatternField(r"^\d{5}$", required=False, allow_blank=True)
     situation = serializers.ChoiceField(choices=Situation.choices, required=False)
-    professional_project = serializers.CharField(required=False, allow_blank=True)
+    professional_project = TextField(required=False, allow_blank=True)
     project_defined = StrictBooleanField(required=False)
     french_level = serializers.ChoiceField(
         choices=FrenchLevel.choices, required=False, allow_blank=True
@@ -67,8 +67,8 @@ class BeneficiarySerializer(serializers.Serializer):
         choices=DrivingLicence.choices, required=False, allow_blank=True
     )
     vehicle = serializers.ChoiceField(choices=Vehicle.choices, required=False, allow_blank=True)
-    household = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    income_notes = serializers.CharField(required=False, allow_blank=True)
+    household = TextField(required=False, allow_blank=True, max_length=255)
+    income_notes = TextField(required=False, allow_blank=True)
     nationality_group = serializers.ChoiceField(
         choices=NationalityGroup.choices, required=False, allow_blank=True
     )
@@ -161,7 +161,7 @@ class EligibilityCheckApi(APIView):
 
 class BarrierSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=BarrierCategory.choices)
-    code = serializers.CharField(max_length=40)
+    code = TextField(max_length=40)
     priority = serializers.ChoiceField(choices=[1, 2, 3], required=False, default=2)
 
 
@@ -171,7 +171,7 @@ class DiagnosisApi(APIView):
     class InputSerializer(serializers.Serializer):
         held_on = serializers.DateField()
         duration_minutes = serializers.IntegerField(min_value=10, max_value=480)
-        summary = serializers.CharField()
+        summary = TextField()
         decision = serializers.ChoiceField(choices=DiagnosisDecision.choices)
         barriers = BarrierSerializer(many=True, required=False)
         share_with_prescriber = StrictBooleanField(required=False, default=False)
@@ -180,8 +180,8 @@ class DiagnosisApi(APIView):
         id = serializers.IntegerField()
         held_on = serializers.DateField()
         duration_minutes = serializers.IntegerField()
-        summary = serializers.CharField()
-        decision = serializers.CharField()
+        summary = TextField()
+        decision = TextField()
         shared_with_prescriber_at = serializers.DateTimeField(allow_null=True)
         barriers = serializers.SerializerMethodField()
 
@@ -217,7 +217,7 @@ class FollowUpApi(APIView):
     class InputSerializer(serializers.Serializer):
         held_on = serializers.DateField()
         channel = serializers.ChoiceField(choices=FollowUpChannel.choices)
-        notes = serializers.CharField(required=False, allow_blank=True)
+        notes = TextField(required=False, allow_blank=True)
 
     class OutputSerializer(InputSerializer):
         id = serializers.IntegerField()
@@ -247,7 +247,7 @@ class ConsentApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        purpose = serializers.CharField()
+        purpose = TextField()
         prescriber_organisation = serializers.IntegerField(
             source="prescriber_organisation_id", allow_null=True
         )

@@ -18,7 +18,7 @@ from bookings import selectors, services
 from bookings.enums import BookingStatus
 from bookings.models import IdempotencyRecord
 from bookings.permissions import role_of
-from core.api.fields import DecimalStringField, MoneyField
+from core.api.fields import DecimalStringField, MoneyField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
 from core.enums import ErrorCode
 from core.errors import ConflictError, PermissionDeniedError
@@ -28,7 +28,7 @@ IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 class BookingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    reference = serializers.CharField()
+    reference = TextField()
     status = serializers.ChoiceField(choices=BookingStatus.choices)
     service = serializers.SerializerMethodField()
     beneficiary = serializers.SerializerMethodField()
@@ -41,9 +41,9 @@ class BookingOutputSerializer(serializers.Serializer):
     market_unit_price = MoneyField()
     total_price = MoneyField()
     market_total = MoneyField()
-    note_for_partner = serializers.CharField()
-    decline_reason = serializers.CharField()
-    cancellation_reason = serializers.CharField()
+    note_for_partner = TextField()
+    decline_reason = TextField()
+    cancellation_reason = TextField()
 
     def get_service(self, booking) -> dict:
         return {"id": booking.service_id, "name": booking.service.name,
@@ -75,7 +75,7 @@ class BookingListApi(APIView):
         quantity = serializers.IntegerField(min_value=1, max_value=50, required=False, default=1)
         units = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0,
                                          required=False, allow_null=True)  # fmt: skip
-        note = serializers.CharField(required=False, allow_blank=True, default="",
+        note = TextField(required=False, allow_blank=True, default="",
                                      max_length=2000)  # fmt: skip
 
     class FilterSerializer(serializers.Serializer):
@@ -191,27 +191,29 @@ class BookingActionApi(APIView):
     action = ""
 
     class ReasonSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=255)
+        reason = TextField(max_length=255)
 
     class UnitsSerializer(serializers.Serializer):
         units = DecimalStringField(max_digits=10, decimal_places=2, min_value=0,
                                    required=False, allow_null=True)  # fmt: skip
 
-    def get_serializer(self, *args, **kwargs):
+    class NothingSerializer(serializers.Serializer):
+        pass
+
+    def get_serializer_class(self):
         """What each action reads (and the schema documents): a reason to decline or cancel,
         the actual units to complete, nothing to confirm or mark a no-show."""
-        serializer_class = {"decline": self.ReasonSerializer, "cancel": self.ReasonSerializer,
-                            "complete": self.UnitsSerializer}.get(self.action)  # fmt: skip
-        return serializer_class(*args, **kwargs) if serializer_class else None
+        readers = {"decline": self.ReasonSerializer, "cancel": self.ReasonSerializer,
+                   "complete": self.UnitsSerializer}  # fmt: skip
+        return readers.get(self.action, self.NothingSerializer)
 
     @extend_schema(responses={200: BookingOutputSerializer})
     def post(self, request, booking_id: int):
         booking = selectors.booking_get_for(user=request.user, booking_id=booking_id)
         if role_of(request.user, booking) is None:  # finance officers read, they do not act
             raise PermissionDeniedError(_("Cette action revient à une autre personne."))
-        data = self.get_serializer(data=request.data)
-        if data is not None:
-            data.is_valid(raise_exception=True)
+        data = self.get_serializer_class()(data=request.data)
+        data.is_valid(raise_exception=True)
         args = {"actor": request.user, "booking_id": booking_id}
         if self.action == "confirm":
             services.booking_confirm(**args)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
-from core.api.fields import DecimalStringField, MoneyField
+from core.api.fields import DecimalStringField, MoneyField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import PermissionDeniedError
 from financing import loans, selectors
@@ -36,7 +36,7 @@ class LoanSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LoanKind.choices)
     # A related field for input validation only: an unknown lender is a 400.
     lender = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    lender_name = serializers.CharField(source="lender.name", read_only=True)
+    lender_name = TextField(source="lender.name", read_only=True)
     # Bounds that keep every amount of the schedule within the ledger's columns: a social loan
     # stays under a million euros, at most 100 % a year, over at most 40 years.
     principal = MoneyField(
@@ -87,7 +87,7 @@ class LoanListApi(APIView):
     @extend_schema(parameters=[FilterSerializer], responses={200: LoanSerializer(many=True)})
     def get(self, request):
         require_roles(request.user, selectors.READ_ROLES)
-        filters = self.FilterSerializer(data=request.query_params)
+        filters = self.FilterSerializer(data=request.query_params.dict())  # "" is no filter
         filters.is_valid(raise_exception=True)
         loans_qs = selectors.loan_list_for(user=request.user)
         params = filters.validated_data
@@ -174,8 +174,8 @@ class TransactionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TransactionKind.choices)
     amount = MoneyField()
     value_date = serializers.DateField()
-    method = serializers.CharField()
-    note = serializers.CharField()
+    method = TextField()
+    note = TextField()
     reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
     reversed = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -242,7 +242,7 @@ class LoanEntryApi(APIView):
         )
         amount = MoneyField(min_value=Decimal("0.01"))
         value_date = serializers.DateField()
-        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        note = TextField(max_length=255, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request, loan_id: int):
@@ -270,7 +270,7 @@ class LoanLedgerApi(APIView):
 
 class TransactionReverseApi(APIView):
     class InputSerializer(serializers.Serializer):
-        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        note = TextField(max_length=255, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={201: TransactionSerializer})
     def post(self, request, transaction_id: int):

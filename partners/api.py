@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts import permissions as account_permissions
 from accounts.scoping import partner_organisation_ids
-from core.api.fields import MoneyField, StrictBooleanField
+from core.api.fields import MoneyField, PatternField, StrictBooleanField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError, PermissionDeniedError
 from core.places import COORDINATES_PATTERN
@@ -51,14 +51,14 @@ class PartnerListApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        name = serializers.CharField()
+        name = TextField()
         category = serializers.ChoiceField(choices=PartnerCategory.choices)
-        status = serializers.CharField()
-        description = serializers.CharField()
-        opening_hours = serializers.CharField()
-        address = serializers.CharField(source="organisation.address")
-        commune = serializers.CharField(source="organisation.commune")
-        postcode = serializers.CharField(source="organisation.postcode")
+        status = TextField()
+        description = TextField()
+        opening_hours = TextField()
+        address = TextField(source="organisation.address")
+        commune = TextField(source="organisation.commune")
+        postcode = TextField(source="organisation.postcode")
         latitude = serializers.DecimalField(
             source="organisation.latitude", max_digits=9, decimal_places=6, allow_null=True
         )
@@ -66,7 +66,7 @@ class PartnerListApi(APIView):
             source="organisation.longitude", max_digits=9, decimal_places=6, allow_null=True
         )
         wheelchair_accessible = serializers.BooleanField()
-        languages = serializers.ListField(child=serializers.CharField())
+        languages = serializers.ListField(child=TextField())
         service_radius_km = serializers.IntegerField(allow_null=True)
         service_area = serializers.SerializerMethodField()
 
@@ -75,7 +75,7 @@ class PartnerListApi(APIView):
                 {"insee_code": c.insee_code, "name": c.name} for c in partner.service_area.all()
             ]
 
-        timezone = serializers.CharField()
+        timezone = TextField()
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request):
@@ -98,7 +98,7 @@ class PartnerDetailApi(APIView):
 
 class ServiceOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()
     category = serializers.ChoiceField(choices=PartnerCategory.choices)
     unit = serializers.ChoiceField(choices=ServiceUnit.choices)
     market_price = MoneyField()
@@ -106,11 +106,11 @@ class ServiceOutputSerializer(serializers.Serializer):
     saving = MoneyField()
     deposit = MoneyField()
     partner = serializers.SerializerMethodField()
-    commune = serializers.CharField(source="partner.organisation.commune")
+    commune = TextField(source="partner.organisation.commune")
     distance_km = serializers.SerializerMethodField()
     next_available_at = serializers.DateTimeField(allow_null=True)
-    description = serializers.CharField()
-    eligibility_note = serializers.CharField()
+    description = TextField()
+    eligibility_note = TextField()
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices)
     auto_confirm = serializers.BooleanField()
     min_notice_hours = serializers.IntegerField()
@@ -128,13 +128,13 @@ class ServiceOutputSerializer(serializers.Serializer):
 
 class ServiceInputSerializer(serializers.Serializer):
     partner = serializers.IntegerField(required=False)
-    name = serializers.CharField(max_length=150)
-    description = serializers.CharField(required=False, allow_blank=True)
+    name = TextField(max_length=150)
+    description = TextField(required=False, allow_blank=True)
     unit = serializers.ChoiceField(choices=ServiceUnit.choices)
     market_price = MoneyField(min_value=0)
     solidarity_price = MoneyField(min_value=0)
     deposit = MoneyField(min_value=0, required=False)
-    eligibility_note = serializers.CharField(required=False, allow_blank=True)
+    eligibility_note = TextField(required=False, allow_blank=True)
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices, required=False)
     auto_confirm = StrictBooleanField(required=False)
     min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 90, required=False)
@@ -161,6 +161,8 @@ def _managed_partner_for_creation(user, partner_id: int | None) -> Partner:
     if partner_id is None:
         own = list(visible.filter(organisation_id__in=partner_organisation_ids(user)))
         manageable = [p for p in own if permissions.can_manage_partner(user, p)]
+        if not manageable and not any(permissions.can_manage_partner(user, p) for p in visible):
+            raise PermissionDeniedError(_("Vous ne gérez aucun partenaire."))
         if len(manageable) != 1:
             raise serializers.ValidationError(
                 {"partner": _("Précisez le partenaire qui propose ce service.")}
@@ -190,13 +192,13 @@ class CatalogueQuerySerializer(serializers.Serializer):
     applies its rules (a known place or person, dates ahead, a place to sort by distance...)."""
 
     category = serializers.ChoiceField(choices=PartnerCategory.choices, required=False)
-    q = serializers.CharField(max_length=100, required=False, allow_blank=True,
+    q = TextField(max_length=100, required=False, allow_blank=True,
                               help_text="Mots-clés")  # fmt: skip
-    place = serializers.CharField(max_length=120, required=False, allow_blank=True,
+    place = TextField(max_length=120, required=False, allow_blank=True,
                                   help_text="Commune ou code postal")  # fmt: skip
-    commune = serializers.CharField(max_length=5, required=False, allow_blank=True,
+    commune = TextField(max_length=5, required=False, allow_blank=True,
                                     help_text="Code INSEE de la commune")  # fmt: skip
-    near = serializers.RegexField(COORDINATES_PATTERN, required=False,
+    near = PatternField(COORDINATES_PATTERN, required=False,
                                   help_text="latitude,longitude")  # fmt: skip
     beneficiary = serializers.IntegerField(
         required=False, help_text="Autour du domicile de la personne"
@@ -223,7 +225,8 @@ class ServiceListApi(APIView):
         parameters=[CatalogueQuerySerializer], responses={200: ServiceOutputSerializer(many=True)}
     )
     def get(self, request):
-        CatalogueQuerySerializer(data=request.query_params).is_valid(raise_exception=True)
+        query = CatalogueQuerySerializer(data=request.query_params.dict())  # "" is no value
+        query.is_valid(raise_exception=True)
         form = SearchForm(request.query_params, user=request.user)
         if not form.is_valid():
             raise serializers.ValidationError(form.errors)

@@ -57,6 +57,13 @@ def owner(label: str) -> str:
     return next((role for key, role in OWNERS if key in label), "adviser")
 
 
+def app(environ, start_response):
+    """The project's WSGI application, reached from 127.0.0.1 (allauth's rate limits, on the
+    token endpoint, need a client address)."""
+    environ.setdefault("REMOTE_ADDR", "127.0.0.1")
+    return application(environ, start_response)
+
+
 def load(phases: dict):
     config = schemathesis.Config.from_dict(
         {
@@ -79,21 +86,44 @@ def load(phases: dict):
                 "ensure_resource_availability": {"enabled": False},
             },
             "operations": [
-                {"include-name": name, "checks": {check: {"enabled": False}}}
-                for name, check in EXCLUDED_CHECKS
+                {"include-name": label, "checks": {check: {"enabled": False} for check in checks}}
+                for label, checks in EXCLUDED_CHECKS.items()
             ],
         }
     )
     loaded = schemathesis.openapi.from_dict(
         SchemaGenerator().get_schema(request=None, public=True), config=config
     )
-    loaded.app = application
+    loaded.app = app
     return loaded
 
 
-# Checks that cannot apply to an operation, and why.
-EXCLUDED_CHECKS = [
-]
+# Checks that cannot apply to an operation, and why. `positive_data_acceptance` expects every
+# schema-valid request to be accepted; these operations also apply rules that OpenAPI 3.0
+# cannot state, and answer them with a 400.
+REJECTS_SOME_VALID_SHAPES = {
+    "POST /api/v1/auth/token/": "well-formed credentials of no account are refused "
+    "(400 invalid_credentials)",
+    "GET /api/v1/services/": "SearchForm's rules: a known place or person, dates from today, "
+    "a place to sort by distance or to filter on who covers it",
+    "GET /api/v1/services/{service_id}/slots/": "`to` follows `from`, at most 92 days later",
+    "POST /api/v1/services/": "`partner` is needed by whoever manages several partners",
+    "POST /api/v1/beneficiaries/": "phone numbers follow the numbering plan (phonenumbers)",
+    "PATCH /api/v1/beneficiaries/{beneficiary_id}/": "phone numbers follow the numbering plan",
+    "POST /api/v1/referrals/": "phone numbers follow the numbering plan (phonenumbers)",
+    "POST /api/v1/beneficiaries/{beneficiary_id}/consents/": "sharing needs a referring prescriber",
+    "POST /api/v1/beneficiaries/{beneficiary_id}/follow-ups/": "a follow-up is noted once held "
+    "(not in the future)",
+    "POST /api/v1/bookings/{booking_id}/cancel/": "a person cancels online only before the "
+    "service's cut-off",
+    "PUT /api/v1/bookings/{booking_id}/financing/": "the lines add up to the booking's total",
+    "POST /api/v1/loans/": "a micro-credit's bounds depend on its kind; the lender must exist",
+    "POST /api/v1/programmes/": "the funder must exist; the end follows the start",
+}
+EXCLUDED_CHECKS = {
+    label: {"positive_data_acceptance": reason}
+    for label, reason in REJECTS_SOME_VALID_SHAPES.items()
+}
 
 coverage = load({"coverage": {"enabled": True}, "fuzzing": {"enabled": False}})
 fuzzing = load({"coverage": {"enabled": False}, "fuzzing": {"enabled": True}})

@@ -76,3 +76,22 @@ class StrictBooleanField(serializers.BooleanField):
         if isinstance(data, str) and data.lower() in ("true", "false"):
             return data.lower() == "true"
         self.fail("invalid", input=data)
+
+
+class TextField(serializers.CharField):
+    """Text as a JSON string, as the schema says; DRF's CharField would also take a number
+    and turn it into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PatternField(serializers.RegexField):
+    """A JSON string matching `regex` (not a number that would, once turned into text)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

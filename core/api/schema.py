@@ -15,7 +15,7 @@ from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import permissions, serializers
 
-from core.api.fields import DecimalStringField
+from core.api.fields import DecimalStringField, TextField
 from core.enums import ErrorCode
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -92,7 +92,7 @@ class AutoSchema(BaseAutoSchema):
             )
         elif (
             direction == "request"
-            and type(field) is serializers.CharField
+            and type(field) in (serializers.CharField, TextField)
             and field.trim_whitespace
             and not field.allow_blank
             and "pattern" not in schema
