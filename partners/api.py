@@ -203,12 +203,17 @@ class CatalogueQuerySerializer(serializers.Serializer):
     beneficiary = serializers.IntegerField(
         required=False, help_text="Autour du domicile de la personne"
     )
-    radius_km = serializers.FloatField(min_value=1, max_value=300, required=False,
-                                       help_text="Rayon (km, défaut 30)")  # fmt: skip
+    # Decimals as the page's form reads them: a point or a French comma ("20,50").
+    radius_km = PatternField(
+        r"^(?:300(?:[.,]0)?|(?:[1-9][0-9]?|[12][0-9]{2})(?:[.,][0-9])?)$",
+        required=False,
+        help_text="Rayon en km, de 1 à 300 (défaut 30)",
+    )
     available_from = serializers.DateField(required=False)
     available_to = serializers.DateField(required=False)
-    max_price = serializers.FloatField(min_value=0, required=False,
-                                       help_text="Prix solidaire maximum")  # fmt: skip
+    max_price = PatternField(
+        r"^[0-9]{1,10}(?:[.,][0-9]{1,2})?$", required=False, help_text="Prix solidaire maximum"
+    )
     wheelchair = serializers.BooleanField(required=False)
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
     covers = serializers.BooleanField(required=False, help_text="Le partenaire dessert le lieu")

@@ -53,7 +53,8 @@ def test_lists_that_paginate_are_documented_as_the_page_envelope(client):
         assert set(page["properties"]) == {"count", "next", "previous", "results"}, path
         assert page["properties"]["results"]["type"] == "array"
         parameters = {p["name"]: p["schema"] for p in operation["parameters"]}
-        assert parameters["page"]["minimum"] == 1
+        assert parameters["page"]["anyOf"][0] == {"type": "integer", "minimum": 1}
+        assert parameters["page"]["anyOf"][1] == {"type": "string", "enum": ["last"]}
         assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
     # A plain list stays a plain list (DESIGN §6: slots).
     slots = schema["paths"]["/api/v1/services/{service_id}/slots/"]["get"]

@@ -8,13 +8,12 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`?page=` (from 1) and `?page_size=` (1 to 100): anything else is a 400, as documented,
-    rather than silently read as another page size."""
+    """`?page=` (from 1, or `last`) and `?page_size=` (1 to 100): anything else is a 400, as
+    documented, rather than silently read as another page or page size."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-    last_page_strings = ()  # `?page=last` is not part of the contract: pages are numbers
 
     def _number(self, request, name: str, default: int, maximum: int | None = None) -> int:
         raw = request.query_params.get(name)
@@ -31,6 +30,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return number
 
     def get_page_number(self, request, paginator):
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return paginator.num_pages
         return self._number(request, self.page_query_param, default=1)
 
     def get_page_size(self, request):
@@ -44,6 +45,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
             parameter["schema"]["minimum"] = 1
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
+            elif parameter["name"] == self.page_query_param and self.last_page_strings:
+                parameter["schema"] = {
+                    "anyOf": [
+                        parameter["schema"],
+                        {"type": "string", "enum": list(self.last_page_strings)},
+                    ]
+                }
         return parameters
 
 

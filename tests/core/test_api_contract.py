@@ -77,7 +77,7 @@ def test_text_is_a_string_not_a_number(name, value):
 @pytest.mark.parametrize(
     ("query", "field"),
     [("page=0", "page"), ("page=abc", "page"), ("page=", "page"), ("page_size=101", "page_size"),
-     ("page_size=0", "page_size"), ("page_size=-5", "page_size"), ("page=last", "page")],
+     ("page_size=0", "page_size"), ("page_size=-5", "page_size"), ("page=LAST", "page")],
 )  # fmt: skip
 def test_pages_out_of_bounds_are_a_400(api_client, adviser, query, field):
     api_client.force_authenticate(adviser)
