@@ -273,6 +273,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by fields of the same name get one stable enum name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerCategoryEnum": "partners.enums.PartnerCategory",
+        "BarrierCategoryEnum": "beneficiaries.enums.BarrierCategory",
+    },
 }
 
 # --- Language, time ---------------------------------------------------------------------
