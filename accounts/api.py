@@ -9,6 +9,7 @@ from accounts import auth, permissions
 from accounts.enums import OrganisationKind
 from accounts.need_to_know import DataKind, Need
 from accounts.scoping import memberships
+from core.api.fields import TextField
 
 
 class TokenObtainView(APIView):
@@ -21,8 +22,8 @@ class TokenObtainView(APIView):
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
-        code = serializers.CharField(
+        password = TextField(trim_whitespace=False, style={"input_type": "password"})
+        code = TextField(
             required=False,
             allow_blank=True,
             help_text="Code à 6 chiffres de l'application d'authentification (ou un code de "
@@ -30,7 +31,7 @@ class TokenObtainView(APIView):
         )
 
     class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
+        token = TextField()
 
     @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, auth=[])
     def post(self, request):
@@ -52,12 +53,12 @@ class MeView(APIView):
 
     class OrganisationSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        name = serializers.CharField()
+        name = TextField()
         kind = serializers.ChoiceField(choices=OrganisationKind.choices)
 
     class MembershipSerializer(serializers.Serializer):
         organisation = serializers.SerializerMethodField()
-        role = serializers.CharField()
+        role = TextField()
 
         def get_organisation(self, obj) -> dict:
             return {
@@ -69,13 +70,13 @@ class MeView(APIView):
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         email = serializers.EmailField()
-        first_name = serializers.CharField()
-        last_name = serializers.CharField()
-        phone = serializers.CharField()
-        preferred_channel = serializers.CharField()
-        language = serializers.CharField()
+        first_name = TextField()
+        last_name = TextField()
+        phone = TextField()
+        preferred_channel = TextField()
+        language = TextField()
         memberships = serializers.ListField(child=serializers.DictField())
-        roles = serializers.ListField(child=serializers.CharField())
+        roles = serializers.ListField(child=TextField())
         is_beneficiary = serializers.BooleanField()
 
     @extend_schema(responses={200: OutputSerializer})

@@ -26,25 +26,26 @@ from beneficiaries.enums import (
     Vehicle,
 )
 from beneficiaries.permissions import FIELD_KINDS, readable_fields
-from core.api.pagination import paginated_response
+from core.api.fields import PatternField, StrictBooleanField, TextField
+from core.api.pagination import PageNumberPagination, paginated_response
 
 
 class BeneficiarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     platform = serializers.IntegerField(source="platform_id", read_only=True)
     adviser = serializers.IntegerField(source="adviser_id", read_only=True, allow_null=True)
-    status = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
+    status = TextField(read_only=True)
+    first_name = TextField(max_length=150)
+    last_name = TextField(max_length=150)
     birth_date = serializers.DateField(required=False, allow_null=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    phone = TextField(required=False, allow_blank=True, max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    commune = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    postcode = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
+    address = TextField(required=False, allow_blank=True, max_length=255)
+    commune = TextField(required=False, allow_blank=True, max_length=120)
+    postcode = PatternField(r"^\d{5}$", required=False, allow_blank=True)
     situation = serializers.ChoiceField(choices=Situation.choices, required=False)
-    professional_project = serializers.CharField(required=False, allow_blank=True)
-    project_defined = serializers.BooleanField(required=False)
+    professional_project = TextField(required=False, allow_blank=True)
+    project_defined = StrictBooleanField(required=False)
     french_level = serializers.ChoiceField(
         choices=FrenchLevel.choices, required=False, allow_blank=True
     )
@@ -52,8 +53,8 @@ class BeneficiarySerializer(serializers.Serializer):
         choices=DrivingLicence.choices, required=False, allow_blank=True
     )
     vehicle = serializers.ChoiceField(choices=Vehicle.choices, required=False, allow_blank=True)
-    household = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    income_notes = serializers.CharField(required=False, allow_blank=True)
+    household = TextField(required=False, allow_blank=True, max_length=255)
+    income_notes = TextField(required=False, allow_blank=True)
     nationality_group = serializers.ChoiceField(
         choices=NationalityGroup.choices, required=False, allow_blank=True
     )
@@ -68,6 +69,7 @@ class BeneficiarySerializer(serializers.Serializer):
 
 class BeneficiaryListApi(APIView):
     need_to_know = Need(DataKind.IDENTITY, DataKind.CONTACT)
+    pagination_class = PageNumberPagination
 
     class FilterSerializer(serializers.Serializer):
         """The people page's filters (`PeopleFilterForm`); an unknown status is a 400."""
@@ -76,11 +78,11 @@ class BeneficiaryListApi(APIView):
         status = serializers.ChoiceField(
             choices=BeneficiaryStatus.choices, required=False, allow_blank=True, default=""
         )
-        mine = serializers.BooleanField(required=False, default=False)
+        mine = StrictBooleanField(required=False, default=False)
 
     class CreateSerializer(BeneficiarySerializer):
         platform_id = serializers.IntegerField(required=False, write_only=True)
-        create_anyway = serializers.BooleanField(required=False, default=False, write_only=True)
+        create_anyway = StrictBooleanField(required=False, default=False, write_only=True)
 
     @extend_schema(
         parameters=[
@@ -167,36 +169,29 @@ class EligibilityCheckApi(APIView):
         return Response(self.OutputSerializer(check).data, status=status.HTTP_201_CREATED)
 
 
+class BarrierSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=BarrierCategory.choices)
+    code = TextField(max_length=40)
+    priority = serializers.ChoiceField(choices=[1, 2, 3], required=False, default=2)
+
+
 class DiagnosisApi(APIView):
     need_to_know = Need(DataKind.DIAGNOSIS)
-
-    class BarrierSerializer(serializers.Serializer):
-        category = serializers.ChoiceField(choices=BarrierCategory.choices)
-        code = serializers.CharField(max_length=40)
-        priority = serializers.ChoiceField(choices=[1, 2, 3], required=False, default=2)
 
     class InputSerializer(serializers.Serializer):
         held_on = serializers.DateField()
         duration_minutes = serializers.IntegerField(min_value=10, max_value=480)
-        summary = serializers.CharField()
+        summary = TextField()
         decision = serializers.ChoiceField(choices=DiagnosisDecision.choices)
-        barriers = serializers.ListField(child=serializers.DictField(), required=False)
-        share_with_prescriber = serializers.BooleanField(required=False, default=False)
-
-        def validate_barriers(self, value):
-            parsed = []
-            for item in value:
-                barrier = DiagnosisApi.BarrierSerializer(data=item)
-                barrier.is_valid(raise_exception=True)
-                parsed.append(dict(barrier.validated_data))
-            return parsed
+        barriers = BarrierSerializer(many=True, required=False)
+        share_with_prescriber = StrictBooleanField(required=False, default=False)
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         held_on = serializers.DateField()
         duration_minutes = serializers.IntegerField()
-        summary = serializers.CharField()
-        decision = serializers.CharField()
+        summary = TextField()
+        decision = TextField()
         shared_with_prescriber_at = serializers.DateTimeField(allow_null=True)
         barriers = serializers.SerializerMethodField()
 
@@ -221,7 +216,7 @@ class DiagnosisApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        fields.setdefault("barriers", [])
+        fields["barriers"] = [dict(barrier) for barrier in fields.get("barriers", [])]
         diagnosis = journey.diagnosis_record(
             actor=request.user, beneficiary_id=beneficiary_id, **fields
         )
@@ -234,7 +229,7 @@ class FollowUpApi(APIView):
     class InputSerializer(serializers.Serializer):
         held_on = serializers.DateField()
         channel = serializers.ChoiceField(choices=FollowUpChannel.choices)
-        notes = serializers.CharField(required=False, allow_blank=True)
+        notes = TextField(required=False, allow_blank=True)
 
     class OutputSerializer(InputSerializer):
         id = serializers.IntegerField()
@@ -266,7 +261,7 @@ class ConsentApi(APIView):
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        purpose = serializers.CharField()
+        purpose = TextField()
         prescriber_organisation = serializers.IntegerField(
             source="prescriber_organisation_id", allow_null=True
         )

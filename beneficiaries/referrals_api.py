@@ -12,51 +12,52 @@ from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, Need, may
 from accounts.scoping import prescriber_organisation_ids
 from beneficiaries import selectors, services
 from beneficiaries.enums import FrenchLevel, ReferralStatus, RefusalReason, Situation
-from core.api.pagination import paginated_response
+from core.api.fields import PatternField, StrictBooleanField, TextField
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError
 
 
 class ReferralInputSerializer(serializers.Serializer):
     prescriber_organisation = serializers.IntegerField(required=False)
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
+    first_name = TextField(max_length=150)
+    last_name = TextField(max_length=150)
     birth_date = serializers.DateField(required=False, allow_null=True)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    phone = TextField(required=False, allow_blank=True, max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True)
-    commune = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    postcode = serializers.RegexField(r"^\d{5}$", required=False, allow_blank=True)
+    commune = TextField(required=False, allow_blank=True, max_length=120)
+    postcode = PatternField(r"^\d{5}$", required=False, allow_blank=True)
     situation = serializers.ChoiceField(choices=Situation.choices)
-    professional_project = serializers.CharField(required=False, allow_blank=True)
-    steps_taken = serializers.CharField(required=False, allow_blank=True)
+    professional_project = TextField(required=False, allow_blank=True)
+    steps_taken = TextField(required=False, allow_blank=True)
     french_level = serializers.ChoiceField(
         choices=FrenchLevel.choices, required=False, allow_blank=True
     )
-    need = serializers.CharField()
-    consent_to_share = serializers.BooleanField(required=False, default=False)
+    need = TextField()
+    consent_to_share = StrictBooleanField(required=False, default=False)
 
 
 class ReferralOutputSerializer(serializers.Serializer):
     """What both sides may see of a referral: the fiche and the answer."""
 
     id = serializers.IntegerField()
-    status = serializers.CharField()
+    status = TextField()
     created_at = serializers.DateTimeField()
     prescriber_organisation = serializers.SerializerMethodField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
+    first_name = TextField()
+    last_name = TextField()
     birth_date = serializers.DateField(allow_null=True)
-    phone = serializers.CharField()
-    email = serializers.CharField()
-    commune = serializers.CharField()
-    postcode = serializers.CharField()
-    situation = serializers.CharField()
-    professional_project = serializers.CharField()
-    steps_taken = serializers.CharField()
-    french_level = serializers.CharField()
-    need = serializers.CharField()
+    phone = TextField()
+    email = TextField()
+    commune = TextField()
+    postcode = TextField()
+    situation = TextField()
+    professional_project = TextField()
+    steps_taken = TextField()
+    french_level = TextField()
+    need = TextField()
     consent_to_share = serializers.BooleanField()
-    refusal_reason = serializers.CharField()
-    reorientation = serializers.CharField()
+    refusal_reason = TextField()
+    reorientation = TextField()
     answered_at = serializers.DateTimeField(allow_null=True)
     beneficiary = serializers.IntegerField(source="beneficiary_id", allow_null=True)
 
@@ -66,13 +67,13 @@ class ReferralOutputSerializer(serializers.Serializer):
 
 
 class FollowUpSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    status_label = serializers.CharField()
+    status = TextField()
+    status_label = TextField()
     diagnosis_on = serializers.DateField(allow_null=True)
-    decision = serializers.CharField()
-    shared_summary = serializers.CharField()
+    decision = TextField()
+    shared_summary = TextField()
     follow_up_dates = serializers.ListField(child=serializers.DateField())
-    outcome = serializers.CharField()
+    outcome = TextField()
     exited_on = serializers.DateField(allow_null=True)
 
 
@@ -96,6 +97,7 @@ def _as_staff(user) -> bool:
 
 class ReferralListApi(APIView):
     need_to_know = Need(DataKind.REFERRAL)
+    pagination_class = PageNumberPagination
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(
@@ -167,7 +169,7 @@ class ReferralAcceptApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         beneficiary = serializers.IntegerField(required=False)
-        create_anyway = serializers.BooleanField(required=False, default=False)
+        create_anyway = StrictBooleanField(required=False, default=False)
 
     @extend_schema(request=InputSerializer, responses={200: ReferralOutputSerializer})
     def post(self, request, referral_id: int):
@@ -187,7 +189,7 @@ class ReferralRefuseApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.ChoiceField(choices=RefusalReason.choices)
-        reorientation = serializers.CharField(required=False, allow_blank=True, default="")
+        reorientation = TextField(required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={200: ReferralOutputSerializer})
     def post(self, request, referral_id: int):

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -18,8 +19,8 @@ from bookings import selectors, services
 from bookings.enums import BookingStatus
 from bookings.models import IdempotencyRecord
 from bookings.permissions import role_of
-from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.fields import DecimalStringField, MoneyField, TextField
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.enums import ErrorCode
 from core.errors import ConflictError, PermissionDeniedError
 
@@ -28,7 +29,7 @@ IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 class BookingOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    reference = serializers.CharField()
+    reference = TextField()
     status = serializers.ChoiceField(choices=BookingStatus.choices)
     service = serializers.SerializerMethodField()
     beneficiary = serializers.SerializerMethodField()
@@ -41,9 +42,9 @@ class BookingOutputSerializer(serializers.Serializer):
     market_unit_price = MoneyField()
     total_price = MoneyField()
     market_total = MoneyField()
-    note_for_partner = serializers.CharField()
-    decline_reason = serializers.CharField()
-    cancellation_reason = serializers.CharField()
+    note_for_partner = TextField()
+    decline_reason = TextField()
+    cancellation_reason = TextField()
 
     def get_service(self, booking) -> dict:
         return {"id": booking.service_id, "name": booking.service.name,
@@ -68,6 +69,7 @@ def _request_hash(data) -> str:
 
 class BookingListApi(APIView):
     need_to_know = Need(DataKind.BOOKINGS, shows=[DataKind.BOOKING_PARTIES])
+    pagination_class = PageNumberPagination
 
     class InputSerializer(serializers.Serializer):
         beneficiary = serializers.IntegerField()
@@ -77,7 +79,7 @@ class BookingListApi(APIView):
         quantity = serializers.IntegerField(min_value=1, max_value=50, required=False, default=1)
         units = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0,
                                          required=False, allow_null=True)  # fmt: skip
-        note = serializers.CharField(required=False, allow_blank=True, default="",
+        note = TextField(required=False, allow_blank=True, default="",
                                      max_length=2000)  # fmt: skip
 
     class FilterSerializer(serializers.Serializer):
@@ -98,8 +100,8 @@ class BookingListApi(APIView):
         parameters=[
             OpenApiParameter("status", str, enum=BookingStatus.values),
             OpenApiParameter("upcoming", bool),
-            OpenApiParameter("from", str, description="AAAA-MM-JJ"),
-            OpenApiParameter("to", str, description="AAAA-MM-JJ"),
+            OpenApiParameter("from", OpenApiTypes.DATE),
+            OpenApiParameter("to", OpenApiTypes.DATE),
             OpenApiParameter("beneficiary", int),
             OpenApiParameter("person", str, description="Nom ou prénom de la personne"),
         ],
@@ -196,18 +198,29 @@ class BookingActionApi(APIView):
     need_to_know = Need(DataKind.BOOKINGS, mode=Mode.WRITE, shows=[DataKind.BOOKING_PARTIES])
     action = ""
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                       max_length=255)  # fmt: skip
-        units = serializers.DecimalField(max_digits=10, decimal_places=2, required=False,
-                                         allow_null=True)  # fmt: skip
+    class ReasonSerializer(serializers.Serializer):
+        reason = TextField(max_length=255)
 
-    @extend_schema(request=InputSerializer, responses={200: BookingOutputSerializer})
+    class UnitsSerializer(serializers.Serializer):
+        units = DecimalStringField(max_digits=10, decimal_places=2, min_value=0,
+                                   required=False, allow_null=True)  # fmt: skip
+
+    class NothingSerializer(serializers.Serializer):
+        pass
+
+    def get_serializer_class(self):
+        """What each action reads (and the schema documents): a reason to decline or cancel,
+        the actual units to complete, nothing to confirm or mark a no-show."""
+        readers = {"decline": self.ReasonSerializer, "cancel": self.ReasonSerializer,
+                   "complete": self.UnitsSerializer}  # fmt: skip
+        return readers.get(self.action, self.NothingSerializer)
+
+    @extend_schema(responses={200: BookingOutputSerializer})
     def post(self, request, booking_id: int):
         booking = selectors.booking_get_for(user=request.user, booking_id=booking_id)
         if role_of(request.user, booking) is None:  # finance officers read, they do not act
             raise PermissionDeniedError(_("Cette action revient à une autre personne."))
-        data = self.InputSerializer(data=request.data)
+        data = self.get_serializer_class()(data=request.data)
         data.is_valid(raise_exception=True)
         args = {"actor": request.user, "booking_id": booking_id}
         if self.action == "confirm":

@@ -264,9 +264,10 @@ STRIPE_ENABLED = bool(STRIPE_SECRET_KEY)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its `WWW-Authenticate` header makes "not signed in" a 401, as documented.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # Every API view declares what it shows (`need_to_know = Need(...)`); one that does not
     # is refused.
@@ -289,6 +290,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by fields of the same name get one stable enum name each.
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerCategoryEnum": "partners.enums.PartnerCategory",
+        "BarrierCategoryEnum": "beneficiaries.enums.BarrierCategory",
+    },
 }
 
 # --- Language, time ---------------------------------------------------------------------

@@ -39,3 +39,5 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler404 = "core.views.not_found"

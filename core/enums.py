@@ -43,6 +43,14 @@ class ErrorCode(models.TextChoices):
     CAP_EXCEEDED = "cap_exceeded", _("Plafond par personne dépassé")
     PAID_EXCEEDS_COMMITTED = "paid_exceeds_committed", _("Versé supérieur à l'engagé")
     NOT_REVERSIBLE = "not_reversible", _("Écriture impossible à annuler")
+    # The codes of Django REST framework's own errors, which the API answers in the same shape.
+    NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
+    AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")
+    THROTTLED = "throttled", _("Trop de requêtes")
+    PARSE_ERROR = "parse_error", _("Requête illisible")
+    METHOD_NOT_ALLOWED = "method_not_allowed", _("Méthode non permise")
+    NOT_ACCEPTABLE = "not_acceptable", _("Format de réponse indisponible")
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", _("Format de requête non pris en charge")
 
 
 class NotificationChannel(models.TextChoices):

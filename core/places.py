@@ -214,11 +214,19 @@ def place_for_address(*, postcode: str = "", commune: str = "") -> Place:
     return place_from_commune(found[0])
 
 
+# "latitude,longitude" in decimal degrees, on Earth (the API schema publishes this pattern).
+COORDINATES_PATTERN = (
+    r"^-?(?:90(?:\.0+)?|[0-8]?[0-9](?:\.[0-9]+)?),"
+    r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[0-9]?[0-9])(?:\.[0-9]+)?)$"
+)
+_COORDINATES = re.compile(COORDINATES_PATTERN)
+
+
 def parse_coordinates(text: str) -> tuple[float, float]:
     """'46.34,2.60' → (46.34, 2.6); ValueError when it is not a point on Earth."""
-    parts = (text or "").split(",")
-    if len(parts) != 2:
+    if not _COORDINATES.fullmatch(text or ""):
         raise ValueError(text)
+    parts = text.split(",")
     latitude, longitude = float(parts[0]), float(parts[1])
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180) or math.isnan(latitude + longitude):
         raise ValueError(text)

@@ -3,12 +3,23 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import cache
+from core.enums import ErrorCode
 
 logger = logging.getLogger(__name__)
+
+
+def not_found(request, exception=None):
+    """A URL that matches nothing: under /api/, the API's `{detail, code}` (a path parameter
+    that is not a number lands here too); elsewhere, the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Introuvable."), "code": ErrorCode.NOT_FOUND}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def _check_database() -> str:

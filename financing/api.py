@@ -17,8 +17,8 @@ from accounts.need_to_know import DataKind, Need
 from accounts.scoping import platform_ids
 from beneficiaries.enums import Situation
 from bookings import selectors as booking_selectors
-from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.fields import MoneyField, TextField
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import PermissionDeniedError
 from financing import selectors, services
 from financing.enums import (
@@ -56,7 +56,9 @@ class PlanLineSerializer(serializers.Serializer):
     amount = MoneyField(min_value=Decimal("0"))
     programme = serializers.IntegerField(required=False, allow_null=True)
     loan = serializers.IntegerField(required=False, allow_null=True)
-    award_status = serializers.ChoiceField(choices=AwardStatus.choices, read_only=True)
+    award_status = serializers.ChoiceField(
+        choices=AwardStatus.choices, read_only=True, allow_null=True
+    )
 
     def validate(self, attrs):
         # A grant award must be positive (database check): say so rather than fail with a 500.
@@ -132,14 +134,16 @@ def _codes(values) -> list[tuple[str, str]]:
 class ProgrammeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     platform = serializers.IntegerField(source="platform_id", required=False)
-    name = serializers.CharField(max_length=200)
+    name = TextField(max_length=200)
     funder = serializers.IntegerField(source="funder_id")
-    funder_name = serializers.CharField(source="funder.name", read_only=True)
-    budget = MoneyField()
+    funder_name = TextField(source="funder.name", read_only=True)
+    budget = MoneyField(min_value=Decimal("0.01"))
     committed = MoneyField(read_only=True)
     paid = MoneyField(read_only=True)
     available = MoneyField(read_only=True)
-    per_beneficiary_cap = MoneyField(required=False, allow_null=True, default=None)
+    per_beneficiary_cap = MoneyField(
+        min_value=Decimal("0.01"), required=False, allow_null=True, default=None
+    )
     eligible_categories = serializers.ListField(
         child=serializers.ChoiceField(choices=_codes(PartnerCategory.values)), required=False
     )
@@ -154,6 +158,8 @@ class ProgrammeSerializer(serializers.Serializer):
 class ProgrammeListApi(APIView):
     need_to_know = Need(DataKind.PROGRAMMES)
     """Grant envelopes of the finance officer's platforms."""
+
+    pagination_class = PageNumberPagination
 
     @extend_schema(responses={200: ProgrammeSerializer(many=True)})
     def get(self, request):
@@ -200,8 +206,8 @@ class PortfolioApi(APIView):
             overdue_amount = MoneyField()
 
         class GroupSerializer(serializers.Serializer):
-            lender = serializers.CharField()
-            kind = serializers.CharField(help_text="micro_credit, association_loan")
+            lender = TextField()
+            kind = TextField(help_text="micro_credit, association_loan")
             outstanding = MoneyField()
 
         loans = serializers.IntegerField()

@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from accounts.need_to_know import DataKind, Mode, Need
-from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.fields import DecimalStringField, MoneyField, TextField
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import PermissionDeniedError
 from financing import loans, selectors
 from financing.api import require_roles
@@ -37,19 +37,36 @@ class LoanSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=LoanKind.choices)
     # A related field for input validation only: an unknown lender is a 400.
     lender = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    lender_name = serializers.CharField(source="lender.name", read_only=True)
-    principal = MoneyField()
-    annual_rate = serializers.DecimalField(max_digits=6, decimal_places=3)
-    term_months = serializers.IntegerField(max_value=32767)
+    lender_name = TextField(source="lender.name", read_only=True)
+    # Bounds that keep every amount of the schedule within the ledger's columns: a social loan
+    # stays under a million euros, at most 100 % a year, over at most 40 years.
+    principal = MoneyField(
+        min_value=Decimal("0.01"),
+        max_value=Decimal("999999.99"),
+        pattern=r"^(?=[0-9.]*[1-9])[0-9]{1,6}(?:\.[0-9]{1,2})?$",
+    )
+    annual_rate = DecimalStringField(
+        max_digits=6,
+        decimal_places=3,
+        min_value=0,
+        max_value=100,
+        pattern=r"^(?:100(?:\.0{1,3})?|[0-9]{1,2}(?:\.[0-9]{1,3})?)$",
+    )
+    term_months = serializers.IntegerField(min_value=1, max_value=480)
     method = serializers.ChoiceField(
         choices=LoanMethod.choices, required=False, default=LoanMethod.DECLINING_BALANCE
     )
-    grace_months = serializers.IntegerField(min_value=0, max_value=32767, required=False, default=0)
-    guarantee_share = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False
+    grace_months = serializers.IntegerField(min_value=0, max_value=479, required=False, default=0)
+    guarantee_share = DecimalStringField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        pattern=r"^(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)$",
     )
     first_due_on = serializers.DateField()
-    disbursed_on = serializers.DateField(read_only=True)
+    disbursed_on = serializers.DateField(read_only=True, allow_null=True)
     status = serializers.ChoiceField(choices=LoanStatus.choices, read_only=True)
     credit_balance = MoneyField(read_only=True)
     days_past_due = serializers.IntegerField(read_only=True)
@@ -62,6 +79,7 @@ class LoanSerializer(serializers.Serializer):
 
 class LoanListApi(APIView):
     need_to_know = Need(DataKind.LOANS)
+    pagination_class = PageNumberPagination
 
     class FilterSerializer(serializers.Serializer):
         """The loans page's filters (`LoanFilterForm`), and the borrower; a value out of
@@ -170,8 +188,8 @@ class TransactionSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TransactionKind.choices)
     amount = MoneyField()
     value_date = serializers.DateField()
-    method = serializers.CharField()
-    note = serializers.CharField()
+    method = TextField()
+    note = TextField()
     reverses = serializers.IntegerField(source="reverses_id", allow_null=True)
     reversed = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -242,7 +260,7 @@ class LoanEntryApi(APIView):
         )
         amount = MoneyField(min_value=Decimal("0.01"))
         value_date = serializers.DateField()
-        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        note = TextField(max_length=255, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request, loan_id: int):
@@ -274,7 +292,7 @@ class TransactionReverseApi(APIView):
     need_to_know = Need(DataKind.LOANS, mode=Mode.WRITE)
 
     class InputSerializer(serializers.Serializer):
-        note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        note = TextField(max_length=255, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses={201: TransactionSerializer})
     def post(self, request, transaction_id: int):

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -14,8 +15,8 @@ from rest_framework.views import APIView
 
 from accounts.need_to_know import DataKind, Need
 from accounts.scoping import partner_organisation_ids
-from core.api.fields import MoneyField
-from core.api.pagination import paginated_response
+from core.api.fields import MoneyField, StrictBooleanField, TextField
+from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError, PermissionDeniedError
 from partners import permissions, selectors, services
 from partners.enums import BookingMode, PartnerCategory, ServiceUnit
@@ -26,17 +27,18 @@ MAX_SLOT_WINDOW_DAYS = 92
 
 class PartnerListApi(APIView):
     need_to_know = Need(DataKind.CATALOGUE)
+    pagination_class = PageNumberPagination
 
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
-        name = serializers.CharField()
+        name = TextField()
         category = serializers.ChoiceField(choices=PartnerCategory.choices)
-        status = serializers.CharField()
-        description = serializers.CharField()
-        opening_hours = serializers.CharField()
-        address = serializers.CharField(source="organisation.address")
-        commune = serializers.CharField(source="organisation.commune")
-        postcode = serializers.CharField(source="organisation.postcode")
+        status = TextField()
+        description = TextField()
+        opening_hours = TextField()
+        address = TextField(source="organisation.address")
+        commune = TextField(source="organisation.commune")
+        postcode = TextField(source="organisation.postcode")
         latitude = serializers.DecimalField(
             source="organisation.latitude", max_digits=9, decimal_places=6, allow_null=True
         )
@@ -44,7 +46,7 @@ class PartnerListApi(APIView):
             source="organisation.longitude", max_digits=9, decimal_places=6, allow_null=True
         )
         wheelchair_accessible = serializers.BooleanField()
-        languages = serializers.ListField(child=serializers.CharField())
+        languages = serializers.ListField(child=TextField())
         service_radius_km = serializers.IntegerField(allow_null=True)
         service_area = serializers.SerializerMethodField()
 
@@ -53,7 +55,7 @@ class PartnerListApi(APIView):
                 {"insee_code": c.insee_code, "name": c.name} for c in partner.service_area.all()
             ]
 
-        timezone = serializers.CharField()
+        timezone = TextField()
 
     @extend_schema(responses={200: OutputSerializer(many=True)})
     def get(self, request):
@@ -76,7 +78,7 @@ class PartnerDetailApi(APIView):
 
 class ServiceOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()
     category = serializers.ChoiceField(choices=PartnerCategory.choices)
     unit = serializers.ChoiceField(choices=ServiceUnit.choices)
     market_price = MoneyField()
@@ -84,11 +86,11 @@ class ServiceOutputSerializer(serializers.Serializer):
     saving = MoneyField()
     deposit = MoneyField()
     partner = serializers.SerializerMethodField()
-    commune = serializers.CharField(source="partner.organisation.commune")
+    commune = TextField(source="partner.organisation.commune")
     distance_km = serializers.SerializerMethodField()
     next_available_at = serializers.DateTimeField(allow_null=True)
-    description = serializers.CharField()
-    eligibility_note = serializers.CharField()
+    description = TextField()
+    eligibility_note = TextField()
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices)
     auto_confirm = serializers.BooleanField()
     min_notice_hours = serializers.IntegerField()
@@ -106,15 +108,15 @@ class ServiceOutputSerializer(serializers.Serializer):
 
 class ServiceInputSerializer(serializers.Serializer):
     partner = serializers.IntegerField(required=False)
-    name = serializers.CharField(max_length=150)
-    description = serializers.CharField(required=False, allow_blank=True)
+    name = TextField(max_length=150)
+    description = TextField(required=False, allow_blank=True)
     unit = serializers.ChoiceField(choices=ServiceUnit.choices)
     market_price = MoneyField(min_value=0)
     solidarity_price = MoneyField(min_value=0)
     deposit = MoneyField(min_value=0, required=False)
-    eligibility_note = serializers.CharField(required=False, allow_blank=True)
+    eligibility_note = TextField(required=False, allow_blank=True)
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices, required=False)
-    auto_confirm = serializers.BooleanField(required=False)
+    auto_confirm = StrictBooleanField(required=False)
     min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 90, required=False)
     max_advance_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
     cancellation_cutoff_hours = serializers.IntegerField(
@@ -139,6 +141,8 @@ def _managed_partner_for_creation(user, partner_id: int | None) -> Partner:
     if partner_id is None:
         own = list(visible.filter(organisation_id__in=partner_organisation_ids(user)))
         manageable = [p for p in own if permissions.can_manage_partner(user, p)]
+        if not manageable and not any(permissions.can_manage_partner(user, p) for p in visible):
+            raise PermissionDeniedError(_("Vous ne gérez aucun partenaire."))
         if len(manageable) != 1:
             raise serializers.ValidationError(
                 {"partner": _("Précisez le partenaire qui propose ce service.")}
@@ -233,7 +237,7 @@ class SlotListApi(APIView):
 
         def to_internal_value(self, data):
             data = {"from_": data.get("from"), "to": data.get("to")}
-            return super().to_internal_value({k: v for k, v in data.items() if v})
+            return super().to_internal_value({k: v for k, v in data.items() if v is not None})
 
         def validate(self, attrs):
             start, end = attrs.get("from_"), attrs.get("to")
@@ -257,8 +261,10 @@ class SlotListApi(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", str, description="Premier jour (AAAA-MM-JJ)"),
-            OpenApiParameter("to", str, description="Dernier jour inclus (AAAA-MM-JJ)"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="Premier jour"),
+            OpenApiParameter(
+                "to", OpenApiTypes.DATE, description="Dernier jour inclus (au plus 92 jours)"
+            ),
         ],
         responses={200: OutputSerializer(many=True)},
     )

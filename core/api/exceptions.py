@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
@@ -16,6 +17,16 @@ def exception_handler(exc, context):
         # Model and service validation speaks Django; the API answers with DRF's 400 format.
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.ValidationError):
+        # Raised outside a serializer (`ValidationError("message")`, `{"field": "message"}`):
+        # still the documented field-errors shape, `{field: [messages]}`.
+        data = response.data
+        if not isinstance(data, dict):
+            data = {api_settings.NON_FIELD_ERRORS_KEY: data}
+        response.data = {
+            field: [messages] if isinstance(messages, str) else messages
+            for field, messages in data.items()
+        }
     if (
         response is not None
         and isinstance(exc, exceptions.APIException)

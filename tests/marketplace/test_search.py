@@ -364,8 +364,9 @@ def test_pages_past_the_end_invalid_or_last(api_client, adviser, world):
     third = search(api_client, adviser, page_size=2, page=3).data  # 5 found: the last page
     assert third["count"] == 5 and len(third["results"]) == 1 and third["next"] is None
     assert search(api_client, adviser, page_size=2, page=4).status_code == 404
-    assert search(api_client, adviser, page_size=2, page=0).status_code == 404
-    assert search(api_client, adviser, page_size=2, page="deux").status_code == 404
+    # Not a page number at all: a 400, as the schema documents.
+    assert search(api_client, adviser, page_size=2, page=0).status_code == 400
+    assert search(api_client, adviser, page_size=2, page="deux").status_code == 400
     last = search(api_client, adviser, page_size=2, page="last").data
     assert last["count"] == 5 and len(last["results"]) == 1 and last["next"] is None
     nothing = search(api_client, adviser, q="introuvable").data
