@@ -1,10 +1,5 @@
 """Bookings API (DESIGN §6): advisers book, partners answer, everyone reads their own."""
 
-import hashlib
-import json
-from datetime import timedelta
-
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,16 +10,12 @@ from rest_framework.views import APIView
 
 from accounts import permissions as account_permissions
 from accounts.need_to_know import BENEFICIARIES, DataKind, Mode, Need
-from bookings import selectors, services
+from bookings import idempotency, selectors, services
 from bookings.enums import BookingStatus
-from bookings.models import IdempotencyRecord
 from bookings.permissions import role_of
 from core.api.fields import DecimalStringField, MoneyField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
-from core.enums import ErrorCode
-from core.errors import ConflictError, PermissionDeniedError
-
-IDEMPOTENCY_WINDOW = timedelta(hours=24)
+from core.errors import PermissionDeniedError
 
 
 class BookingOutputSerializer(serializers.Serializer):
@@ -61,10 +52,6 @@ class BookingOutputSerializer(serializers.Serializer):
         if "slot_ids" in self.context:  # a booking just made: handed over, not read back
             return self.context["slot_ids"]
         return [bs.slot_id for bs in booking.booking_slots.all()]
-
-
-def _request_hash(data) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class BookingListApi(APIView):
@@ -134,41 +121,18 @@ class BookingListApi(APIView):
             raise PermissionDeniedError(_("Seuls les conseillers réservent."))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key", "").strip()[:255]
+        key = request.headers.get("Idempotency-Key", "").strip()[: idempotency.KEY_MAX_LENGTH]
         if not key:
             return self._create(request, data.validated_data)
-        digest = _request_hash(request.data)
-        replay = self._replay(user, key, digest)
-        if replay is not None:
-            return replay
-        try:
-            with transaction.atomic():
-                response = self._create(request, data.validated_data)
-                IdempotencyRecord.objects.create(
-                    user=user, key=key, request_hash=digest,
-                    status_code=response.status_code, response=response.data,
-                )  # fmt: skip
-        except IntegrityError:
-            # The same key won a concurrent race: answer what that request answered.
-            replay = self._replay(user, key, digest)
-            if replay is None:
-                raise
-            return replay
-        return response
+        code, payload = idempotency.run_once(
+            user=user, key=key, digest=idempotency.request_hash(request.data),
+            run=lambda: self._answer(self._create(request, data.validated_data)),
+        )  # fmt: skip
+        return Response(payload, status=code)
 
-    def _replay(self, user, key: str, digest: str) -> Response | None:
-        IdempotencyRecord.objects.filter(
-            user=user, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW
-        ).delete()
-        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
-        if record is None:
-            return None
-        if record.request_hash != digest:
-            raise ConflictError(
-                _("Cette clé d'idempotence a déjà servi pour une autre demande."),
-                code=ErrorCode.IDEMPOTENCY_KEY_REUSED,
-            )
-        return Response(record.response, status=record.status_code)
+    @staticmethod
+    def _answer(response: Response) -> tuple[int, dict]:
+        return response.status_code, response.data
 
     def _create(self, request, data) -> Response:
         booking = services.booking_create(

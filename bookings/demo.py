@@ -71,7 +71,8 @@ def seed_bookings(ctx, people, partners) -> None:
             cancellation_reason="Rendez-vous déplacé" if status == BookingStatus.CANCELLED else "",
             cancelled_by=ActorRole.ADVISER if status == BookingStatus.CANCELLED else "",
         )  # fmt: skip
-        BookingSlot.objects.create(booking=booking, slot=slot, quantity=1)
+        BookingSlot.objects.create(booking=booking, slot=slot, quantity=1, beneficiary=person,
+                                   holding=status in HOLDING)  # fmt: skip
         told = timezone.now()  # demo history: nobody is to be told again
         BookingEvent.objects.create(booking=booking, actor=adviser, actor_role=ActorRole.ADVISER,
                                     from_status="", to_status=BookingStatus.REQUESTED,

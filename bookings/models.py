@@ -84,10 +84,22 @@ class BookingSlot(models.Model):
         "partners.Slot", null=True, on_delete=models.SET_NULL, related_name="booking_slots"
     )
     quantity = models.PositiveIntegerField(default=1)
+    # The booking's person and whether it holds its places, copied here so that the database
+    # itself refuses a second active booking of one person on one slot (DESIGN §5's guard,
+    # for people): set at creation, `holding` cleared by the transition that releases.
+    beneficiary = models.ForeignKey(
+        "beneficiaries.Beneficiary", on_delete=models.PROTECT, related_name="+"
+    )
+    holding = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["booking", "slot"], name="booking_slot_unique")
+            models.UniqueConstraint(fields=["booking", "slot"], name="booking_slot_unique"),
+            models.UniqueConstraint(
+                fields=["slot", "beneficiary"],
+                condition=models.Q(holding=True),
+                name="one_active_booking_per_person_and_slot",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +21,7 @@ from bookings.permissions import can_book_for, role_of
 from bookings.selectors import booking_parties
 from core.audit import audit_log
 from core.enums import ErrorCode
-from core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from core.formatting import cents
 from core.transitions import ensure_transition, record_transition
 from partners.enums import BookingMode, ServiceUnit
@@ -32,12 +32,46 @@ def _not_found() -> NotFoundError:
     return NotFoundError(_("Réservation introuvable."))
 
 
+class AlreadyBooked(ConflictError):
+    """The person already holds an active booking of one of these slots."""
+
+    default_code = ErrorCode.ALREADY_BOOKED
+
+
+def booking_create(*, actor, beneficiary_id: int, slot_ids: list[int], **fields) -> Booking:
+    """Book slots (or every day of a rental period) of a partner service for a person.
+
+    One person holds at most one active booking of a slot: the database refuses the second
+    (a partial unique constraint on the booking's slots), which is answered 409
+    `already_booked` with the booking the person already holds."""
+    try:
+        return _booking_create(
+            actor=actor, beneficiary_id=beneficiary_id, slot_ids=slot_ids, **fields
+        )
+    except IntegrityError:
+        held = (
+            Booking.objects.filter(
+                beneficiary_id=beneficiary_id,
+                booking_slots__slot_id__in=slot_ids,
+                booking_slots__holding=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+        if held is None:
+            raise
+        raise AlreadyBooked(
+            _("Cette personne a déjà une réservation sur ce créneau (%(reference)s).")
+            % {"reference": held.reference},
+            extra={"booking": held.pk, "reference": held.reference},
+        ) from None
+
+
 @transaction.atomic
-def booking_create(
+def _booking_create(
     *, actor, beneficiary_id: int, service_id: int, slot_ids: list[int], quantity: int = 1,
     units: Decimal | None = None, note: str = "", now=None,
 ) -> Booking:  # fmt: skip
-    """Book slots (or every day of a rental period) of a partner service for a person."""
     now = now or timezone.now()
     beneficiary, service = booking_parties(beneficiary_id=beneficiary_id, service_id=service_id)
     if beneficiary is None or not can_book_for(actor, beneficiary):
@@ -71,7 +105,10 @@ def booking_create(
         confirmed_at=now if status == BookingStatus.CONFIRMED else None,
     )  # fmt: skip
     BookingSlot.objects.bulk_create(
-        [BookingSlot(booking=booking, slot=slot, quantity=quantity) for slot in slots]
+        [
+            BookingSlot(booking=booking, slot=slot, quantity=quantity, beneficiary=beneficiary)
+            for slot in slots
+        ]
     )
     _record_event(booking, actor=actor, actor_role=ActorRole.ADVISER, from_status="",
                   to_status=status)  # fmt: skip
@@ -129,6 +166,7 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
         capacity.release(
             dict(booking.booking_slots.exclude(slot=None).values_list("slot_id", "quantity"))
         )
+        booking.booking_slots.update(holding=False)  # the person may book these slots again
         hooks.places_released.send(sender=Booking, booking=booking)  # e.g. grants go back
     _record_event(booking, actor=actor, actor_role=actor_role, from_status=booking.status,
                   to_status=to, note=note)  # fmt: skip

@@ -4,11 +4,11 @@ beneficiary's pages and the vouchers live in `bookings.urls_people`."""
 
 from django.urls import include, path
 
-from bookings import views_adviser, views_partner
+from bookings import views_adviser, views_booking, views_partner
 
 urlpatterns = [
     path("reservations/", views_adviser.booking_list, name="booking_list"),
-    path("reservations/nouvelle/", views_adviser.booking_new, name="booking_new"),
+    path("reservations/nouvelle/", views_booking.booking_new, name="booking_new"),
     path("reservations/<int:booking_id>/", views_adviser.booking_detail, name="booking_detail"),
     path(
         "reservations/<int:booking_id>/annuler/",

@@ -25,6 +25,7 @@ class ErrorCode(models.TextChoices):
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", _("Clé d'idempotence déjà utilisée")
     # Bookings
     BENEFICIARY_CLOSED = "beneficiary_closed", _("Accompagnement terminé")
+    ALREADY_BOOKED = "already_booked", _("Déjà réservé pour cette personne")
     MIN_NOTICE = "min_notice", _("Délai de prévenance trop court")
     MAX_ADVANCE = "max_advance", _("Réservation trop longtemps à l'avance")
     PERIOD_INCOMPLETE = "period_incomplete", _("Location sans tous ses jours")

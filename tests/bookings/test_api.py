@@ -131,15 +131,18 @@ def test_idempotency_key_gives_one_booking_and_the_same_answer(
         "/api/v1/bookings/", {**payload, "quantity": 2}, format="json", HTTP_IDEMPOTENCY_KEY="k-1"
     )
     assert other.status_code == 409 and other.data["code"] == "idempotency_key_reused"
-    # Another user's identical key is another request.
+    # Another user's identical key is another request (for someone else: one person holds
+    # one active booking of a slot).
     colleague = type(adviser).objects.get(pk=adviser.pk)
     IdempotencyRecord.objects.filter(user=adviser).update(user=UserFactory())
+    neighbour = BeneficiaryFactory(platform=person.platform, adviser=adviser)
     assert (
         as_user(api_client, colleague)
-        .post("/api/v1/bookings/", payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+        .post("/api/v1/bookings/", body(neighbour, service, [make_slot(service, 5, 15)]),
+              format="json", HTTP_IDEMPOTENCY_KEY="k-1")
         .status_code
         == 201
-    )
+    )  # fmt: skip
 
 
 @pytest.mark.django_db

@@ -28,8 +28,9 @@ from hypothesis.stateful import (
 
 from bookings.capacity import SlotFull
 from bookings.enums import HOLDING, TRANSITIONS, BookingStatus
-from bookings.models import Booking
+from bookings.models import Booking, BookingSlot
 from bookings.services import (
+    AlreadyBooked,
     booking_cancel,
     booking_confirm,
     booking_create,
@@ -38,6 +39,7 @@ from bookings.services import (
 )
 from core.errors import InvalidTransition
 from partners.models import Slot
+from tests.beneficiaries.factories import BeneficiaryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,7 @@ class CapacityMachine(RuleBasedStateMachine):
         self.slots: list[Slot] = []
         self.status: dict[int, str] = {}  # the model: booking → status
         self.places: dict[int, dict[int, int]] = {}  # booking → {slot: quantity}
+        self.person: dict[int, int] = {}  # booking → the person it is for
 
     def expected_reserved(self, slot_id: int) -> int:
         return sum(
@@ -77,21 +80,35 @@ class CapacityMachine(RuleBasedStateMachine):
             for n, capacity in enumerate(capacities)
         ]  # fmt: skip
 
-    @rule(target=bookings, indexes=SLOT_INDEXES, quantity=st.integers(min_value=1, max_value=2))
-    def book(self, indexes, quantity):
+    def holds(self, person_id: int, slot_id: int) -> bool:
+        return any(
+            self.person[b] == person_id and slot_id in places and self.status[b] in HOLDING
+            for b, places in self.places.items()
+        )
+
+    @rule(target=bookings, indexes=SLOT_INDEXES, quantity=st.integers(min_value=1, max_value=2),
+          who=st.integers(min_value=0, max_value=1))  # fmt: skip
+    def book(self, indexes, quantity, who):
         slots = {self.slots[i % len(self.slots)] for i in indexes}
+        person_id = self.world["people"][who].pk
         room = all(self.expected_reserved(s.pk) + quantity <= s.capacity for s in slots)
+        held = any(self.holds(person_id, s.pk) for s in slots)
         try:
             booking = booking_create(
-                actor=self.world["adviser"], beneficiary_id=self.world["beneficiary"].pk,
+                actor=self.world["adviser"], beneficiary_id=person_id,
                 service_id=self.service.pk, slot_ids=[s.pk for s in slots], quantity=quantity,
             )  # fmt: skip
         except SlotFull:
             assert not room, "refused although every slot had room"
             return multiple()
+        except AlreadyBooked:
+            assert room and held, "refused as already booked although the person holds none"
+            return multiple()
         assert room, "accepted although a slot was full"
+        assert not held, "a person holds two active bookings of one slot"
         self.status[booking.pk] = booking.status
         self.places[booking.pk] = {s.pk: quantity for s in slots}
+        self.person[booking.pk] = person_id
         return booking.pk
 
     def _transition(self, booking_id: int, to: str, call) -> None:
@@ -137,10 +154,18 @@ class CapacityMachine(RuleBasedStateMachine):
             assert slot.reserved == slot.held == self.expected_reserved(slot.pk), slot
             assert 0 <= slot.reserved <= slot.capacity, slot
 
+    @invariant()
+    def a_slot_link_holds_exactly_while_its_booking_does(self):
+        links = BookingSlot.objects.filter(booking__service=self.service)
+        assert not links.filter(holding=True).exclude(booking__status__in=HOLDING).exists()
+        assert not links.filter(holding=False, booking__status__in=HOLDING).exists()
+
 
 def test_capacity_invariant_holds_through_any_sequence(adviser, partner_manager, service, person):
+    neighbour = BeneficiaryFactory(platform=person.platform, adviser=adviser)
     CapacityMachine.world = {
-        "adviser": adviser, "manager": partner_manager, "service": service, "beneficiary": person,
+        "adviser": adviser, "manager": partner_manager, "service": service,
+        "people": [person, neighbour],
     }  # fmt: skip
     run_state_machine_as_test(
         CapacityMachine,

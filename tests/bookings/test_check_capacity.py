@@ -9,6 +9,7 @@ from django.db.models import F
 from bookings import services
 from bookings.capacity_check import capacity_mismatches
 from partners.models import Slot
+from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.conftest import make_slot
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +23,14 @@ def run() -> str:
 
 @pytest.fixture
 def booked(adviser, partner_manager, person, service):
-    """Two slots booked twice (one booking cancelled since), one confirmed, one untouched."""
+    """Two slots booked twice (one booking cancelled since), one confirmed, one untouched;
+    each booking for another person (one person holds one active booking of a slot)."""
     first, second, untouched = (make_slot(service, 3, hour, capacity=3) for hour in (9, 10, 11))
 
     def book(slots, quantity=1):
+        someone = BeneficiaryFactory(platform=person.platform, adviser=adviser)
         return services.booking_create(
-            actor=adviser, beneficiary_id=person.pk, service_id=service.pk,
+            actor=adviser, beneficiary_id=someone.pk, service_id=service.pk,
             slot_ids=[s.pk for s in slots], quantity=quantity,
         )  # fmt: skip
 

@@ -115,11 +115,14 @@ def test_not_signed_in_is_a_401_with_the_error_shape(api_client):
 
 
 def test_error_codes_outside_the_enum_are_refused():
+    from core.enums import ErrorCode
     from core.errors import ApplicationError
 
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         ApplicationError("x", code="not_a_code")
-    assert ApplicationError("x", code="slot_full").code == "slot_full"
+    with pytest.raises(TypeError):  # a member, not its value
+        ApplicationError("x", code="slot_full")
+    assert ApplicationError("x", code=ErrorCode.SLOT_FULL).code == "slot_full"
 
 
 def test_validation_errors_raised_outside_serializers_keep_the_field_errors_shape():
