@@ -6,6 +6,8 @@ class ErrorCode(models.TextChoices):
     """Stable codes of domain errors, shared by the API and the pages."""
 
     INVALID = "invalid", _("Données invalides")
+    MALFORMED_REQUEST = "malformed_request", _("Requête illisible")
+    REQUEST_TOO_LARGE = "request_too_large", _("Requête trop volumineuse")
     INVALID_CREDENTIALS = "invalid_credentials", _("Identifiants incorrects")
     MFA_REQUIRED = "mfa_required", _("Code de double authentification requis")
     EMAIL_UNVERIFIED = "email_unverified", _("Adresse e-mail non confirmée")
