@@ -110,6 +110,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # it behind a transaction-mode pooler that loses them (PgBouncer before 1.21).
     if env.bool("PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Embedded mode serves several writers at once (threads, workers): readers never block
+    # the writer (WAL), a transaction takes the write lock when it begins, before it reads
+    # (IMMEDIATE: no deadlock where two readers both want to write), and a writer waits its
+    # turn for up to 20 s instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache; without it Celery runs eagerly --------------------
