@@ -7,6 +7,8 @@ class ErrorCode(models.TextChoices):
     input validation; every other refusal has its own code (tests/test_error_codes.py)."""
 
     INVALID = "invalid", _("Données invalides")
+    MALFORMED_REQUEST = "malformed_request", _("Requête illisible")
+    REQUEST_TOO_LARGE = "request_too_large", _("Requête trop volumineuse")
     INVALID_CREDENTIALS = "invalid_credentials", _("Identifiants incorrects")
     MFA_REQUIRED = "mfa_required", _("Code de double authentification requis")
     EMAIL_UNVERIFIED = "email_unverified", _("Adresse e-mail non confirmée")

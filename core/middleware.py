@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.request_guard import out_of_range_error
 
 _TITLES = {
     403: gettext_lazy("Accès refusé"),
@@ -21,6 +22,8 @@ class ApplicationErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            exception = out_of_range_error(exception)
         if not isinstance(exception, ApplicationError):
             return None
         title = _TITLES.get(exception.status, _("Demande impossible"))

@@ -37,7 +37,12 @@ def _lock_loan(actor, loan_id: int) -> Loan:
     return loan
 
 
-def validate_loan(*, kind, principal, annual_rate, term_months, grace_months) -> None:
+FIRST_DUE_MAX_YEARS = 5  # a first instalment further away is a typing error
+
+
+def validate_loan(
+    *, kind, principal, annual_rate, term_months, grace_months, first_due_on=None
+) -> None:
     from django.core.exceptions import ValidationError
 
     errors = {}
@@ -56,6 +61,12 @@ def validate_loan(*, kind, principal, annual_rate, term_months, grace_months) ->
         errors["term_months"] = _("Un microcrédit dure au plus %(max_months)s mois.") % limits
     if grace_months is not None and term_months and grace_months >= term_months:
         errors["grace_months"] = _("Le différé doit laisser au moins une mensualité.")
+    if first_due_on is not None and first_due_on.year > (
+        timezone.localdate().year + FIRST_DUE_MAX_YEARS
+    ):
+        errors["first_due_on"] = _(
+            "La première échéance tombe au plus tard dans %(years)s ans."
+        ) % {"years": FIRST_DUE_MAX_YEARS}
     if errors:
         raise ValidationError(errors)
 
@@ -85,6 +96,7 @@ def loan_create(
         annual_rate=annual_rate,
         term_months=term_months,
         grace_months=grace_months,
+        first_due_on=first_due_on,
     )
     if guarantee_share is None:
         guarantee_share = Decimal("50") if kind == LoanKind.MICRO_CREDIT else Decimal("0")

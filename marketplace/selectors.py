@@ -178,6 +178,8 @@ class SearchPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if (number - 1) * self.per_page > 2**63 - 1:  # an OFFSET no database takes
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
 

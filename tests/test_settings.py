@@ -23,6 +23,7 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": str(settings.DATABASES["default"]["NAME"]),
     "db_host": settings.DATABASES["default"].get("HOST", ""),
+    "db_options": settings.DATABASES["default"].get("OPTIONS", {}),
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -75,6 +76,12 @@ def test_embedded_default_needs_nothing_but_debug():
     assert resolved["tz"] == "Europe/Paris"
     assert resolved["use_tz"] is True
     assert resolved["site_url"] == "http://127.0.0.1:8000"
+    # several writers at once: WAL, write lock taken at BEGIN, a wait instead of "locked"
+    assert resolved["db_options"] == {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 
 
 def test_environment_switches_each_real_part_on():
@@ -90,6 +97,7 @@ def test_environment_switches_each_real_part_on():
     )
     assert resolved["engine"] == "django.db.backends.postgresql"
     assert (resolved["db_name"], resolved["db_host"]) == ("solimob", "db.internal")
+    assert "transaction_mode" not in resolved["db_options"]  # SQLite's options stay SQLite's
     assert resolved["eager"] is False
     assert resolved["broker"] == "redis://cache.internal:6379/2"
     # Redis, with local memory standing in while it is unreachable (core.cache).

@@ -154,20 +154,20 @@ def test_missing_field_message_is_in_french(api_client):
     assert response.json() == {"password": ["Ce champ est obligatoire."]}
 
 
-def test_malformed_json_is_a_400_parse_error(api_client):
+def test_malformed_json_is_a_400_malformed_request(api_client):
     response = api_client.post(
         TOKEN_URL, '{"email": "a@exemple.test", "password": ', content_type="application/json"
     )
 
     assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    assert response.json()["code"] == "malformed_request"
 
 
-def test_undecodable_bytes_are_a_400_parse_error(api_client):
+def test_undecodable_bytes_are_a_400_malformed_request(api_client):
     response = api_client.post(TOKEN_URL, b"\xff\xfe\x00garbage", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    assert response.json()["code"] == "malformed_request"
 
 
 @pytest.mark.parametrize("body", ['"email"', "[1, 2]", "42", "null", "true"])
