@@ -28,8 +28,10 @@ from beneficiaries.enums import (
 from beneficiaries.permissions import FIELD_KINDS, readable_fields
 from core.api.fields import PatternField, StrictBooleanField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
+from core.api.schema import role_dependent_fields
 
 
+@role_dependent_fields(*FIELD_KINDS)
 class BeneficiarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     platform = serializers.IntegerField(source="platform_id", read_only=True)

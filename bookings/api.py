@@ -89,7 +89,7 @@ class BookingListApi(APIView):
             OpenApiParameter("upcoming", bool),
             OpenApiParameter("from", OpenApiTypes.DATE),
             OpenApiParameter("to", OpenApiTypes.DATE),
-            OpenApiParameter("beneficiary", int),
+            OpenApiParameter("beneficiary", {"type": "integer", "minimum": 1}),
             OpenApiParameter("person", str, description="Nom ou prénom de la personne"),
         ],
         responses={200: BookingOutputSerializer(many=True)},

@@ -299,6 +299,10 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
 }
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.optional_role_dependent_fields",
+    ],
     "TITLE": "Solimob API",
     "DESCRIPTION": "Réservation et financement des services d'une plateforme de mobilité "
     "solidaire.",

@@ -96,7 +96,7 @@ class LoanListApi(APIView):
             OpenApiParameter("status", str, enum=LoanStatus.values),
             OpenApiParameter("kind", str, enum=LoanKind.values),
             OpenApiParameter("bucket", str, enum=ArrearsBucket.values),
-            OpenApiParameter("beneficiary", int),
+            OpenApiParameter("beneficiary", {"type": "integer", "minimum": 1}),
             OpenApiParameter("person", str, description="Nom ou prénom de la personne"),
         ],
         responses={200: LoanSerializer(many=True)},

@@ -154,3 +154,29 @@ class AutoSchema(BaseAutoSchema):
             "description": ERROR_DESCRIPTIONS[status],
             "content": {"application/json": {"schema": schema}},
         }
+
+
+# Response components whose fields depend on who reads them (need-to-know): those fields are
+# documented as optional in the answer, since a role that may not read them gets none.
+ROLE_DEPENDENT_FIELDS: dict[str, set[str]] = {}
+
+
+def role_dependent_fields(*names: str):
+    """Class decorator for an output serializer that leaves out `names` for some readers."""
+
+    def register(serializer_class):
+        component = serializer_class.__name__.removesuffix("Serializer")
+        ROLE_DEPENDENT_FIELDS.setdefault(component, set()).update(names)
+        return serializer_class
+
+    return register
+
+
+def optional_role_dependent_fields(result, generator, request, public):
+    """drf-spectacular post-processing hook: those fields leave the `required` lists."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for component, names in ROLE_DEPENDENT_FIELDS.items():
+        schema = schemas.get(component)
+        if schema and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in names]
+    return result
