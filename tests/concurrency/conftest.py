@@ -16,10 +16,14 @@ def _postgres_only():
     postgres_or_unavailable()
 
 
+WORKERS = 50  # the most threads a race releases together
+
+
 @pytest.fixture
 def world(transactional_db) -> World:
     """A platform, its adviser, a published partner under agreement with a published service
-    (no notice needed) and a rental, the partner's manager and a person to book for."""
+    (no notice needed) and a rental, the partner's manager, a person to book for, and one
+    person per racing worker."""
     platform = OrganisationFactory(name="Plateforme course")
     adviser = member(Role.ADVISER, platform)
     partner = PartnerFactory(
@@ -32,4 +36,5 @@ def world(transactional_db) -> World:
     beneficiary = BeneficiaryFactory(
         platform=platform, adviser=adviser, email="camille.course@exemple.test"
     )
-    return World(platform, adviser, manager, service, rental, beneficiary)
+    people = [BeneficiaryFactory(platform=platform, adviser=adviser) for _ in range(WORKERS)]
+    return World(platform, adviser, manager, service, rental, beneficiary, people)

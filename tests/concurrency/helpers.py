@@ -25,6 +25,7 @@ class World:
     service: Service
     rental: Service
     beneficiary: Beneficiary
+    people: list[Beneficiary]  # one per racing worker: a person holds one booking of a slot
 
     def slot(self, day: int, *, capacity: int = 1, service: Service | None = None) -> Slot:
         """A slot `day` days ahead (a 1-hour slot, or a whole day for the rental)."""

@@ -12,7 +12,7 @@ import pytest
 from bookings.capacity import SlotFull
 from bookings.enums import BookingStatus
 from bookings.models import Booking, BookingEvent
-from bookings.services import booking_confirm, booking_create
+from bookings.services import AlreadyBooked, booking_confirm, booking_create
 from core.errors import InvalidTransition
 from core.models import Notification
 from tests.concurrency.helpers import fresh_user, held
@@ -25,13 +25,15 @@ ROUNDS = 4  # WORKERS × ROUNDS = 200 attempts on one slot
 CONTROL_TRIES = 5
 
 
-def book(world, *, service=None, slot_ids_for):
-    """An attempt: the adviser books the slots `slot_ids_for(worker)` for the person."""
+def book(world, *, service=None, slot_ids_for, same_person=False):
+    """An attempt: the adviser books the slots `slot_ids_for(worker)` for the worker's own
+    person (or, `same_person`, all for the one person)."""
     service = service or world.service
 
     def attempt(adviser, worker, round_):
+        person = world.beneficiary if same_person else world.people[worker]
         return booking_create(
-            actor=adviser, beneficiary_id=world.beneficiary.pk, service_id=service.pk,
+            actor=adviser, beneficiary_id=person.pk, service_id=service.pk,
             slot_ids=slot_ids_for(worker),
         ).pk  # fmt: skip
 
@@ -58,6 +60,23 @@ def test_a_slot_is_never_oversold(world, capacity):
     assert Booking.objects.filter(service=world.service).count() == capacity
     slot.refresh_from_db()
     assert slot.reserved == held(slot) == capacity
+
+
+def test_one_person_holds_one_booking_of_a_slot_however_many_try(world):
+    """Fifty clicks for one person on a slot with room for five: one booking, the database's
+    partial unique constraint refusing the others (409 already_booked), their places back."""
+    slot = world.slot(5, capacity=5)
+
+    outcomes = race(
+        WORKERS, book(world, slot_ids_for=lambda worker: [slot.pk], same_person=True),
+        prepare=as_user(world.adviser),
+    )  # fmt: skip
+
+    assert sum(o.ok for o in outcomes) == 1
+    assert errors_other_than(outcomes, AlreadyBooked, "already_booked") == []
+    assert Booking.objects.filter(service=world.service, beneficiary=world.beneficiary).count() == 1
+    slot.refresh_from_db()
+    assert slot.reserved == held(slot) == 1
 
 
 def test_control_without_the_guard_the_same_race_oversells(world, settings):
