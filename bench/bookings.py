@@ -43,6 +43,7 @@ HOST = "127.0.0.1"
 WORKERS = 4
 WAVE = 50  # racing threads released together (the server still runs 4 at a time)
 RACE_CAPACITY = 5
+FLOOR_SHARE = 0.4  # the target: bookings/s at least this share of the floor's requests/s
 HTTP_TIMEOUT = 30
 STARTUP_TIMEOUT = 30
 WARM_UP_SECONDS = 2
@@ -69,7 +70,7 @@ class Answer:
 # --- Set-up -----------------------------------------------------------------------------
 
 
-def build(*, clients: int, slots: int) -> World:
+def build(*, clients: int, slots: int, racers: int) -> World:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
@@ -101,7 +102,7 @@ def build(*, clients: int, slots: int) -> World:
     beneficiaries = [
         Beneficiary.objects.create(platform=platform, adviser=adviser, first_name="Personne",
                                    last_name=f"Banc {n}", email=f"personne{n}@exemple.test")
-        for n in range(clients + 1)
+        for n in range(clients + racers)  # one person per client, then one per racer
     ]  # fmt: skip
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(hours=2)
     step = timedelta(minutes=10)
@@ -262,15 +263,18 @@ def distinct_slots(port: int, world: World, *, seconds: float, clients: int, slo
 
 
 def race(port: int, world: World, *, racers: int):
-    """`racers` bookings of the same slot, in waves of WAVE threads released together."""
+    """`racers` bookings of the same slot, each for its own person (one person holds one
+    booking of a slot), in waves of WAVE threads released together."""
     answers: list[Answer] = []
     lock = threading.Lock()
-    body = book_body(world, world.beneficiary_ids[-1], world.race_slot_id)
+    people = world.beneficiary_ids[-racers:]
 
-    def run(barrier: threading.Barrier) -> None:
+    def run(barrier: threading.Barrier, person: int) -> None:
         client = Client(port, token=world.token)
         barrier.wait()
-        answer = client.call("POST", "/api/v1/bookings/", body)
+        answer = client.call(
+            "POST", "/api/v1/bookings/", book_body(world, person, world.race_slot_id)
+        )
         client.close()
         with lock:
             answers.append(answer)
@@ -279,7 +283,10 @@ def race(port: int, world: World, *, racers: int):
     for wave_start in range(0, racers, WAVE):
         size = min(WAVE, racers - wave_start)
         barrier = threading.Barrier(size)
-        threads = [threading.Thread(target=run, args=(barrier,), daemon=True) for _ in range(size)]
+        threads = [
+            threading.Thread(target=run, args=(barrier, people[wave_start + n]), daemon=True)
+            for n in range(size)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -419,7 +426,7 @@ def main() -> None:
 
     results: dict[str, float] = {}
     with timed("set-up (platform, adviser, token, service, slots)", results):
-        world = build(clients=args.clients, slots=args.slots)
+        world = build(clients=args.clients, slots=args.slots, racers=args.racers)
     connection.close()  # the server owns the database during the load
 
     port = free_port()
@@ -494,9 +501,9 @@ def main() -> None:
         f"(b) exactly {RACE_CAPACITY} booked, the rest 409 slot_full: "
         f"{'OK' if race_ok else 'MISSED'}; "
         f"no overbooking and capacity consistent: {'OK' if consistent else 'MISSED'}; "
-        f"booking throughput ≥ half the floor: "
-        f"{'OK' if a['rate'] >= me['rate'] / 2 else 'MISSED'} "
-        f"({a['rate']:.1f}/s against {me['rate']:.1f}/s)",
+        f"booking throughput ≥ {FLOOR_SHARE:.0%} of the floor: "
+        f"{'OK' if a['rate'] >= me['rate'] * FLOOR_SHARE else 'MISSED'} "
+        f"({a['rate']:.1f}/s against {me['rate']:.1f}/s: {a['rate'] / me['rate']:.2f}×)",
         flush=True,
     )
     if not (no_errors and not unexpected_a and race_ok and consistent):
