@@ -20,7 +20,7 @@ from bookings import selectors as booking_selectors
 from core.api.fields import MoneyField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import PermissionDeniedError
-from financing import selectors, services
+from financing import plans, selectors, services
 from financing.enums import (
     ArrearsBucket,
     AwardStatus,
@@ -102,7 +102,7 @@ class FinancingPlanApi(APIView):
                     for line in plan.lines.all()
                 ],
                 "total": booking.total_price,
-                "beneficiary_share": services.beneficiary_share(booking),
+                "beneficiary_share": plans.beneficiary_share(booking),
             }
         return Response(self.PlanSerializer(data).data)
 
@@ -115,7 +115,7 @@ class FinancingPlanApi(APIView):
         booking = self._booking(request, booking_id)
         data = self.PlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.plan_set(
+        plans.plan_set(
             actor=request.user,
             booking_id=booking.pk,
             lines=[dict(line) for line in data.validated_data["lines"]],

@@ -15,7 +15,7 @@ from beneficiaries.models import Beneficiary
 from bookings.enums import HOLDING
 from bookings.models import Booking
 from core.formatting import cents
-from financing import loans, services
+from financing import loans, plans, services
 from financing.enums import AwardStatus, LineKind, LoanKind, LoanMethod, LoanStatus
 from financing.models import FinancingPlan, FundingProgramme, Loan
 from financing.schedule import add_months
@@ -230,7 +230,7 @@ def _plans(officer, people, partners: dict[str, Partner], programmes) -> None:
             line = {"kind": LineKind.LOAN, "amount": funded, "loan": loan.pk}
         else:
             line = {"kind": LineKind.GRANT, "amount": funded, "programme": programmes[source].pk}
-        services.plan_set(
+        plans.plan_set(
             actor=officer, booking_id=booking.pk,
             lines=[line, {"kind": LineKind.BENEFICIARY, "amount": booking.total_price - funded}],
         )  # fmt: skip

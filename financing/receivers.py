@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 
 from bookings import hooks
 from financing.enums import LineKind
+from financing.plans import plan_release_for_booking
 from financing.selectors import plan_for
-from financing.services import plan_release_for_booking
 from financing.views_plan import financing_summary
 
 

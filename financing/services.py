@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from accounts.need_to_know import DataKind
-from bookings.enums import HOLDING
 from bookings.models import Booking
 from core.audit import audit_log
 from core.enums import ErrorCode
@@ -28,10 +27,8 @@ from financing.enums import (
     AWARD_COMMITTED,
     AWARD_TRANSITIONS,
     AwardStatus,
-    LineKind,
-    LoanStatus,
 )
-from financing.models import FinancingLine, FinancingPlan, FundingProgramme, GrantAward, Loan
+from financing.models import FundingProgramme, GrantAward
 from financing.permissions import can_manage_finance, can_plan
 
 ZERO = Decimal("0.00")
@@ -227,102 +224,3 @@ def award_decide(*, actor, award_id: int, to: str) -> GrantAward:
     if to == AwardStatus.CANCELLED:  # award_cancel, when its financing plan lets go of it
         raise InvalidTransition(_("Une aide s'annule avec le plan de financement qui la porte."))
     return _award_move(award, actor=actor, to=to)
-
-
-@transaction.atomic
-def plan_set(*, actor, booking_id: int, lines: list[dict]) -> FinancingPlan:
-    """Replace a booking's financing plan. Lines: {kind, amount, programme?, loan?}."""
-    booking = (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("beneficiary", "service")
-        .filter(pk=booking_id)
-        .first()
-    )
-    if booking is None or not can_plan(actor, booking.platform_id):
-        raise NotFoundError(_("Réservation introuvable."))
-    if booking.status not in HOLDING:
-        raise InvalidTransition(_("Cette réservation n'est plus active."))
-    total = sum((Decimal(line["amount"]) for line in lines), ZERO)
-    if total != booking.total_price:
-        difference = booking.total_price - total
-        raise ValidationError(
-            {
-                "lines": _(
-                    "Les lignes font %(total)s € pour un total de %(expected)s € "
-                    "(écart : %(difference)s €)."
-                )
-                % {"total": total, "expected": booking.total_price, "difference": difference}
-            }
-        )
-    plan, _created = FinancingPlan.objects.get_or_create(
-        booking=booking, defaults={"updated_by": actor}
-    )
-    _release_plan(actor, plan)
-    for line in lines:
-        _add_line(actor, plan, booking, line)
-    plan.updated_by = actor
-    plan.save()
-    audit_log(
-        actor=actor,
-        action="financing.plan_set",
-        target=booking,
-        data={"lines": [{k: str(v) for k, v in line.items()} for line in lines]},
-    )
-    return plan
-
-
-def _add_line(actor, plan, booking, line: dict) -> None:
-    kind, amount = line["kind"], Decimal(line["amount"])
-    if amount < 0:
-        raise ValidationError({"lines": _("Un montant ne peut pas être négatif.")})
-    if kind == LineKind.GRANT:
-        if not line.get("programme"):
-            raise ValidationError({"lines": _("Une aide vient d'une enveloppe : choisissez-la.")})
-        award = award_create(
-            actor=actor,
-            programme_id=line["programme"],
-            beneficiary=booking.beneficiary,
-            amount=amount,
-            booking=booking,
-        )
-        FinancingLine.objects.create(
-            plan=plan, kind=kind, programme_id=award.programme_id, award=award, amount=amount
-        )
-    elif kind == LineKind.LOAN:
-        loan = Loan.objects.filter(
-            pk=line.get("loan"),
-            beneficiary=booking.beneficiary,
-            status__in=[LoanStatus.APPLIED, LoanStatus.APPROVED, LoanStatus.DISBURSED],
-        ).first()
-        if loan is None:
-            raise ValidationError({"lines": _("Choisissez un prêt de cette personne.")})
-        FinancingLine.objects.create(plan=plan, kind=kind, loan=loan, amount=amount)
-    elif kind in (LineKind.BENEFICIARY, LineKind.PLATFORM):
-        FinancingLine.objects.create(plan=plan, kind=kind, amount=amount)
-    else:
-        raise ValidationError({"lines": _("Type de ligne inconnu.")})
-
-
-def _release_plan(actor, plan: FinancingPlan) -> None:
-    for line in plan.lines.select_related("award"):
-        if line.award and line.award.status in (AwardStatus.REQUESTED, AwardStatus.APPROVED):
-            award_cancel(actor=actor, award_id=line.award_id)
-    plan.lines.all().delete()
-
-
-def plan_release_for_booking(*, booking) -> None:
-    """A booking stopped holding (cancelled, declined, expired): its grants are released."""
-    plan = FinancingPlan.objects.filter(booking=booking).first()
-    if plan is None:
-        return
-    for line in plan.lines.select_related("award"):
-        if line.award and line.award.status in (AwardStatus.REQUESTED, AwardStatus.APPROVED):
-            award_cancel(actor=None, award_id=line.award_id)
-
-
-def beneficiary_share(booking) -> Decimal | None:
-    plan = getattr(booking, "financing_plan", None)
-    if plan is None:
-        return None
-    lines = plan.lines.all()
-    return sum((line.amount for line in lines if line.kind == LineKind.BENEFICIARY), ZERO)

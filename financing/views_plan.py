@@ -18,7 +18,7 @@ from bookings.selectors import booking_list_for
 from core.errors import NotFoundError
 from core.formatting import euros
 from core.web import run_service
-from financing import selectors, services
+from financing import plans, selectors
 from financing.enums import LineKind, LoanStatus
 from financing.forms import PlanLineFormSet
 from financing.models import FundingProgramme
@@ -134,7 +134,7 @@ def booking_financing(request, booking_id: int):
         return _render_plan(request, booking, plan, formset, status=400)
     lines = [form.line() for form in formset.forms if not form.is_blank()]
     saved = run_service(
-        request, services.plan_set, form=formset, wording=french_amounts, actor=request.user,
+        request, plans.plan_set, form=formset, wording=french_amounts, actor=request.user,
         booking_id=booking.pk, lines=lines, success_message=_("Plan de financement enregistré."),
     )  # fmt: skip
     if not saved.ok:

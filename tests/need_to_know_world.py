@@ -24,7 +24,8 @@ from bookings.links import my_bookings_url, partner_answer_url
 from bookings.services import booking_create
 from financing import loans
 from financing.models import GrantAward
-from financing.services import plan_set, programme_create
+from financing.plans import plan_set
+from financing.services import programme_create
 from partners.models import Closure
 from tests.beneficiaries.factories import BeneficiaryFactory, ReferralFactory
 from tests.bookings.conftest import make_slot

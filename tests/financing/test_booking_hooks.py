@@ -14,7 +14,8 @@ from bookings.documents import voucher_pdf
 from bookings.services import booking_cancel, booking_create
 from financing.enums import AwardStatus
 from financing.models import FinancingLine, FundingProgramme, GrantAward
-from financing.services import plan_set, programme_create
+from financing.plans import plan_set
+from financing.services import programme_create
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.conftest import make_slot
 from tests.bookings.test_documents import pdf_text

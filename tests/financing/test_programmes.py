@@ -12,7 +12,7 @@ from accounts.enums import Role
 from core.enums import ErrorCode
 from core.errors import ApplicationError, InvalidTransition, NotFoundError
 from core.models import Notification
-from financing import loans, notifications, services, tasks
+from financing import loans, notifications, plans, services, tasks
 from financing.enums import AwardStatus, LoanKind, LoanMethod, LoanStatus, PaymentMethod
 from financing.models import FundingProgramme, GrantAward
 from financing.selectors import portfolio_for
@@ -306,15 +306,15 @@ def test_replacing_a_plan_releases_its_previous_grants(
     booking = bookings_of["garage"]
     assert booking.total_price == D("35.00")
 
-    services.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
+    plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
         {"kind": "grant", "amount": "30.00", "programme": programme.pk},
         {"kind": "beneficiary", "amount": "5.00"},
     ])  # fmt: skip
     assert committed(programme)[0] == D("30.00")
     booking.refresh_from_db()
-    assert services.beneficiary_share(booking) == D("5.00")
+    assert plans.beneficiary_share(booking) == D("5.00")
 
-    services.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
+    plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
         {"kind": "grant", "amount": "28.00", "programme": programme.pk},
         {"kind": "beneficiary", "amount": "7.00"},
     ])  # fmt: skip
@@ -324,7 +324,7 @@ def test_replacing_a_plan_releases_its_previous_grants(
         AwardStatus.REQUESTED,
     ]
     with pytest.raises(ValidationError):
-        services.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
+        plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
             {"kind": "grant", "amount": "30.00", "programme": programme.pk},
         ])  # fmt: skip
     assert committed(programme)[0] == D("28.00")
