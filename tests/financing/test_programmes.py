@@ -330,6 +330,63 @@ def test_replacing_a_plan_releases_its_previous_grants(
     assert committed(programme)[0] == D("28.00")
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"kind": "platform", "amount": "-5.00"}, "Un montant ne peut pas être négatif."),
+        ({"kind": "grant", "amount": "5.00"}, "Une aide vient d'une enveloppe : choisissez-la."),
+        (
+            {"kind": "loan", "amount": "5.00", "loan": 999999},
+            "Choisissez un prêt de cette personne.",
+        ),
+        ({"kind": "gift", "amount": "5.00"}, "Type de ligne inconnu."),
+    ],
+)
+def test_a_plan_line_is_refused_with_its_reason(finance_officer, bookings_of, line, message):
+    booking = bookings_of["garage"]
+    rest = str(booking.total_price - D(line["amount"]))
+    with pytest.raises(ValidationError) as refused:
+        plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
+            line, {"kind": "beneficiary", "amount": rest},
+        ])  # fmt: skip
+    assert refused.value.message_dict == {"lines": [message]}
+    assert plans.beneficiary_share(booking) is None  # nothing was kept
+
+
+def test_each_line_records_what_pays_and_an_empty_share_is_zero(
+    finance_officer, make_programme, person, bookings_of, lender
+):
+    programme = make_programme(eligible_categories=[PartnerCategory.GARAGE])
+    booking = bookings_of["garage"]  # 35.00
+    loan = loans.loan_create(
+        actor=finance_officer, beneficiary_id=person.pk, kind=LoanKind.ASSOCIATION_LOAN,
+        lender_id=lender.pk, principal=D("300.00"), annual_rate=D("0"), term_months=3,
+        method=LoanMethod.DECLINING_BALANCE, grace_months=0, first_due_on=date(2025, 7, 5),
+    )  # fmt: skip
+
+    plan = plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
+        {"kind": "grant", "amount": "20.00", "programme": programme.pk},
+        {"kind": "loan", "amount": "15.00", "loan": loan.pk},
+        {"kind": "beneficiary", "amount": "0.00"},  # nothing left to pay is a line too
+    ])  # fmt: skip
+
+    grant, lent, share = plan.lines.order_by("pk")
+    assert (grant.programme_id, grant.award.booking_id, grant.award.amount) == (
+        programme.pk, booking.pk, D("20.00")
+    )  # fmt: skip
+    assert (lent.loan_id, lent.amount) == (loan.pk, D("15.00"))
+    assert (share.kind, share.amount) == ("beneficiary", D("0.00"))
+    assert str(plans.beneficiary_share(booking)) == "0.00"
+    # The awards it replaces are cancelled by whoever replaced the plan.
+    plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
+        {"kind": "platform", "amount": "35.00"},
+    ])  # fmt: skip
+    cancelled = GrantAward.objects.get(pk=grant.award_id)
+    assert cancelled.status == AwardStatus.CANCELLED
+    assert cancelled.decided_by == finance_officer
+    assert str(plans.beneficiary_share(booking)) == "0.00"
+
+
 # --- portfolio: PAR30 --------------------------------------------------------------------
 
 
