@@ -20,6 +20,7 @@ from beneficiaries.enums import (
 )
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import BENEFICIARY_FIELDS
+from core.forms import section
 from core.phones import display_phone, normalise_phone
 
 NOT_SAID = _("Non renseigné")
@@ -60,6 +61,27 @@ class PeopleFilterForm(forms.Form):
 class BeneficiaryForm(forms.ModelForm):
     """Identity, contact and situation. Validated here, written by the services (never
     `save()`)."""
+
+    layout = (
+        "platform",
+        section(
+            "identity",
+            _("Identité"),
+            ("first_name", "last_name"),
+            ("birth_date", "nationality_group"),
+        ),
+        section("contact", _("Contact"), ("phone", "email"), "address", ("postcode", "commune")),
+        section(
+            "situation",
+            _("Situation et projet"),
+            "situation",
+            "professional_project",
+            "project_defined",
+            "french_level",
+        ),
+        section("mobility", _("Se déplacer"), ("driving_licence", "vehicle")),
+        section("household", _("Foyer et ressources"), "household", "income_notes"),
+    )
 
     class Meta:
         model = Beneficiary
@@ -134,6 +156,24 @@ class BeneficiaryCreateForm(BeneficiaryForm):
 
 
 class DiagnosisForm(forms.Form):
+    """The meeting and its decision; the barriers are a formset of the same page
+    (`BarrierFormSet`), shown in their own section between the two."""
+
+    layout = (
+        section("meeting", _("Le rendez-vous"), ("held_on", "duration_minutes"), "summary"),
+        section(
+            "barriers",
+            _("Difficultés pour se déplacer"),
+            help=_(
+                "Une ligne par difficulté, la plus importante d'abord, décrite en quelques mots "
+                "(40 caractères au plus, sans détail médical). Les lignes laissées vides sont "
+                "ignorées."
+            ),
+            template="beneficiaries/records/_barrier_rows.html",
+        ),
+        section("decision", _("La suite"), "decision", "share_with_prescriber"),
+    )
+
     held_on = forms.DateField(label=_("Date du diagnostic"), widget=date_input(), initial=_today)
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"),
@@ -229,6 +269,8 @@ def barrier_rows(formset) -> list[dict]:
 
 
 class FollowUpForm(forms.Form):
+    layout = (("held_on", "channel"), "notes")
+
     held_on = forms.DateField(label=_("Date du rendez-vous"), widget=date_input(), initial=_today)
     channel = forms.ChoiceField(
         label=_("Comment"), choices=FollowUpChannel.choices, initial=FollowUpChannel.IN_PERSON
@@ -246,6 +288,8 @@ class FollowUpForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
+    layout = ("action", ("barrier_id", "due_on"))
+
     action = forms.CharField(label=_("Action"), max_length=255)
     barrier_id = forms.TypedChoiceField(
         label=_("Difficulté concernée"), required=False, coerce=int, empty_value=None
@@ -261,6 +305,8 @@ class ActionItemForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    layout = (("purpose", "prescriber_organisation_id"),)
+
     purpose = forms.ChoiceField(label=_("Accord pour"), choices=ConsentPurpose.choices)
     prescriber_organisation_id = forms.TypedChoiceField(
         label=_("Avec quel prescripteur"),
@@ -283,6 +329,8 @@ class ConsentForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
+    layout = (("code", "exited_on"),)
+
     code = forms.ChoiceField(label=_("Sortie"), choices=OutcomeCode.choices)
     exited_on = forms.DateField(label=_("Date de sortie"), widget=date_input(), initial=_today)
 

@@ -29,6 +29,16 @@ def money_field(label, **kwargs) -> FrenchDecimalField:
 class ProgrammeForm(ServiceErrorsMixin, forms.Form):
     """A new grant envelope (`financing.services.programme_create`)."""
 
+    layout = (
+        "platform",
+        "name",
+        "funder",
+        ("budget", "per_beneficiary_cap"),
+        ("starts_on", "ends_on"),
+        "eligible_categories",
+        "eligible_situations",
+    )
+
     platform = forms.TypedChoiceField(label=_("Plateforme"), coerce=int)
     funder = forms.TypedChoiceField(
         label=_("Financeur"),
@@ -82,6 +92,15 @@ class ProgrammeForm(ServiceErrorsMixin, forms.Form):
 
 class LoanForm(ServiceErrorsMixin, forms.Form):
     """A loan application (`financing.loans.loan_create`); the schedule follows from it."""
+
+    layout = (
+        "beneficiary",
+        ("kind", "lender"),
+        ("principal", "annual_rate"),
+        ("term_months", "grace_months"),
+        ("method", "first_due_on"),
+        "guarantee_share",
+    )
 
     beneficiary = forms.TypedChoiceField(
         label=_("Personne"),
@@ -166,6 +185,7 @@ class LoanForm(ServiceErrorsMixin, forms.Form):
 
 
 class RepaymentForm(forms.Form):
+    layout = (("amount", "value_date", "method"), "note")
     amount = money_field(
         _("Montant reçu (€)"),
         min_value=Decimal("0.01"),

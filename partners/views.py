@@ -17,7 +17,8 @@ from core.errors import NotFoundError, PermissionDeniedError
 from core.web import page_status, run_service
 from partners import display, permissions, selectors, services
 from partners.enums import BookingMode
-from partners.forms import AgreementForm, ClosureForm, PartnerProfileForm, RuleForm, ServiceForm
+from partners.forms import AgreementForm, ClosureForm, PartnerProfileForm
+from partners.forms_services import RuleForm, ServiceForm
 from partners.hooks import partner_dashboard_panels
 from partners.models import Partner, Service
 
