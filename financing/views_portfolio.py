@@ -38,18 +38,18 @@ def portfolio(request):
     most = max(report.bucket_counts.values(), default=0)
     buckets = [
         {
-            "key": bucket.value,
-            "label": bucket.label,
-            "count": report.bucket_counts.get(bucket.value, 0),
+            "name": bucket.label,
+            "detail": report.bucket_counts.get(bucket.value, 0),
             "outstanding": euros(report.buckets.get(bucket.value, ZERO)),
             "share": percent_text(percent(report.buckets.get(bucket.value, ZERO),
                                           report.outstanding)),
             "width": bar_width(report.bucket_counts.get(bucket.value, 0), most),
+            "bar": f"bucket-{number}",
         }
-        for bucket in ArrearsBucket
+        for number, bucket in enumerate(ArrearsBucket, start=1)
     ]  # fmt: skip
     groups = [
-        {"lender": lender, "kind": kind, "outstanding": euros(amount),
+        {"name": lender, "detail": kind, "outstanding": euros(amount),
          "share": percent_text(percent(amount, report.outstanding)),
          "width": bar_width(amount, report.outstanding)}
         for (lender, kind), amount in sorted(report.by_group.items())
