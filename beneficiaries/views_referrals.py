@@ -8,7 +8,6 @@ object, calls one service, then renders or redirects."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -38,6 +37,7 @@ from beneficiaries.forms_referrals import (
 from beneficiaries.models import Referral
 from core.enums import ErrorCode
 from core.errors import ConflictError, PermissionDeniedError
+from core.paging import page_context
 from core.web import run_service
 
 PAGE_SIZE = 50
@@ -164,14 +164,13 @@ def referral_list_prescriber(request):
     status = _status_filter(request, None, allow_all=True)
     counts = _status_counts(selectors.referral_list_for_prescriber(user=request.user))
     referrals = selectors.referral_list_for_prescriber(user=request.user, status=status)
-    page = Paginator(referrals.select_related("prescriber"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paging = page_context(request, referrals.select_related("prescriber"), PAGE_SIZE)
+    page = paging["page_obj"]
     return render(
         request,
         "beneficiaries/referrals/prescriber_list.html",
         {
-            "page_obj": page,
+            **paging,
             "tabs": _tabs(counts, status, with_all=True),
             "status": status,
             "several_organisations": len({r.prescriber_organisation_id for r in page}) > 1,
@@ -243,7 +242,8 @@ def referral_inbox(request):
     status = _status_filter(request, ReferralStatus.SUBMITTED, allow_all=False)
     counts = _status_counts(selectors.referral_inbox_for(user=request.user, status=None))
     referrals = selectors.referral_inbox_for(user=request.user, status=status)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = page_context(request, referrals, PAGE_SIZE)
+    page = paging["page_obj"]
     today = timezone.localdate()
     waiting = status == ReferralStatus.SUBMITTED
     rows = []
@@ -257,7 +257,7 @@ def referral_inbox(request):
         request,
         "beneficiaries/referrals/inbox.html",
         {
-            "page_obj": page,
+            **paging,
             "rows": rows,
             "tabs": _tabs(counts, status, with_all=False),
             "status": status,

@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +39,7 @@ from bookings.wording import (
 )
 from core.errors import NotFoundError, PermissionDeniedError
 from core.formatting import euros
+from core.paging import page_context
 from core.web import run_service
 from partners.enums import BookingMode, PartnerStatus
 from partners.selectors import service_base_for, slot_list
@@ -271,18 +271,17 @@ def booking_list(request):
         bookings = bookings.order_by("starts_at", "pk")
     else:
         bookings = bookings.order_by("-starts_at", "-pk")
-    page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = page_context(request, bookings, PAGE_SIZE)
+    page = paging["page_obj"]
     count = page.paginator.count
     filtered = any(filters.get(name) for name in form.fields)
     return render(
         request,
         TEMPLATES + "booking_list.html",
         {
+            **paging,
+            "title": _("Réservations"),
             "form": form,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=1, on_ends=1
-            ),  # fmt: skip
             "rows": [_row(booking) for booking in page.object_list],
             "count_text": ngettext("%(count)s réservation", "%(count)s réservations", count)
             % {"count": count},
