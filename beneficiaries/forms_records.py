@@ -20,17 +20,13 @@ from beneficiaries.enums import (
 )
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import BENEFICIARY_FIELDS
-from core.forms import section
+from core.forms import date_field, date_input, section
 from core.phones import display_phone, normalise_phone
 
 NOT_SAID = _("Non renseigné")
 NO_HEALTH = _("N'écrivez rien sur la santé de la personne.")
 PRIORITY_CHOICES = [(1, _("Haute")), (2, _("Moyenne")), (3, _("Basse"))]
 BARRIER_ROWS = 5
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _today():
@@ -174,7 +170,7 @@ class DiagnosisForm(forms.Form):
         section("decision", _("La suite"), "decision", "share_with_prescriber"),
     )
 
-    held_on = forms.DateField(label=_("Date du diagnostic"), widget=date_input(), initial=_today)
+    held_on = date_field(_("Date du diagnostic"), initial=_today)
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"),
         min_value=15,
@@ -271,7 +267,7 @@ def barrier_rows(formset) -> list[dict]:
 class FollowUpForm(forms.Form):
     layout = (("held_on", "channel"), "notes")
 
-    held_on = forms.DateField(label=_("Date du rendez-vous"), widget=date_input(), initial=_today)
+    held_on = date_field(_("Date du rendez-vous"), initial=_today)
     channel = forms.ChoiceField(
         label=_("Comment"), choices=FollowUpChannel.choices, initial=FollowUpChannel.IN_PERSON
     )
@@ -294,7 +290,7 @@ class ActionItemForm(forms.Form):
     barrier_id = forms.TypedChoiceField(
         label=_("Difficulté concernée"), required=False, coerce=int, empty_value=None
     )
-    due_on = forms.DateField(label=_("Pour le"), required=False, widget=date_input())
+    due_on = date_field(_("Pour le"), required=False)
 
     def __init__(self, *args, barriers, **kwargs):
         kwargs.setdefault("auto_id", "plan_%s")
@@ -332,7 +328,7 @@ class OutcomeForm(forms.Form):
     layout = (("code", "exited_on"),)
 
     code = forms.ChoiceField(label=_("Sortie"), choices=OutcomeCode.choices)
-    exited_on = forms.DateField(label=_("Date de sortie"), widget=date_input(), initial=_today)
+    exited_on = date_field(_("Date de sortie"), initial=_today)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "sortie_%s")

@@ -4,9 +4,17 @@ A form declares `layout`; `templates/core/form_fields.html` renders any form the
 the summary of its errors, its hidden fields, then its layout — titled sections (`Section`)
 holding rows, a row being one field name or a tuple of names shown side by side. A form with
 no layout shows its visible fields one under the other. `templates/core/_field.html` is the
-one template of a field (label, input, help, errors), used by every form page."""
+one template of a field (label, input, help, errors), used by every form page.
+
+It also holds the date and time fields every app's forms declare alike: the browser's own
+pickers, a French message when a required one is left empty, and a date that may not be in
+the future."""
 
 from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -63,3 +71,41 @@ def explained_choices(field) -> list[tuple]:
     form field: a dict from value to text)."""
     helps = getattr(field.field, "choice_help", {})
     return [(radio, helps.get(radio.data["value"], "")) for radio in field]
+
+
+# --- Dates and times --------------------------------------------------------------------------
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _missing(kwargs: dict, message) -> dict:
+    if message:
+        kwargs["error_messages"] = {"required": message, **kwargs.get("error_messages", {})}
+    return kwargs
+
+
+def date_field(label, *, missing="", **kwargs) -> forms.DateField:
+    """A date picked in the browser's date input; `missing`: what to say when a required one
+    is left empty."""
+    return forms.DateField(label=label, widget=date_input(), **_missing(kwargs, missing))
+
+
+def time_field(label, *, missing="", **kwargs) -> forms.TimeField:
+    """A time of day picked in the browser's time input (hours and minutes)."""
+    return forms.TimeField(label=label, widget=time_input(), **_missing(kwargs, missing))
+
+
+def not_in_future(message):
+    """A validator refusing a date after today (the local date) with `message`."""
+
+    def validate(day) -> None:
+        if day > timezone.localdate():
+            raise ValidationError(message, code="future")
+
+    return validate

@@ -9,7 +9,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import section
+from core.forms import date_field, section, time_field
 from partners.enums import ClosureReason, PartnerCategory
 from partners.form_fields import (
     LANGUAGE_CHOICES,
@@ -17,9 +17,7 @@ from partners.form_fields import (
     CommuneListField,
     FrenchDecimalField,
     ServiceErrorsMixin,
-    date_input,
     local_datetime,
-    time_input,
 )
 from partners.services import ORGANISATION_FIELDS, PROFILE_FIELDS
 
@@ -174,27 +172,20 @@ class ClosureForm(ServiceErrorsMixin, forms.Form):
         required=False,
         empty_label=_("Tout le partenaire (tous les services)"),
     )
-    start_date = forms.DateField(
-        label=_("Du"),
-        widget=date_input(),
-        error_messages={"required": _("Indiquez le premier jour.")},
-    )
-    start_time = forms.TimeField(
-        label=_("À partir de (heure, facultatif)"),
+    start_date = date_field(_("Du"), missing=_("Indiquez le premier jour."))
+    start_time = time_field(
+        _("À partir de (heure, facultatif)"),
         required=False,
-        widget=time_input(),
         help_text=_("Laissez vide pour fermer dès le début de la journée."),
     )
-    end_date = forms.DateField(
-        label=_("Au"),
-        widget=date_input(),
+    end_date = date_field(
+        _("Au"),
         help_text=_("Dernier jour de fermeture, inclus."),
-        error_messages={"required": _("Indiquez le dernier jour.")},
+        missing=_("Indiquez le dernier jour."),
     )
-    end_time = forms.TimeField(
-        label=_("Jusqu'à (heure, facultatif)"),
+    end_time = time_field(
+        _("Jusqu'à (heure, facultatif)"),
         required=False,
-        widget=time_input(),
         help_text=_("Laissez vide pour fermer jusqu'à la fin de la journée."),
     )
     reason = forms.ChoiceField(
@@ -260,15 +251,12 @@ class AgreementForm(ServiceErrorsMixin, forms.Form):
     """The agreement between a partner and a platform the user administers."""
 
     platform = forms.ModelChoiceField(label=_("Plateforme"), queryset=None, empty_label=None)
-    since = forms.DateField(
-        label=_("Convention depuis le"),
-        widget=date_input(),
-        error_messages={"required": _("Indiquez le premier jour de la convention.")},
+    since = date_field(
+        _("Convention depuis le"), missing=_("Indiquez le premier jour de la convention.")
     )
-    until = forms.DateField(
-        label=_("Jusqu'au (facultatif)"),
+    until = date_field(
+        _("Jusqu'au (facultatif)"),
         required=False,
-        widget=date_input(),
         help_text=_("Laissez vide si la convention n'a pas de date de fin."),
     )
     active = forms.BooleanField(

@@ -6,9 +6,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import section
+from core.forms import date_field, section, time_field
 from partners.enums import WEEKDAY_LABELS, BookingMode, ServiceUnit
-from partners.form_fields import FrenchDecimalField, ServiceErrorsMixin, date_input, time_input
+from partners.form_fields import FrenchDecimalField, ServiceErrorsMixin
 from partners.services import SERVICE_FIELDS
 
 
@@ -130,17 +130,15 @@ class RuleForm(ServiceErrorsMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choisissez au moins un jour de la semaine.")},
     )
-    start_time = forms.TimeField(
-        label=_("De"),
-        widget=time_input(),
+    start_time = time_field(
+        _("De"),
         help_text=_("Heure d'ouverture, par exemple 09:00."),
-        error_messages={"required": _("Indiquez l'heure de début.")},
+        missing=_("Indiquez l'heure de début."),
     )
-    end_time = forms.TimeField(
-        label=_("À"),
-        widget=time_input(),
+    end_time = time_field(
+        _("À"),
         help_text=_("Heure de fermeture, par exemple 12:00."),
-        error_messages={"required": _("Indiquez l'heure de fin.")},
+        missing=_("Indiquez l'heure de fin."),
     )
     slot_minutes = forms.IntegerField(
         label=_("Durée d'un créneau (minutes)"),
@@ -155,17 +153,13 @@ class RuleForm(ServiceErrorsMixin, forms.Form):
         initial=1,
         help_text=_("Combien de personnes vous pouvez recevoir en même temps."),
     )
-    valid_from = forms.DateField(
-        label=_("Valable à partir du"),
+    valid_from = date_field(
+        _("Valable à partir du"),
         required=False,
-        widget=date_input(),
         help_text=_("Laissez vide pour commencer aujourd'hui."),
     )
-    valid_until = forms.DateField(
-        label=_("Jusqu'au"),
-        required=False,
-        widget=date_input(),
-        help_text=_("Laissez vide si la règle n'a pas de fin."),
+    valid_until = date_field(
+        _("Jusqu'au"), required=False, help_text=_("Laissez vide si la règle n'a pas de fin.")
     )
 
     def __init__(self, *args, service, **kwargs):
