@@ -4,7 +4,6 @@ diagnosis and what follows, privacy.py for access logs, export and anonymisation
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from beneficiaries.permissions import ensure_may_change, field_kinds
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
+from core.links import read_signed, signed_url
 from core.notifications import notify
 from core.phones import normalise_phone
 from core.transitions import ensure_transition, record_transition
@@ -46,21 +46,19 @@ REFERRAL_FIELDS = (
 
 
 def referral_status_url(referral: Referral) -> str:
-    token = signing.dumps(referral.pk, salt=REFERRAL_SALT)
-    return settings.SITE_URL + reverse("referral_status_link", kwargs={"token": token})
+    return signed_url("referral_status_link", referral.pk, salt=REFERRAL_SALT)
 
 
 def referral_from_token(token: str) -> Referral:
-    max_age = timedelta(days=settings.REFERRAL_LINK_MAX_AGE_DAYS)
-    try:
-        referral_id = signing.loads(token, salt=REFERRAL_SALT, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise ApplicationError(
+    referral_id = read_signed(
+        token,
+        salt=REFERRAL_SALT,
+        max_age=timedelta(days=settings.REFERRAL_LINK_MAX_AGE_DAYS),
+        expired=ApplicationError(
             _("Ce lien a expiré : connectez-vous pour voir l'orientation."),
             code=ErrorCode.LINK_EXPIRED,
-        ) from exc
-    except signing.BadSignature as exc:
-        raise NotFoundError(_("Ce lien n'est pas valide.")) from exc
+        ),
+    )
     return get_or_not_found(
         Referral.objects.select_related("beneficiary"), referral_id, _("Introuvable.")
     )
