@@ -54,10 +54,7 @@ def referral_from_token(token: str) -> Referral:
         token,
         salt=REFERRAL_SALT,
         max_age=timedelta(days=settings.REFERRAL_LINK_MAX_AGE_DAYS),
-        expired=ApplicationError(
-            _("Ce lien a expiré : connectez-vous pour voir l'orientation."),
-            code=ErrorCode.LINK_EXPIRED,
-        ),
+        expired=_("Ce lien a expiré : connectez-vous pour voir l'orientation."),
     )
     return get_or_not_found(
         Referral.objects.select_related("beneficiary"), referral_id, _("Introuvable.")
