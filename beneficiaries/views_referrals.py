@@ -171,6 +171,9 @@ def referral_list_prescriber(request):
         "beneficiaries/referrals/prescriber_list.html",
         {
             **paging,
+            "title": _("Mes orientations"),
+            "rows": list(page.object_list),
+            "filtered": bool(status),
             "tabs": _tabs(counts, status, with_all=True),
             "status": status,
             "several_organisations": len({r.prescriber_organisation_id for r in page}) > 1,
@@ -258,6 +261,8 @@ def referral_inbox(request):
         "beneficiaries/referrals/inbox.html",
         {
             **paging,
+            "title": _("Orientations reçues"),
+            "filtered": not waiting,
             "rows": rows,
             "tabs": _tabs(counts, status, with_all=False),
             "status": status,
