@@ -70,6 +70,13 @@ def _platform_advisers(platform_id: int):
     ]
 
 
+def _notify_advisers(referral: Referral, template: str, **context) -> None:
+    """E-mail the advisers of the referral's platform, with a link to their inbox."""
+    url = settings.SITE_URL + reverse("referral_inbox")
+    for adviser in _platform_advisers(referral.platform_id):
+        notify(template=template, user=adviser, channel="email", context={**context, "url": url})
+
+
 def _notify_prescriber(referral: Referral, template: str, **context) -> None:
     if referral.prescriber is None:
         return
@@ -112,16 +119,9 @@ def referral_submit(*, actor, prescriber_organisation: Organisation, **fields) -
     referral.full_clean(exclude=["platform", "prescriber_organisation", "prescriber"])
     referral.save()
     audit_log(actor=actor, action="referral.submitted", target=referral)
-    for adviser in _platform_advisers(referral.platform_id):
-        notify(
-            template="beneficiaries/referral_received",
-            user=adviser,
-            channel="email",
-            context={
-                "organisation": prescriber_organisation.name,
-                "url": settings.SITE_URL + reverse("referral_inbox"),
-            },
-        )
+    _notify_advisers(
+        referral, "beneficiaries/referral_received", organisation=prescriber_organisation.name
+    )
     return referral
 
 
@@ -291,17 +291,12 @@ def referrals_remind_and_expire(*, now=None) -> dict:
             referral = Referral.objects.select_related("prescriber_organisation").get(
                 pk=referral_id
             )
-            for adviser in _platform_advisers(referral.platform_id):
-                notify(
-                    template="beneficiaries/referral_reminder",
-                    user=adviser,
-                    channel="email",
-                    context={
-                        "organisation": referral.prescriber_organisation.name,
-                        "days": settings.REFERRAL_REMIND_DAYS,
-                        "url": settings.SITE_URL + reverse("referral_inbox"),
-                    },
-                )
+            _notify_advisers(
+                referral,
+                "beneficiaries/referral_reminder",
+                organisation=referral.prescriber_organisation.name,
+                days=settings.REFERRAL_REMIND_DAYS,
+            )
             reminded += 1
     return {"reminded": reminded, "expired": expired}
 
