@@ -32,7 +32,7 @@ from bookings.wording import (
     units_text,
     when_text,
 )
-from core.errors import ApplicationError, InvalidTransition, NotFoundError
+from core.errors import ApplicationError, InvalidTransition, get_or_not_found
 from core.formatting import number_text
 from core.web import run_service
 from partners.enums import ServiceUnit
@@ -52,10 +52,7 @@ def _partner_bookings(user):
 
 
 def _partner_booking(user, booking_id: int) -> Booking:
-    booking = _partner_bookings(user).filter(pk=booking_id).first()
-    if booking is None:
-        raise NotFoundError(_("Réservation introuvable."))
-    return booking
+    return get_or_not_found(_partner_bookings(user), booking_id, _("Réservation introuvable."))
 
 
 def _tz(booking) -> ZoneInfo:
