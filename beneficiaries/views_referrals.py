@@ -127,6 +127,11 @@ def beneficiary_url(beneficiary) -> str | None:
         return None
 
 
+def _detail_title(referral: Referral) -> str:
+    name = f"{referral.first_name} {referral.last_name}"
+    return _("Orientation de %(name)s") % {"name": name}
+
+
 def _answer_context(referral: Referral) -> dict:
     return {
         "referral": referral,
@@ -156,7 +161,12 @@ def referral_new(request):
             if sent.ok:
                 return redirect("referral_detail_prescriber", referral_id=sent.value.pk)
             status = sent.status
-    return render(request, "beneficiaries/referrals/new.html", {"form": form}, status=status)
+    return render(
+        request,
+        "beneficiaries/referrals/new.html",
+        {"title": _("Orienter une personne"), "form": form},
+        status=status,
+    )
 
 
 @need_to_know(DataKind.REFERRAL, audience=PRESCRIBERS)
@@ -190,6 +200,7 @@ def referral_detail_prescriber(request, referral_id: int):
         "beneficiaries/referrals/prescriber_detail.html",
         {
             **_answer_context(referral),
+            "title": _detail_title(referral),
             "follow_up": follow_up,
             "show_follow_up_note": True,
             "can_withdraw": referral.status == ReferralStatus.SUBMITTED,
@@ -286,6 +297,7 @@ def _staff_page(request, referral, *, refuse_form=None, duplicates=None, status=
         "beneficiaries/referrals/staff_detail.html",
         {
             **_answer_context(referral),
+            "title": _detail_title(referral),
             "status_explained": STAFF_EXPLAINED.get(referral.status, ""),
             "rules": rules,
             "eligible": all(rule.met for rule in rules),

@@ -30,6 +30,7 @@ from bookings.forms import BookingFilterForm, BookingForm, ReasonForm
 from bookings.permissions import role_of
 from bookings.wording import (
     booking_price,
+    booking_title,
     person_label,
     price_rows,
     slot_text,
@@ -329,6 +330,7 @@ def _detail_context(request, booking, *, cancel_form=None) -> dict:
         role_of(request.user, booking) == ActorRole.ADVISER and booking.status in CANCELLABLE
     )
     return {
+        "title": booking_title(booking),
         "booking": booking,
         "person": booking.beneficiary,
         "service": service,

@@ -28,6 +28,7 @@ from bookings.permissions import is_booking_partner
 from bookings.views_adviser import event_rows
 from bookings.wording import (
     booking_price,
+    booking_title,
     slot_text,
     units_text,
     when_text,
@@ -113,6 +114,7 @@ def _detail(request, booking, *, status=200, decline_form=None, complete_form=No
         request,
         TEMPLATES + "detail.html",
         {
+            "title": booking_title(booking),
             "row": partner_row(booking, now),
             "booking": booking,
             "slots": [slot_text(bs.slot, tz, today, mode) for bs in booking_slots if bs.slot]
@@ -187,7 +189,7 @@ def partner_reference_check(request):
     return render(
         request,
         TEMPLATES + "reference.html",
-        {"form": form, "found": found, "searched": searched},
+        {"title": _("Vérifier un bon"), "form": form, "found": found, "searched": searched},
         status=status,
     )
 

@@ -99,7 +99,7 @@ def loan_new(request):
         if request.GET.get("beneficiary", "").isdigit():
             initial["beneficiary"] = int(request.GET["beneficiary"])
         form = _loan_form(request.user, initial=initial)
-        return render(request, T + "loan_form.html", {"form": form})
+        return _loan_form_page(request, form)
     form = _loan_form(request.user, request.POST)
     status = 400
     if form.is_valid():
@@ -119,7 +119,16 @@ def loan_new(request):
             if created.ok:
                 return redirect("loan_detail", loan_id=created.value.pk)
             status = created.status
-    return render(request, T + "loan_form.html", {"form": form}, status=status)
+    return _loan_form_page(request, form, status)
+
+
+def _loan_form_page(request, form, status: int = 200):
+    return render(
+        request,
+        T + "loan_form.html",
+        {"title": _("Enregistrer un prêt"), "form": form},
+        status=status,
+    )
 
 
 def _loan_context(request, loan, *, repayment_form=None, disburse_form=None) -> dict:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.need_to_know import DataKind, need_to_know
@@ -55,6 +56,7 @@ def portfolio(request):
         for (lender, kind), amount in sorted(report.by_group.items())
     ]  # fmt: skip
     return render(request, T + "portfolio.html", {
+        "title": _("Portefeuille de prêts"),
         "report": report,
         "outstanding": euros(report.outstanding),
         "overdue": euros(report.overdue_amount),

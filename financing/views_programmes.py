@@ -66,7 +66,9 @@ def programme_list(request):
     _finance_platforms(request.user)
     programmes = selectors.programme_list_for(user=request.user).order_by("-active", "name")
     return render(
-        request, T + "programme_list.html", {"rows": [_programme_row(p) for p in programmes]}
+        request,
+        T + "programme_list.html",
+        {"title": _("Enveloppes d'aides"), "rows": [_programme_row(p) for p in programmes]},
     )
 
 
@@ -97,7 +99,12 @@ def programme_new(request):
     status = 200
     if request.method == "POST":
         status = created.status if created is not None and not created.ok else 400
-    return render(request, T + "programme_form.html", {"form": form}, status=status)
+    return render(
+        request,
+        T + "programme_form.html",
+        {"title": _("Créer une enveloppe d'aides"), "form": form},
+        status=status,
+    )
 
 
 @need_to_know(DataKind.PROGRAMMES)

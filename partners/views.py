@@ -109,7 +109,12 @@ def profile_edit(request, partner_id: int):
     return render(
         request,
         "partners/profile_form.html",
-        {"partner": partner, "can_manage": can_manage, "form": form},
+        {
+            "title": _("Profil et adresse"),
+            "partner": partner,
+            "can_manage": can_manage,
+            "form": form,
+        },
         status=page_status(form, saved),
     )
 
@@ -272,6 +277,7 @@ def closures(request, partner_id: int):
         request,
         "partners/closures.html",
         {
+            "title": _("Fermetures et congés"),
             "partner": partner,
             "can_manage": can_manage,
             "form": form,
@@ -371,6 +377,12 @@ def partner_agreement(request, partner_id: int):
     return render(
         request,
         "partners/agreement.html",
-        {"partner": partner, "can_manage": can_manage, "agreements": agreements, "form": form},
+        {
+            "title": _("Conventions avec les plateformes"),
+            "partner": partner,
+            "can_manage": can_manage,
+            "agreements": agreements,
+            "form": form,
+        },
         status=page_status(form, saved),
     )
