@@ -118,11 +118,19 @@ def barrier_lift(*, actor, barrier_id: int) -> Barrier:
         Barrier.objects.select_related("beneficiary"), barrier_id, _("Frein introuvable.")
     )
     lock_beneficiary(actor, barrier.beneficiary_id, K.DIAGNOSIS)
-    if barrier.lifted_at is None:
-        barrier.lifted_at = timezone.now()
-        barrier.save(update_fields=["lifted_at", "updated_at"])
+    if _stamp_once(barrier, "lifted_at"):
         audit_log(actor=actor, action="barrier.lifted", target=barrier)
     return barrier
+
+
+def _stamp_once(row, field: str) -> bool:
+    """Date `field` now unless it already is: a barrier is lifted, an action done, a consent
+    withdrawn once (asking again changes nothing). True when it was dated now."""
+    if getattr(row, field) is not None:
+        return False
+    setattr(row, field, timezone.now())
+    row.save(update_fields=[field, "updated_at"])
+    return True
 
 
 @transaction.atomic
@@ -145,9 +153,7 @@ def action_item_add(
 def action_item_done(*, actor, item_id: int) -> ActionPlanItem:
     item = get_or_not_found(ActionPlanItem.objects, item_id, _("Action introuvable."))
     lock_beneficiary(actor, item.beneficiary_id, K.ACTION_PLAN)
-    if item.done_at is None:
-        item.done_at = timezone.now()
-        item.save(update_fields=["done_at", "updated_at"])
+    _stamp_once(item, "done_at")
     return item
 
 
@@ -229,9 +235,7 @@ def consent_give(
 def consent_withdraw(*, actor, consent_id: int) -> Consent:
     consent = get_or_not_found(Consent.objects, consent_id, _("Consentement introuvable."))
     lock_beneficiary(actor, consent.beneficiary_id, K.CONSENT)
-    if consent.withdrawn_at is None:
-        consent.withdrawn_at = timezone.now()
-        consent.save(update_fields=["withdrawn_at", "updated_at"])
+    if _stamp_once(consent, "withdrawn_at"):
         audit_log(actor=actor, action="consent.withdrawn", target=consent.beneficiary,
                   data={"purpose": consent.purpose})  # fmt: skip
     return consent

@@ -229,15 +229,19 @@ def partner_booking_confirm(request, booking_id: int):
 @require_POST
 def partner_booking_decline(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
-    form = _decline_form(request.POST)
-    if not form.is_valid():
-        return _detail(request, booking, status=400, decline_form=form)
-    return _act(
-        request, booking, services.booking_decline,
+    return _act_with_reason(
+        request, booking, "decline_form", _decline_form(request.POST), services.booking_decline,
         _("Demande %(ref)s refusée. Le conseiller ou la conseillère est prévenu·e.")
         % {"ref": booking.reference},
-        reason=form.cleaned_data["reason"],
     )  # fmt: skip
+
+
+def _act_with_reason(request, booking, name: str, form, function, success: str):
+    """A transition that needs a reason (decline, cancel): the page again with the form,
+    `name` there, showing what is missing; otherwise the transition with that reason."""
+    if not form.is_valid():
+        return _detail(request, booking, status=400, **{name: form})
+    return _act(request, booking, function, success, reason=form.cleaned_data["reason"])
 
 
 @need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PARTNERS)
@@ -268,14 +272,10 @@ def partner_booking_no_show(request, booking_id: int):
 @require_POST
 def partner_booking_cancel(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
-    form = _cancel_form(request.POST)
-    if not form.is_valid():
-        return _detail(request, booking, status=400, cancel_form=form)
-    return _act(
-        request, booking, services.booking_cancel,
+    return _act_with_reason(
+        request, booking, "cancel_form", _cancel_form(request.POST), services.booking_cancel,
         _("Réservation %(ref)s annulée. Le conseiller ou la conseillère et la personne sont "
           "prévenus.") % {"ref": booking.reference},
-        reason=form.cleaned_data["reason"],
     )  # fmt: skip
 
 
