@@ -3,9 +3,10 @@
 - `form|sections`: a form's layout with its bound fields, for core/form_fields.html;
 - `field|explained_choices`: each radio with the sentence that explains it;
 - `{% post_form form submit=… %}`: a whole form that posts (core/_form.html);
-- `{% filter_bar label=… submit=… %}`: a list's filters (core/_filter_bar.html).
+- `{% filter_bar label=… submit=… %}`: a list's filters (core/_filter_bar.html);
+- `{% post_button url label %}`: a form that is only a button (core/_post_button.html).
 
-The two tags take their options as arguments, so that a page's own variables of the same
+The tags take their options as arguments, so that a page's own variables of the same
 name (an `action`, a `note`) never leak into them; the rest of the page's context (the
 CSRF token, a formset a section of the form shows) stays visible to the form."""
 
@@ -53,4 +54,19 @@ def filter_bar(context, form=None, *, label, submit, action="") -> dict:
         "action": action,
         "filtered": context.get("filtered", False),
         "request": context.get("request"),
+    }
+
+
+@register.inclusion_tag("core/_post_button.html", takes_context=True)
+def post_button(context, action, label, *, css="", form_css="", detail="") -> dict:
+    """A form that is only a button: posts to `action`; `label` is the button's text, `detail`
+    completes its name for screen readers (« Supprimer » : « lundi, 9 h – 12 h »); `css` is
+    the button's class, `form_css` the form's."""
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "action": action,
+        "label": label,
+        "detail": detail,
+        "css": css,
+        "form_css": form_css,
     }
