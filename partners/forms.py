@@ -293,4 +293,7 @@ class AgreementForm(ServiceErrorsMixin, forms.Form):
         return self.single_platform or self.cleaned_data["platform"]
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in ("since", "until", "active")}
+        return {
+            "platform": self.chosen_platform(),
+            **{name: self.cleaned_data.get(name) for name in ("since", "until", "active")},
+        }
