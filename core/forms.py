@@ -6,9 +6,9 @@ holding rows, a row being one field name or a tuple of names shown side by side.
 no layout shows its visible fields one under the other. `templates/core/_field.html` is the
 one template of a field (label, input, help, errors), used by every form page.
 
-It also holds the date and time fields every app's forms declare alike: the browser's own
-pickers, a French message when a required one is left empty, and a date that may not be in
-the future."""
+It also holds the fields every app's forms declare alike: dates and times in the browser's
+own pickers (a French message when a required one is left empty, a date that may not be in
+the future), and an optional set of checkboxes."""
 
 from dataclasses import dataclass
 
@@ -99,6 +99,17 @@ def date_field(label, *, missing="", **kwargs) -> forms.DateField:
 def time_field(label, *, missing="", **kwargs) -> forms.TimeField:
     """A time of day picked in the browser's time input (hours and minutes)."""
     return forms.TimeField(label=label, widget=time_input(), **_missing(kwargs, missing))
+
+
+def checkboxes(label, choices, **kwargs) -> forms.MultipleChoiceField:
+    """Some of `choices`, ticked in a list of checkboxes; none ticked is an answer too."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        **kwargs,
+    )
 
 
 def not_in_future(message):

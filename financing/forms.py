@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.enums import Situation
-from core.forms import date_field, not_in_future
+from core.forms import checkboxes, date_field, not_in_future
 from financing.enums import ArrearsBucket, LineKind, LoanKind, LoanMethod, LoanStatus, PaymentMethod
 from partners.enums import PartnerCategory
 from partners.form_fields import FrenchDecimalField, ServiceErrorsMixin
@@ -60,18 +60,14 @@ class ProgrammeForm(ServiceErrorsMixin, forms.Form):
     per_beneficiary_cap = money_field(
         _("Plafond par personne (€)"), required=False, help_text=_("Vide : pas de plafond.")
     )
-    eligible_categories = forms.MultipleChoiceField(
-        label=_("Types de service financés"),
-        choices=PartnerCategory.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    eligible_categories = checkboxes(
+        _("Types de service financés"),
+        PartnerCategory.choices,
         help_text=_("Aucune case cochée : tous les types de service."),
     )
-    eligible_situations = forms.MultipleChoiceField(
-        label=_("Publics financés"),
-        choices=Situation.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    eligible_situations = checkboxes(
+        _("Publics financés"),
+        Situation.choices,
         help_text=_("Aucune case cochée : tous les publics."),
     )
 

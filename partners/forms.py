@@ -9,7 +9,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import date_field, section, time_field
+from core.forms import checkboxes, date_field, section, time_field
 from partners.enums import ClosureReason, PartnerCategory
 from partners.form_fields import (
     LANGUAGE_CHOICES,
@@ -65,12 +65,7 @@ class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
         max_length=255,
         help_text=_("Par exemple : rampe d'accès, place de stationnement réservée."),
     )
-    languages = forms.MultipleChoiceField(
-        label=_("Langues parlées à l'accueil"),
-        required=False,
-        choices=LANGUAGE_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    languages = checkboxes(_("Langues parlées à l'accueil"), LANGUAGE_CHOICES)
     service_radius_km = forms.IntegerField(
         label=_("Rayon d'intervention (km)"),
         required=False,
