@@ -194,33 +194,19 @@ def service_detail(request, service_id: int):
     )
 
 
-def _service_step(request, service_id: int, service_function, success: str):
-    """A one-button step of a service's life (publish, unpublish); back to its page."""
+@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
+@require_POST
+def service_publication(request, service_id: int, *, publish: bool):
+    """Publish the service (`publish`, at publier/) or withdraw it (at depublier/)."""
     service, _can_manage = _service(request.user, service_id, manage=True)
-    _act(request, service_function, success, service_id=service.pk)
+    function = services.service_publish if publish else services.service_unpublish
+    done = (
+        _("Service publié : les conseillers peuvent le réserver.")
+        if publish
+        else _("Service retiré : il n'est plus proposé aux conseillers.")
+    )
+    _act(request, function, done, service_id=service.pk)
     return redirect("service_detail", service_id=service.pk)
-
-
-@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
-@require_POST
-def service_publish(request, service_id: int):
-    return _service_step(
-        request,
-        service_id,
-        services.service_publish,
-        _("Service publié : les conseillers peuvent le réserver."),
-    )
-
-
-@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
-@require_POST
-def service_unpublish(request, service_id: int):
-    return _service_step(
-        request,
-        service_id,
-        services.service_unpublish,
-        _("Service retiré : il n'est plus proposé aux conseillers."),
-    )
 
 
 @need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
