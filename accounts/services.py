@@ -150,9 +150,13 @@ def invitation_from_token(token: str) -> Invitation:
         token,
         salt=INVITATION_SALT,
         max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
-        expired=_("Ce lien d'invitation a expiré. Demandez une nouvelle invitation."),
-        invalid=_("Ce lien d'invitation n'est pas valide."),
-        code=ErrorCode.INVITATION_INVALID,
+        expired=ApplicationError(
+            _("Ce lien d'invitation a expiré. Demandez une nouvelle invitation."),
+            code=ErrorCode.INVITATION_INVALID,
+        ),
+        invalid=ApplicationError(
+            _("Ce lien d'invitation n'est pas valide."), code=ErrorCode.INVITATION_INVALID
+        ),
     )
     invitation = (
         Invitation.objects.select_related("organisation")

@@ -54,7 +54,10 @@ def referral_from_token(token: str) -> Referral:
         token,
         salt=REFERRAL_SALT,
         max_age=timedelta(days=settings.REFERRAL_LINK_MAX_AGE_DAYS),
-        expired=_("Ce lien a expiré : connectez-vous pour voir l'orientation."),
+        expired=ApplicationError(
+            _("Ce lien a expiré : connectez-vous pour voir l'orientation."),
+            code=ErrorCode.LINK_EXPIRED,
+        ),
     )
     return get_or_not_found(
         Referral.objects.select_related("beneficiary"), referral_id, _("Introuvable.")

@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.enums import ErrorCode
+from core.errors import ApplicationError
 from core.links import invalid_link, read_signed, signed_url
 
 PARTNER_SALT = "solimob.booking.partner-answer"
@@ -22,7 +24,10 @@ def partner_answer_from_token(token: str) -> tuple[int, str]:
         token,
         salt=PARTNER_SALT,
         max_age=timedelta(hours=settings.PARTNER_LINK_MAX_AGE_HOURS),
-        expired=_("Ce lien a expiré. Connectez-vous à votre espace partenaire pour répondre."),
+        expired=ApplicationError(
+            _("Ce lien a expiré. Connectez-vous à votre espace partenaire pour répondre."),
+            code=ErrorCode.LINK_EXPIRED,
+        ),
     )
     if data.get("a") not in ACTIONS:
         raise invalid_link()
@@ -38,7 +43,10 @@ def beneficiary_from_token(token: str) -> int:
         token,
         salt=BENEFICIARY_SALT,
         max_age=timedelta(days=settings.BENEFICIARY_LINK_MAX_AGE_DAYS),
-        expired=_("Ce lien a expiré. Demandez un nouveau lien à votre conseiller·ère."),
+        expired=ApplicationError(
+            _("Ce lien a expiré. Demandez un nouveau lien à votre conseiller·ère."),
+            code=ErrorCode.LINK_EXPIRED,
+        ),
     )
     try:
         return int(data["p"])

@@ -1,9 +1,8 @@
 """Signed links, for people who open a page without signing in (an invitation, a partner's
 answer, a prescriber's status link, a beneficiary's bookings): the URL carrying a signed,
 timestamped payload, and the payload read back — or the error saying why the link no longer
-works (expired: the caller's message, a `LINK_EXPIRED` error unless it names another code;
-forged or damaged: the caller's `invalid` message with that code, else a 404 « Ce lien n'est
-pas valide. »)."""
+works (expired: the caller's message; forged or damaged: « Ce lien n'est pas valide. »,
+a 404 unless the caller says otherwise)."""
 
 from datetime import timedelta
 
@@ -12,7 +11,6 @@ from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.enums import ErrorCode
 from core.errors import ApplicationError, NotFoundError
 
 
@@ -22,15 +20,21 @@ def signed_url(view_name: str, payload, *, salt: str) -> str:
     return settings.SITE_URL + reverse(view_name, kwargs={"token": token})
 
 
-def read_signed(token: str, *, salt: str, max_age: timedelta, expired, invalid="", code=None):
+def read_signed(
+    token: str,
+    *,
+    salt: str,
+    max_age: timedelta,
+    expired: ApplicationError,
+    invalid: ApplicationError | None = None,
+):
     """The payload of a link signed with `salt` no more than `max_age` ago."""
-    code = code or ErrorCode.LINK_EXPIRED
     try:
         return signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired as exc:
-        raise ApplicationError(expired, code=code) from exc
+        raise expired from exc
     except signing.BadSignature as exc:
-        raise (ApplicationError(invalid, code=code) if invalid else invalid_link()) from exc
+        raise invalid or invalid_link() from exc
 
 
 def invalid_link() -> NotFoundError:
