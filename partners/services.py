@@ -79,6 +79,13 @@ def _ensure_manager(user, partner: Partner) -> None:
         raise NotFoundError(_("Partenaire introuvable."))
 
 
+def _managed_service(actor, service_id: int) -> Service:
+    """The service, locked, for a manager of its partner (not found for anyone else)."""
+    service = _service(service_id)
+    _ensure_manager(actor, service.partner)
+    return service
+
+
 def _full_clean(instance, exclude=None) -> None:
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
@@ -251,8 +258,7 @@ def service_create(*, actor, partner_id: int, **fields) -> Service:
 
 @transaction.atomic
 def service_update(*, actor, service_id: int, **fields) -> Service:
-    service = _service(service_id)
-    _ensure_manager(actor, service.partner)
+    service = _managed_service(actor, service_id)
     old_mode = service.booking_mode
     changed = {}
     for name, value in fields.items():
@@ -277,8 +283,7 @@ def service_update(*, actor, service_id: int, **fields) -> Service:
 @transaction.atomic
 def service_publish(*, actor, service_id: int) -> Service:
     """Publish when complete; otherwise say exactly what is missing."""
-    service = _service(service_id)
-    _ensure_manager(actor, service.partner)
+    service = _managed_service(actor, service_id)
     gaps = publication_gaps(service=service)
     if gaps:
         raise ApplicationError(
@@ -295,8 +300,7 @@ def service_publish(*, actor, service_id: int) -> Service:
 
 @transaction.atomic
 def service_unpublish(*, actor, service_id: int) -> Service:
-    service = _service(service_id)
-    _ensure_manager(actor, service.partner)
+    service = _managed_service(actor, service_id)
     if service.published:
         service.published = False
         service.save(update_fields=["published", "updated_at"])
@@ -309,8 +313,7 @@ def service_delete(*, actor, service_id: int) -> None:
     """Only a service nobody has booked can be deleted; otherwise unpublish it."""
     from partners.models import Slot
 
-    service = _service(service_id)
-    _ensure_manager(actor, service.partner)
+    service = _managed_service(actor, service_id)
     if Slot.objects.filter(service=service, reserved__gt=0).exists():
         raise ConflictError(
             _("Ce service a des réservations : dépubliez-le plutôt que de le supprimer."),
@@ -320,15 +323,9 @@ def service_delete(*, actor, service_id: int) -> None:
     service.delete()
 
 
-def _rule_lock_service(actor, service_id: int) -> Service:
-    service = _service(service_id)
-    _ensure_manager(actor, service.partner)
-    return service
-
-
 @transaction.atomic
 def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
-    service = _rule_lock_service(actor, service_id)
+    service = _managed_service(actor, service_id)
     rule = AvailabilityRule(service=service)
     for name, value in fields.items():
         if name not in RULE_FIELDS:
@@ -352,7 +349,7 @@ def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
 @transaction.atomic
 def rule_delete(*, actor, rule_id: int) -> None:
     rule = get_or_not_found(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
-    service = _rule_lock_service(actor, rule.service_id)
+    service = _managed_service(actor, rule.service_id)
     audit_log(actor=actor, action="rule.deleted", target=rule, data={"service": service.pk})
     rule.delete()
     _regenerate_on_commit([service.pk])
