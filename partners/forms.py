@@ -22,6 +22,19 @@ from partners.form_fields import (
 from partners.services import ORGANISATION_FIELDS, PROFILE_FIELDS
 
 
+def coordinate_field(label, bound: int, help_text) -> FrenchDecimalField:
+    """A latitude (bound 90) or longitude (180) in degrees, to the micro-degree, optional."""
+    return FrenchDecimalField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-bound,
+        max_value=bound,
+        help_text=help_text,
+    )
+
+
 class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
     layout = (
         section("about", _("Présentation"), "category", "description", "opening_hours"),
@@ -100,24 +113,8 @@ class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
     commune = forms.CharField(label=_("Commune"), required=False, max_length=120)
-    latitude = FrenchDecimalField(
-        label=_("Latitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-90,
-        max_value=90,
-        help_text=_("Position sur la carte, par exemple 46,5659."),
-    )
-    longitude = FrenchDecimalField(
-        label=_("Longitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        help_text=_("Par exemple 3,3328."),
-    )
+    latitude = coordinate_field(_("Latitude"), 90, _("Position sur la carte, par exemple 46,5659."))
+    longitude = coordinate_field(_("Longitude"), 180, _("Par exemple 3,3328."))
 
     def __init__(self, *args, partner, **kwargs):
         organisation = partner.organisation
