@@ -19,6 +19,7 @@ from accounts.scoping import forget_memberships
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from core.links import read_signed
 from core.notifications import notify
 
 INVITATION_SALT = "solimob.invitation"
@@ -145,18 +146,18 @@ def invitation_create(
 
 def invitation_from_token(token: str) -> Invitation:
     """The pending invitation behind a link, or an error saying why the link no longer works."""
-    max_age = timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
-    try:
-        payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise ApplicationError(
+    payload = read_signed(
+        token,
+        salt=INVITATION_SALT,
+        max_age=timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+        expired=ApplicationError(
             _("Ce lien d'invitation a expiré. Demandez une nouvelle invitation."),
             code=ErrorCode.INVITATION_INVALID,
-        ) from exc
-    except signing.BadSignature as exc:
-        raise ApplicationError(
+        ),
+        invalid=ApplicationError(
             _("Ce lien d'invitation n'est pas valide."), code=ErrorCode.INVITATION_INVALID
-        ) from exc
+        ),
+    )
     invitation = (
         Invitation.objects.select_related("organisation")
         .filter(pk=payload.get("i"), email=payload.get("e"))

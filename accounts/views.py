@@ -8,7 +8,7 @@ from accounts import selectors, services
 from accounts.forms import InvitationAcceptForm, InvitationForm
 from accounts.models import Invitation, Membership
 from accounts.need_to_know import DataKind, Mode, need_to_know
-from core.web import page_status, run_service
+from core.web import page_status, run_service, submit
 
 
 @need_to_know(DataKind.MEMBERS)
@@ -23,22 +23,12 @@ def organisation_members(request, organisation_id: int):
         user=request.user, organisation_id=organisation_id
     )
     form = InvitationForm(request.POST or None, organisation=organisation)
-    sent = None
-    if request.method == "POST" and form.is_valid():
-        sent = run_service(
-            request,
-            services.invitation_create,
-            form=form,
-            actor=request.user,
-            organisation=organisation,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
+    sent = submit(request, form, services.invitation_create, organisation=organisation)
+    if sent and sent.ok:
+        messages.success(
+            request, _("Invitation envoyée à %(email)s.") % {"email": sent.value.email}
         )
-        if sent.ok:
-            messages.success(
-                request, _("Invitation envoyée à %(email)s.") % {"email": sent.value.email}
-            )
-            return redirect("organisation_members", organisation_id=organisation.pk)
+        return redirect("organisation_members", organisation_id=organisation.pk)
     return render(
         request,
         "accounts/organisation_members.html",

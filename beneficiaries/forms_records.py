@@ -20,16 +20,13 @@ from beneficiaries.enums import (
 )
 from beneficiaries.models import Beneficiary
 from beneficiaries.services import BENEFICIARY_FIELDS
+from core.forms import date_field, date_input, section
 from core.phones import display_phone, normalise_phone
 
 NOT_SAID = _("Non renseigné")
 NO_HEALTH = _("N'écrivez rien sur la santé de la personne.")
 PRIORITY_CHOICES = [(1, _("Haute")), (2, _("Moyenne")), (3, _("Basse"))]
 BARRIER_ROWS = 5
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _today():
@@ -60,6 +57,27 @@ class PeopleFilterForm(forms.Form):
 class BeneficiaryForm(forms.ModelForm):
     """Identity, contact and situation. Validated here, written by the services (never
     `save()`)."""
+
+    layout = (
+        "platform",
+        section(
+            "identity",
+            _("Identité"),
+            ("first_name", "last_name"),
+            ("birth_date", "nationality_group"),
+        ),
+        section("contact", _("Contact"), ("phone", "email"), "address", ("postcode", "commune")),
+        section(
+            "situation",
+            _("Situation et projet"),
+            "situation",
+            "professional_project",
+            "project_defined",
+            "french_level",
+        ),
+        section("mobility", _("Se déplacer"), ("driving_licence", "vehicle")),
+        section("household", _("Foyer et ressources"), "household", "income_notes"),
+    )
 
     class Meta:
         model = Beneficiary
@@ -134,7 +152,25 @@ class BeneficiaryCreateForm(BeneficiaryForm):
 
 
 class DiagnosisForm(forms.Form):
-    held_on = forms.DateField(label=_("Date du diagnostic"), widget=date_input(), initial=_today)
+    """The meeting and its decision; the barriers are a formset of the same page
+    (`BarrierFormSet`), shown in their own section between the two."""
+
+    layout = (
+        section("meeting", _("Le rendez-vous"), ("held_on", "duration_minutes"), "summary"),
+        section(
+            "barriers",
+            _("Difficultés pour se déplacer"),
+            help=_(
+                "Une ligne par difficulté, la plus importante d'abord, décrite en quelques mots "
+                "(40 caractères au plus, sans détail médical). Les lignes laissées vides sont "
+                "ignorées."
+            ),
+            template="beneficiaries/records/_barrier_rows.html",
+        ),
+        section("decision", _("La suite"), "decision", "share_with_prescriber"),
+    )
+
+    held_on = date_field(_("Date du diagnostic"), initial=_today)
     duration_minutes = forms.IntegerField(
         label=_("Durée (minutes)"),
         min_value=15,
@@ -229,7 +265,9 @@ def barrier_rows(formset) -> list[dict]:
 
 
 class FollowUpForm(forms.Form):
-    held_on = forms.DateField(label=_("Date du rendez-vous"), widget=date_input(), initial=_today)
+    layout = (("held_on", "channel"), "notes")
+
+    held_on = date_field(_("Date du rendez-vous"), initial=_today)
     channel = forms.ChoiceField(
         label=_("Comment"), choices=FollowUpChannel.choices, initial=FollowUpChannel.IN_PERSON
     )
@@ -246,11 +284,13 @@ class FollowUpForm(forms.Form):
 
 
 class ActionItemForm(forms.Form):
+    layout = ("action", ("barrier_id", "due_on"))
+
     action = forms.CharField(label=_("Action"), max_length=255)
     barrier_id = forms.TypedChoiceField(
         label=_("Difficulté concernée"), required=False, coerce=int, empty_value=None
     )
-    due_on = forms.DateField(label=_("Pour le"), required=False, widget=date_input())
+    due_on = date_field(_("Pour le"), required=False)
 
     def __init__(self, *args, barriers, **kwargs):
         kwargs.setdefault("auto_id", "plan_%s")
@@ -261,6 +301,8 @@ class ActionItemForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    layout = (("purpose", "prescriber_organisation_id"),)
+
     purpose = forms.ChoiceField(label=_("Accord pour"), choices=ConsentPurpose.choices)
     prescriber_organisation_id = forms.TypedChoiceField(
         label=_("Avec quel prescripteur"),
@@ -283,8 +325,10 @@ class ConsentForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
+    layout = (("code", "exited_on"),)
+
     code = forms.ChoiceField(label=_("Sortie"), choices=OutcomeCode.choices)
-    exited_on = forms.DateField(label=_("Date de sortie"), widget=date_input(), initial=_today)
+    exited_on = date_field(_("Date de sortie"), initial=_today)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "sortie_%s")

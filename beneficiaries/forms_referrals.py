@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from accounts.scoping import prescriber_organisation_ids
 from accounts.validators import validate_phone
 from beneficiaries.enums import FrenchLevel, RefusalReason, Situation
+from core.forms import section
 from core.phones import normalise_phone
 
 # What each choice means, in plain words (shown under the choice).
@@ -78,14 +79,30 @@ def _text(label, *, required=False, rows=None, max_length=None, help_text="", **
     )
 
 
-class RadioHelpMixin:
-    def options(self, name: str, helps: dict) -> list[tuple]:
-        """Each radio of field `name` with the sentence that explains it."""
-        return [(radio, helps.get(radio.data["value"], "")) for radio in self[name]]
-
-
-class ReferralForm(RadioHelpMixin, forms.Form):
+class ReferralForm(forms.Form):
     """The fiche de repérage."""
+
+    layout = (
+        "prescriber_organisation",
+        section("identity", _("La personne"), ("first_name", "last_name"), "birth_date"),
+        section(
+            "contact",
+            _("Comment la joindre"),
+            ("phone", "email"),
+            ("commune", "postcode"),
+            help=_("Un téléphone ou une adresse e-mail, au moins."),
+        ),
+        section(
+            "situation",
+            _("Sa situation"),
+            "situation",
+            "professional_project",
+            "steps_taken",
+            "french_level",
+        ),
+        section("need", _("Son besoin"), "need"),
+        section("consent", _("Son accord"), "consent_to_share"),
+    )
 
     prescriber_organisation = forms.ModelChoiceField(
         label=_("Vous orientez au nom de"),
@@ -191,6 +208,8 @@ class ReferralForm(RadioHelpMixin, forms.Form):
             del self.fields["prescriber_organisation"]
         for name, message in REQUIRED_MESSAGES.items():
             self.fields[name].error_messages["required"] = message
+        self.fields["situation"].choice_help = SITUATION_HELP
+        self.fields["french_level"].choice_help = FRENCH_LEVEL_HELP
 
     def clean_first_name(self):
         return " ".join(self.cleaned_data["first_name"].split())
@@ -239,12 +258,6 @@ class ReferralForm(RadioHelpMixin, forms.Form):
 
     def referral_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "prescriber_organisation"}
-
-    def situation_options(self):
-        return self.options("situation", SITUATION_HELP)
-
-    def french_level_options(self):
-        return self.options("french_level", FRENCH_LEVEL_HELP)
 
 
 class RefuseForm(forms.Form):

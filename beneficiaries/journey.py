@@ -29,7 +29,7 @@ from beneficiaries.selectors import prescriber_may_follow, sharing_prescribers
 from beneficiaries.services import lock_beneficiary
 from core.audit import audit_log
 from core.enums import ErrorCode
-from core.errors import ApplicationError, ConflictError, NotFoundError
+from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
 from core.notifications import notify
 
 
@@ -114,15 +114,23 @@ def diagnosis_share(*, actor, diagnosis: Diagnosis) -> int:
 
 @transaction.atomic
 def barrier_lift(*, actor, barrier_id: int) -> Barrier:
-    barrier = Barrier.objects.select_related("beneficiary").filter(pk=barrier_id).first()
-    if barrier is None:
-        raise NotFoundError(_("Frein introuvable."))
+    barrier = get_or_not_found(
+        Barrier.objects.select_related("beneficiary"), barrier_id, _("Frein introuvable.")
+    )
     lock_beneficiary(actor, barrier.beneficiary_id, K.DIAGNOSIS)
-    if barrier.lifted_at is None:
-        barrier.lifted_at = timezone.now()
-        barrier.save(update_fields=["lifted_at", "updated_at"])
+    if _stamp_once(barrier, "lifted_at"):
         audit_log(actor=actor, action="barrier.lifted", target=barrier)
     return barrier
+
+
+def _stamp_once(row, field: str) -> bool:
+    """Date `field` now unless it already is: a barrier is lifted, an action done, a consent
+    withdrawn once (asking again changes nothing). True when it was dated now."""
+    if getattr(row, field) is not None:
+        return False
+    setattr(row, field, timezone.now())
+    row.save(update_fields=[field, "updated_at"])
+    return True
 
 
 @transaction.atomic
@@ -143,13 +151,9 @@ def action_item_add(
 
 @transaction.atomic
 def action_item_done(*, actor, item_id: int) -> ActionPlanItem:
-    item = ActionPlanItem.objects.filter(pk=item_id).first()
-    if item is None:
-        raise NotFoundError(_("Action introuvable."))
+    item = get_or_not_found(ActionPlanItem.objects, item_id, _("Action introuvable."))
     lock_beneficiary(actor, item.beneficiary_id, K.ACTION_PLAN)
-    if item.done_at is None:
-        item.done_at = timezone.now()
-        item.save(update_fields=["done_at", "updated_at"])
+    _stamp_once(item, "done_at")
     return item
 
 
@@ -229,13 +233,9 @@ def consent_give(
 
 @transaction.atomic
 def consent_withdraw(*, actor, consent_id: int) -> Consent:
-    consent = Consent.objects.filter(pk=consent_id).first()
-    if consent is None:
-        raise NotFoundError(_("Consentement introuvable."))
+    consent = get_or_not_found(Consent.objects, consent_id, _("Consentement introuvable."))
     lock_beneficiary(actor, consent.beneficiary_id, K.CONSENT)
-    if consent.withdrawn_at is None:
-        consent.withdrawn_at = timezone.now()
-        consent.save(update_fields=["withdrawn_at", "updated_at"])
+    if _stamp_once(consent, "withdrawn_at"):
         audit_log(actor=actor, action="consent.withdrawn", target=consent.beneficiary,
                   data={"purpose": consent.purpose})  # fmt: skip
     return consent

@@ -17,7 +17,7 @@ from accounts.need_to_know import DataKind, Mode, organisations_where, platforms
 from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import BeneficiaryStatus, ConsentPurpose, ReferralStatus
 from beneficiaries.models import Beneficiary, Consent, Referral
-from core.errors import NotFoundError
+from core.errors import NotFoundError, get_or_not_found
 
 ACTIVE_STATUSES = [
     BeneficiaryStatus.REFERRED,
@@ -90,10 +90,9 @@ def referral_inbox_for(*, user, status: str | None = ReferralStatus.SUBMITTED):
 
 
 def referral_get_for_staff(*, user, referral_id: int) -> Referral:
-    referral = referral_inbox_for(user=user, status=None).filter(pk=referral_id).first()
-    if referral is None:
-        raise NotFoundError("Orientation introuvable.")
-    return referral
+    return get_or_not_found(
+        referral_inbox_for(user=user, status=None), referral_id, "Orientation introuvable."
+    )
 
 
 def referral_list_for_prescriber(*, user, status: str | None = None) -> QuerySet[Referral]:
@@ -110,10 +109,9 @@ def referral_list_for_prescriber(*, user, status: str | None = None) -> QuerySet
 
 
 def referral_get_for_prescriber(*, user, referral_id: int) -> Referral:
-    referral = referral_list_for_prescriber(user=user).filter(pk=referral_id).first()
-    if referral is None:
-        raise NotFoundError("Orientation introuvable.")
-    return referral
+    return get_or_not_found(
+        referral_list_for_prescriber(user=user), referral_id, "Orientation introuvable."
+    )
 
 
 def active_consents(beneficiary, purpose: str) -> QuerySet[Consent]:

@@ -4,7 +4,6 @@ diagnosis and what follows, privacy.py for access logs, export and anonymisation
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from beneficiaries.permissions import ensure_may_change, field_kinds
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
+from core.links import read_signed, signed_url
 from core.notifications import notify
 from core.phones import normalise_phone
 from core.transitions import ensure_transition, record_transition
@@ -46,21 +46,19 @@ REFERRAL_FIELDS = (
 
 
 def referral_status_url(referral: Referral) -> str:
-    token = signing.dumps(referral.pk, salt=REFERRAL_SALT)
-    return settings.SITE_URL + reverse("referral_status_link", kwargs={"token": token})
+    return signed_url("referral_status_link", referral.pk, salt=REFERRAL_SALT)
 
 
 def referral_from_token(token: str) -> Referral:
-    max_age = timedelta(days=settings.REFERRAL_LINK_MAX_AGE_DAYS)
-    try:
-        referral_id = signing.loads(token, salt=REFERRAL_SALT, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise ApplicationError(
+    referral_id = read_signed(
+        token,
+        salt=REFERRAL_SALT,
+        max_age=timedelta(days=settings.REFERRAL_LINK_MAX_AGE_DAYS),
+        expired=ApplicationError(
             _("Ce lien a expiré : connectez-vous pour voir l'orientation."),
             code=ErrorCode.LINK_EXPIRED,
-        ) from exc
-    except signing.BadSignature as exc:
-        raise NotFoundError(_("Ce lien n'est pas valide.")) from exc
+        ),
+    )
     return get_or_not_found(
         Referral.objects.select_related("beneficiary"), referral_id, _("Introuvable.")
     )
@@ -73,6 +71,13 @@ def _platform_advisers(platform_id: int):
             organisation_id=platform_id, role=Role.ADVISER, active=True, user__is_active=True
         ).select_related("user")
     ]
+
+
+def _notify_advisers(referral: Referral, template: str, **context) -> None:
+    """E-mail the advisers of the referral's platform, with a link to their inbox."""
+    url = settings.SITE_URL + reverse("referral_inbox")
+    for adviser in _platform_advisers(referral.platform_id):
+        notify(template=template, user=adviser, channel="email", context={**context, "url": url})
 
 
 def _notify_prescriber(referral: Referral, template: str, **context) -> None:
@@ -117,16 +122,9 @@ def referral_submit(*, actor, prescriber_organisation: Organisation, **fields) -
     referral.full_clean(exclude=["platform", "prescriber_organisation", "prescriber"])
     referral.save()
     audit_log(actor=actor, action="referral.submitted", target=referral)
-    for adviser in _platform_advisers(referral.platform_id):
-        notify(
-            template="beneficiaries/referral_received",
-            user=adviser,
-            channel="email",
-            context={
-                "organisation": prescriber_organisation.name,
-                "url": settings.SITE_URL + reverse("referral_inbox"),
-            },
-        )
+    _notify_advisers(
+        referral, "beneficiaries/referral_received", organisation=prescriber_organisation.name
+    )
     return referral
 
 
@@ -296,17 +294,12 @@ def referrals_remind_and_expire(*, now=None) -> dict:
             referral = Referral.objects.select_related("prescriber_organisation").get(
                 pk=referral_id
             )
-            for adviser in _platform_advisers(referral.platform_id):
-                notify(
-                    template="beneficiaries/referral_reminder",
-                    user=adviser,
-                    channel="email",
-                    context={
-                        "organisation": referral.prescriber_organisation.name,
-                        "days": settings.REFERRAL_REMIND_DAYS,
-                        "url": settings.SITE_URL + reverse("referral_inbox"),
-                    },
-                )
+            _notify_advisers(
+                referral,
+                "beneficiaries/referral_reminder",
+                organisation=referral.prescriber_organisation.name,
+                days=settings.REFERRAL_REMIND_DAYS,
+            )
             reminded += 1
     return {"reminded": reminded, "expired": expired}
 

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F
 from django.http import HttpResponse
@@ -43,6 +42,7 @@ from beneficiaries.forms_records import (
 )
 from core.enums import ErrorCode
 from core.errors import ConflictError, NotFoundError
+from core.paging import page_context
 from core.web import run_service
 
 # What a new record and its edit form write.
@@ -113,7 +113,8 @@ def beneficiary_list(request):
         status=filters.get("status") or "",
         mine=bool(filters.get("mine")),
     )
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = page_context(request, people, PAGE_SIZE)
+    page = paging["page_obj"]
     rows = list(page.object_list)
     overdue = (
         set(
@@ -129,11 +130,9 @@ def beneficiary_list(request):
         request,
         TEMPLATES + "beneficiary_list.html",
         {
+            **paging,
+            "title": _("Personnes accompagnées"),
             "form": form,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=1, on_ends=1
-            ),  # fmt: skip
             "rows": [
                 {"person": b, "overdue": b.pk in overdue, "social": b.platform_id in social}
                 for b in rows

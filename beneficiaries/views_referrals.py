@@ -8,7 +8,6 @@ object, calls one service, then renders or redirects."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -38,6 +37,7 @@ from beneficiaries.forms_referrals import (
 from beneficiaries.models import Referral
 from core.enums import ErrorCode
 from core.errors import ConflictError, PermissionDeniedError
+from core.paging import page_context
 from core.web import run_service
 
 PAGE_SIZE = 50
@@ -127,6 +127,11 @@ def beneficiary_url(beneficiary) -> str | None:
         return None
 
 
+def _detail_title(referral: Referral) -> str:
+    name = f"{referral.first_name} {referral.last_name}"
+    return _("Orientation de %(name)s") % {"name": name}
+
+
 def _answer_context(referral: Referral) -> dict:
     return {
         "referral": referral,
@@ -156,7 +161,12 @@ def referral_new(request):
             if sent.ok:
                 return redirect("referral_detail_prescriber", referral_id=sent.value.pk)
             status = sent.status
-    return render(request, "beneficiaries/referrals/new.html", {"form": form}, status=status)
+    return render(
+        request,
+        "beneficiaries/referrals/new.html",
+        {"title": _("Orienter une personne"), "form": form},
+        status=status,
+    )
 
 
 @need_to_know(DataKind.REFERRAL, audience=PRESCRIBERS)
@@ -164,14 +174,16 @@ def referral_list_prescriber(request):
     status = _status_filter(request, None, allow_all=True)
     counts = _status_counts(selectors.referral_list_for_prescriber(user=request.user))
     referrals = selectors.referral_list_for_prescriber(user=request.user, status=status)
-    page = Paginator(referrals.select_related("prescriber"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paging = page_context(request, referrals.select_related("prescriber"), PAGE_SIZE)
+    page = paging["page_obj"]
     return render(
         request,
         "beneficiaries/referrals/prescriber_list.html",
         {
-            "page_obj": page,
+            **paging,
+            "title": _("Mes orientations"),
+            "rows": list(page.object_list),
+            "filtered": bool(status),
             "tabs": _tabs(counts, status, with_all=True),
             "status": status,
             "several_organisations": len({r.prescriber_organisation_id for r in page}) > 1,
@@ -188,6 +200,7 @@ def referral_detail_prescriber(request, referral_id: int):
         "beneficiaries/referrals/prescriber_detail.html",
         {
             **_answer_context(referral),
+            "title": _detail_title(referral),
             "follow_up": follow_up,
             "show_follow_up_note": True,
             "can_withdraw": referral.status == ReferralStatus.SUBMITTED,
@@ -243,7 +256,8 @@ def referral_inbox(request):
     status = _status_filter(request, ReferralStatus.SUBMITTED, allow_all=False)
     counts = _status_counts(selectors.referral_inbox_for(user=request.user, status=None))
     referrals = selectors.referral_inbox_for(user=request.user, status=status)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = page_context(request, referrals, PAGE_SIZE)
+    page = paging["page_obj"]
     today = timezone.localdate()
     waiting = status == ReferralStatus.SUBMITTED
     rows = []
@@ -257,7 +271,9 @@ def referral_inbox(request):
         request,
         "beneficiaries/referrals/inbox.html",
         {
-            "page_obj": page,
+            **paging,
+            "title": _("Orientations reçues"),
+            "filtered": not waiting,
             "rows": rows,
             "tabs": _tabs(counts, status, with_all=False),
             "status": status,
@@ -281,6 +297,7 @@ def _staff_page(request, referral, *, refuse_form=None, duplicates=None, status=
         "beneficiaries/referrals/staff_detail.html",
         {
             **_answer_context(referral),
+            "title": _detail_title(referral),
             "status_explained": STAFF_EXPLAINED.get(referral.status, ""),
             "rules": rules,
             "eligible": all(rule.met for rule in rules),

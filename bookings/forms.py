@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from bookings.enums import BookingStatus
 from bookings.wording import local, person_label, units_text
 from core.formatting import day_label, duration_text, hm, places_text
+from core.forms import date_field
 from partners.enums import BookingMode, ServiceUnit
-from partners.form_fields import FrenchDecimalField, date_input
+from partners.form_fields import FrenchDecimalField
 
 MAX_QUANTITY = 20
 NOTE_MAX_LENGTH = 2000
@@ -265,8 +266,8 @@ class BookingFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
-    date_from = forms.DateField(label=gettext_lazy("Du"), required=False, widget=date_input())
-    date_to = forms.DateField(label=gettext_lazy("au"), required=False, widget=date_input())
+    date_from = date_field(gettext_lazy("Du"), required=False)
+    date_to = date_field(gettext_lazy("au"), required=False)
     upcoming = forms.BooleanField(label=gettext_lazy("À venir seulement"), required=False)
     beneficiary = forms.IntegerField(required=False, widget=forms.HiddenInput())
 

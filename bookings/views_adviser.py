@@ -9,7 +9,6 @@ through `bookings.services`."""
 
 from zoneinfo import ZoneInfo
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from bookings.forms import BookingFilterForm, ReasonForm
 from bookings.permissions import role_of
 from bookings.wording import (
     booking_price,
+    booking_title,
     person_label,
     slot_text,
     stamp_text,
@@ -32,6 +32,7 @@ from bookings.wording import (
 )
 from core.errors import NotFoundError, PermissionDeniedError
 from core.formatting import euros
+from core.paging import page_context
 from core.web import run_service
 
 PAGE_SIZE = 25
@@ -104,18 +105,17 @@ def booking_list(request):
         bookings = bookings.order_by("starts_at", "pk")
     else:
         bookings = bookings.order_by("-starts_at", "-pk")
-    page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = page_context(request, bookings, PAGE_SIZE)
+    page = paging["page_obj"]
     count = page.paginator.count
     filtered = any(filters.get(name) for name in form.fields)
     return render(
         request,
         TEMPLATES + "booking_list.html",
         {
+            **paging,
+            "title": _("Réservations"),
             "form": form,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(
-                page.number, on_each_side=1, on_ends=1
-            ),  # fmt: skip
             "rows": [_row(booking) for booking in page.object_list],
             "count_text": ngettext("%(count)s réservation", "%(count)s réservations", count)
             % {"count": count},
@@ -163,6 +163,7 @@ def _detail_context(request, booking, *, cancel_form=None) -> dict:
         role_of(request.user, booking) == ActorRole.ADVISER and booking.status in CANCELLABLE
     )
     return {
+        "title": booking_title(booking),
         "booking": booking,
         "person": booking.beneficiary,
         "service": service,

@@ -28,11 +28,12 @@ from bookings.permissions import is_booking_partner
 from bookings.views_adviser import event_rows
 from bookings.wording import (
     booking_price,
+    booking_title,
     slot_text,
     units_text,
     when_text,
 )
-from core.errors import ApplicationError, InvalidTransition, NotFoundError
+from core.errors import ApplicationError, InvalidTransition, get_or_not_found
 from core.formatting import number_text
 from core.web import run_service
 from partners.enums import ServiceUnit
@@ -52,10 +53,7 @@ def _partner_bookings(user):
 
 
 def _partner_booking(user, booking_id: int) -> Booking:
-    booking = _partner_bookings(user).filter(pk=booking_id).first()
-    if booking is None:
-        raise NotFoundError(_("Réservation introuvable."))
-    return booking
+    return get_or_not_found(_partner_bookings(user), booking_id, _("Réservation introuvable."))
 
 
 def _tz(booking) -> ZoneInfo:
@@ -116,6 +114,7 @@ def _detail(request, booking, *, status=200, decline_form=None, complete_form=No
         request,
         TEMPLATES + "detail.html",
         {
+            "title": booking_title(booking),
             "row": partner_row(booking, now),
             "booking": booking,
             "slots": [slot_text(bs.slot, tz, today, mode) for bs in booking_slots if bs.slot]
@@ -190,7 +189,7 @@ def partner_reference_check(request):
     return render(
         request,
         TEMPLATES + "reference.html",
-        {"form": form, "found": found, "searched": searched},
+        {"title": _("Vérifier un bon"), "form": form, "found": found, "searched": searched},
         status=status,
     )
 
@@ -230,15 +229,19 @@ def partner_booking_confirm(request, booking_id: int):
 @require_POST
 def partner_booking_decline(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
-    form = _decline_form(request.POST)
-    if not form.is_valid():
-        return _detail(request, booking, status=400, decline_form=form)
-    return _act(
-        request, booking, services.booking_decline,
+    return _act_with_reason(
+        request, booking, "decline_form", _decline_form(request.POST), services.booking_decline,
         _("Demande %(ref)s refusée. Le conseiller ou la conseillère est prévenu·e.")
         % {"ref": booking.reference},
-        reason=form.cleaned_data["reason"],
     )  # fmt: skip
+
+
+def _act_with_reason(request, booking, name: str, form, function, success: str):
+    """A transition that needs a reason (decline, cancel): the page again with the form,
+    `name` there, showing what is missing; otherwise the transition with that reason."""
+    if not form.is_valid():
+        return _detail(request, booking, status=400, **{name: form})
+    return _act(request, booking, function, success, reason=form.cleaned_data["reason"])
 
 
 @need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PARTNERS)
@@ -269,14 +272,10 @@ def partner_booking_no_show(request, booking_id: int):
 @require_POST
 def partner_booking_cancel(request, booking_id: int):
     booking = _partner_booking(request.user, booking_id)
-    form = _cancel_form(request.POST)
-    if not form.is_valid():
-        return _detail(request, booking, status=400, cancel_form=form)
-    return _act(
-        request, booking, services.booking_cancel,
+    return _act_with_reason(
+        request, booking, "cancel_form", _cancel_form(request.POST), services.booking_cancel,
         _("Réservation %(ref)s annulée. Le conseiller ou la conseillère et la personne sont "
           "prévenus.") % {"ref": booking.reference},
-        reason=form.cleaned_data["reason"],
     )  # fmt: skip
 
 

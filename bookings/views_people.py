@@ -39,7 +39,7 @@ from bookings.selectors import (
     bookings_of_beneficiary,
     bookings_of_beneficiary_in_order,
 )
-from core.errors import NotFoundError, PermissionDeniedError
+from core.errors import NotFoundError, PermissionDeniedError, get_or_not_found
 from core.formatting import day_label, euros
 from core.web import run_service
 from partners.models import Partner
@@ -111,10 +111,11 @@ def _linked_beneficiary(token: str) -> Beneficiary:
 
 
 def _own_booking(beneficiary: Beneficiary, booking_id: int):
-    booking = bookings_of_beneficiary(beneficiary_id=beneficiary.pk).filter(pk=booking_id).first()
-    if booking is None:
-        raise NotFoundError(_("Rendez-vous introuvable."))
-    return booking
+    return get_or_not_found(
+        bookings_of_beneficiary(beneficiary_id=beneficiary.pk),
+        booking_id,
+        _("Rendez-vous introuvable."),
+    )
 
 
 def party_booking(user, booking_id: int):

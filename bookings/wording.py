@@ -27,6 +27,11 @@ UNIT_WORDS = {
 # --- Plain French -----------------------------------------------------------------------------
 
 
+def booking_title(booking) -> str:
+    """« Réservation SM-7K3F-92QD »: the heading of a booking's pages."""
+    return _("Réservation %(ref)s") % {"ref": booking.reference}
+
+
 def units_text(units: Decimal, unit: str) -> str:
     """« 3 heures », « 1,5 heure », « 40 km », « 1 forfait »."""
     singular, plural = UNIT_WORDS.get(unit, (unit, unit))

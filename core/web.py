@@ -14,7 +14,9 @@
   its form the missing object came from catches it itself.
 
 On success, `success_message` (when given) is flashed. The views then redirect (success, or
-a one-button action) or render their page again with `Outcome.status`.
+a one-button action) or render their page again with `Outcome.status`. `submit(request,
+form, function, ...)` is the usual way in: it runs the service only when the page posted a
+valid form, with the user as `actor` and the form's data.
 """
 
 from collections.abc import Callable
@@ -109,6 +111,16 @@ def run_service(
     if success_message:
         messages.success(request, success_message)
     return Outcome(value=value)
+
+
+def submit(request, form, function: Callable, /, **kwargs) -> Outcome | None:
+    """A page's form sent to its service: None unless the request posted a valid form;
+    otherwise `run_service` with the form, the user as `actor`, `kwargs` and the form's data
+    (`form.service_fields()` when the service's arguments are not simply its cleaned data)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    fields = form.service_fields() if hasattr(form, "service_fields") else form.cleaned_data
+    return run_service(request, function, form=form, actor=request.user, **kwargs, **fields)
 
 
 def page_status(form=None, outcome: Outcome | None = None) -> int:

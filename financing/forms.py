@@ -7,14 +7,14 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from beneficiaries.enums import Situation
+from core.forms import checkboxes, date_field, not_in_future
 from financing.enums import ArrearsBucket, LineKind, LoanKind, LoanMethod, LoanStatus, PaymentMethod
 from partners.enums import PartnerCategory
-from partners.form_fields import FrenchDecimalField, ServiceErrorsMixin, date_input
+from partners.form_fields import FrenchDecimalField, ServiceErrorsMixin
 
 # Repayments recorded by hand (online payments arrive through Stripe).
 MANUAL_METHODS = [
@@ -28,6 +28,16 @@ def money_field(label, **kwargs) -> FrenchDecimalField:
 
 class ProgrammeForm(ServiceErrorsMixin, forms.Form):
     """A new grant envelope (`financing.services.programme_create`)."""
+
+    layout = (
+        "platform",
+        "name",
+        "funder",
+        ("budget", "per_beneficiary_cap"),
+        ("starts_on", "ends_on"),
+        "eligible_categories",
+        "eligible_situations",
+    )
 
     platform = forms.TypedChoiceField(label=_("Plateforme"), coerce=int)
     funder = forms.TypedChoiceField(
@@ -45,29 +55,19 @@ class ProgrammeForm(ServiceErrorsMixin, forms.Form):
     budget = money_field(
         _("Budget (€)"), error_messages={"required": _("Indiquez le budget de l'enveloppe.")}
     )
-    starts_on = forms.DateField(
-        label=_("Début"),
-        widget=date_input(),
-        error_messages={"required": _("Indiquez la date de début.")},
-    )
-    ends_on = forms.DateField(
-        label=_("Fin"), required=False, widget=date_input(), help_text=_("Vide : sans fin.")
-    )
+    starts_on = date_field(_("Début"), missing=_("Indiquez la date de début."))
+    ends_on = date_field(_("Fin"), required=False, help_text=_("Vide : sans fin."))
     per_beneficiary_cap = money_field(
         _("Plafond par personne (€)"), required=False, help_text=_("Vide : pas de plafond.")
     )
-    eligible_categories = forms.MultipleChoiceField(
-        label=_("Types de service financés"),
-        choices=PartnerCategory.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    eligible_categories = checkboxes(
+        _("Types de service financés"),
+        PartnerCategory.choices,
         help_text=_("Aucune case cochée : tous les types de service."),
     )
-    eligible_situations = forms.MultipleChoiceField(
-        label=_("Publics financés"),
-        choices=Situation.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    eligible_situations = checkboxes(
+        _("Publics financés"),
+        Situation.choices,
         help_text=_("Aucune case cochée : tous les publics."),
     )
 
@@ -82,6 +82,15 @@ class ProgrammeForm(ServiceErrorsMixin, forms.Form):
 
 class LoanForm(ServiceErrorsMixin, forms.Form):
     """A loan application (`financing.loans.loan_create`); the schedule follows from it."""
+
+    layout = (
+        "beneficiary",
+        ("kind", "lender"),
+        ("principal", "annual_rate"),
+        ("term_months", "grace_months"),
+        ("method", "first_due_on"),
+        "guarantee_share",
+    )
 
     beneficiary = forms.TypedChoiceField(
         label=_("Personne"),
@@ -127,10 +136,8 @@ class LoanForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Mois au début où la personne ne paie que les intérêts."),
         error_messages={"min_value": _("Le différé ne peut pas être négatif.")},
     )
-    first_due_on = forms.DateField(
-        label=_("Première échéance"),
-        widget=date_input(),
-        error_messages={"required": _("Indiquez la date de la première échéance.")},
+    first_due_on = date_field(
+        _("Première échéance"), missing=_("Indiquez la date de la première échéance.")
     )
     guarantee_share = FrenchDecimalField(
         label=_("Part garantie (%)"),
@@ -166,6 +173,7 @@ class LoanForm(ServiceErrorsMixin, forms.Form):
 
 
 class RepaymentForm(forms.Form):
+    layout = (("amount", "value_date", "method"), "note")
     amount = money_field(
         _("Montant reçu (€)"),
         min_value=Decimal("0.01"),
@@ -174,11 +182,11 @@ class RepaymentForm(forms.Form):
             "min_value": _("Le montant doit être positif."),
         },
     )
-    value_date = forms.DateField(
-        label=_("Date de valeur"),
-        widget=date_input(),
+    value_date = date_field(
+        _("Date de valeur"),
         help_text=_("Le jour où l'argent a été reçu (pas dans le futur)."),
-        error_messages={"required": _("Indiquez la date de valeur.")},
+        missing=_("Indiquez la date de valeur."),
+        validators=[not_in_future(_("La date de valeur ne peut pas être dans le futur."))],
     )
     method = forms.ChoiceField(
         label=_("Moyen de paiement"),
@@ -187,25 +195,13 @@ class RepaymentForm(forms.Form):
     )
     note = forms.CharField(label=_("Note (facultatif)"), max_length=255, required=False)
 
-    def clean_value_date(self):
-        day = self.cleaned_data["value_date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("La date de valeur ne peut pas être dans le futur."))
-        return day
-
 
 class DisburseForm(forms.Form):
-    on = forms.DateField(
-        label=_("Décaissé le"),
-        widget=date_input(),
-        error_messages={"required": _("Indiquez la date du décaissement.")},
+    on = date_field(
+        _("Décaissé le"),
+        missing=_("Indiquez la date du décaissement."),
+        validators=[not_in_future(_("Le décaissement ne peut pas être dans le futur."))],
     )
-
-    def clean_on(self):
-        day = self.cleaned_data["on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("Le décaissement ne peut pas être dans le futur."))
-        return day
 
 
 # --- A booking's financing plan ----------------------------------------------------------

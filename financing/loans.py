@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from beneficiaries.models import Beneficiary
 from core.audit import audit_log
 from core.enums import ErrorCode
-from core.errors import ApplicationError, InvalidTransition, NotFoundError
+from core.errors import ApplicationError, InvalidTransition, NotFoundError, get_or_not_found
 from core.transitions import ensure_transition, record_transition
 from financing import ledger
 from financing.enums import (
@@ -242,9 +242,9 @@ def entry_record(
 
 @transaction.atomic
 def entry_reverse(*, actor, transaction_id: int, note: str = "") -> LoanTransaction:
-    original = LoanTransaction.objects.select_related("loan").filter(pk=transaction_id).first()
-    if original is None:
-        raise NotFoundError(_("Écriture introuvable."))
+    original = get_or_not_found(
+        LoanTransaction.objects.select_related("loan"), transaction_id, _("Écriture introuvable.")
+    )
     loan = _lock_loan(actor, original.loan_id)
     if original.kind == TransactionKind.REVERSAL or hasattr(original, "reversed_by"):
         raise InvalidTransition(_("Cette écriture est déjà annulée."))

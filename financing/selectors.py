@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.need_to_know import DataKind, Mode, roles_that
 from accounts.scoping import platform_ids
-from core.errors import NotFoundError
+from core.errors import get_or_not_found
 from core.formatting import cents, percent
 from financing.enums import ArrearsBucket, LoanStatus
 from financing.models import FinancingPlan, FundingProgramme, Installment, Loan
@@ -64,10 +64,7 @@ def loan_list_filtered(
 
 
 def loan_get_for(*, user, loan_id: int) -> Loan:
-    loan = loan_list_for(user=user).filter(pk=loan_id).first()
-    if loan is None:
-        raise NotFoundError("Prêt introuvable.")
-    return loan
+    return get_or_not_found(loan_list_for(user=user), loan_id, "Prêt introuvable.")
 
 
 def plan_for(*, booking) -> FinancingPlan | None:

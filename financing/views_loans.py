@@ -6,7 +6,6 @@ officers and platform admins. See `financing.views_common` for access and wordin
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from accounts.selectors import organisation_list_for
 from beneficiaries.selectors import beneficiary_list_for
 from core.errors import NotFoundError, PermissionDeniedError
 from core.formatting import euros, rate_text, short_date
+from core.paging import page_context
 from core.transitions import allowed_targets
 from core.web import run_service
 from financing import ledger, loans, selectors
@@ -66,7 +66,8 @@ def loan_list(request):
         user=user, person=filters.get("q") or "", status=filters.get("status") or "",
         kind=filters.get("kind") or "", bucket=filters.get("bucket") or "",
     ).annotate(principal_repaid=Sum("installments__principal_paid"))  # fmt: skip
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = page_context(request, found, PAGE_SIZE)
+    page = paging["page_obj"]
     count = page.paginator.count
     rows = [
         {"loan": loan, "person": person_text(loan.beneficiary), "principal": euros(loan.principal),
@@ -76,9 +77,7 @@ def loan_list(request):
         for loan in page.object_list
     ]  # fmt: skip
     return render(request, T + "loan_list.html", {
-        "form": form, "page_obj": page, "rows": rows,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1,
-                                                           on_ends=1),
+        **paging, "title": _("Prêts"), "form": form, "rows": rows,
         "count_text": ngettext("%(n)s prêt", "%(n)s prêts", count) % {"n": count},
         "filtered": any(filters.values()),
         "can_manage": bool(platform_ids(user, roles=selectors.FINANCE_ROLES)),
@@ -100,7 +99,7 @@ def loan_new(request):
         if request.GET.get("beneficiary", "").isdigit():
             initial["beneficiary"] = int(request.GET["beneficiary"])
         form = _loan_form(request.user, initial=initial)
-        return render(request, T + "loan_form.html", {"form": form})
+        return _loan_form_page(request, form)
     form = _loan_form(request.user, request.POST)
     status = 400
     if form.is_valid():
@@ -120,7 +119,16 @@ def loan_new(request):
             if created.ok:
                 return redirect("loan_detail", loan_id=created.value.pk)
             status = created.status
-    return render(request, T + "loan_form.html", {"form": form}, status=status)
+    return _loan_form_page(request, form, status)
+
+
+def _loan_form_page(request, form, status: int = 200):
+    return render(
+        request,
+        T + "loan_form.html",
+        {"title": _("Enregistrer un prêt"), "form": form},
+        status=status,
+    )
 
 
 def _loan_context(request, loan, *, repayment_form=None, disburse_form=None) -> dict:

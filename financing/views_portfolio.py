@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.need_to_know import DataKind, need_to_know
@@ -38,23 +39,24 @@ def portfolio(request):
     most = max(report.bucket_counts.values(), default=0)
     buckets = [
         {
-            "key": bucket.value,
-            "label": bucket.label,
-            "count": report.bucket_counts.get(bucket.value, 0),
+            "name": bucket.label,
+            "detail": report.bucket_counts.get(bucket.value, 0),
             "outstanding": euros(report.buckets.get(bucket.value, ZERO)),
             "share": percent_text(percent(report.buckets.get(bucket.value, ZERO),
                                           report.outstanding)),
             "width": bar_width(report.bucket_counts.get(bucket.value, 0), most),
+            "bar": f"bucket-{number}",
         }
-        for bucket in ArrearsBucket
+        for number, bucket in enumerate(ArrearsBucket, start=1)
     ]  # fmt: skip
     groups = [
-        {"lender": lender, "kind": kind, "outstanding": euros(amount),
+        {"name": lender, "detail": kind, "outstanding": euros(amount),
          "share": percent_text(percent(amount, report.outstanding)),
          "width": bar_width(amount, report.outstanding)}
         for (lender, kind), amount in sorted(report.by_group.items())
     ]  # fmt: skip
     return render(request, T + "portfolio.html", {
+        "title": _("Portefeuille de prêts"),
         "report": report,
         "outstanding": euros(report.outstanding),
         "overdue": euros(report.overdue_amount),

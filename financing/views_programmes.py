@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.need_to_know import DataKind, Mode, need_to_know
 from accounts.selectors import organisation_list_for
-from core.errors import NotFoundError
+from core.errors import get_or_not_found
 from core.formatting import euros, percent, percent_text, short_date
 from core.transitions import allowed_targets
 from core.web import run_service
@@ -66,7 +66,9 @@ def programme_list(request):
     _finance_platforms(request.user)
     programmes = selectors.programme_list_for(user=request.user).order_by("-active", "name")
     return render(
-        request, T + "programme_list.html", {"rows": [_programme_row(p) for p in programmes]}
+        request,
+        T + "programme_list.html",
+        {"title": _("Enveloppes d'aides"), "rows": [_programme_row(p) for p in programmes]},
     )
 
 
@@ -97,15 +99,20 @@ def programme_new(request):
     status = 200
     if request.method == "POST":
         status = created.status if created is not None and not created.ok else 400
-    return render(request, T + "programme_form.html", {"form": form}, status=status)
+    return render(
+        request,
+        T + "programme_form.html",
+        {"title": _("Créer une enveloppe d'aides"), "form": form},
+        status=status,
+    )
 
 
 @need_to_know(DataKind.PROGRAMMES)
 def programme_detail(request, programme_id: int):
     _finance_platforms(request.user)
-    programme = selectors.programme_list_for(user=request.user).filter(pk=programme_id).first()
-    if programme is None:
-        raise NotFoundError(_("Enveloppe introuvable."))
+    programme = get_or_not_found(
+        selectors.programme_list_for(user=request.user), programme_id, _("Enveloppe introuvable.")
+    )
     awards = programme.awards.select_related("beneficiary", "booking", "decided_by").order_by(
         "-created_at", "-pk"
     )

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.formatting import day_label, euros, hm, km, places_text, short_date
+from core.forms import date_input
 from marketplace.selectors import DEFAULT_RADIUS_KM
 from partners.display import per_unit
 from partners.enums import BookingMode
-from partners.form_fields import LANGUAGE_CHOICES, date_input
+from partners.form_fields import LANGUAGE_CHOICES
 
 # Fields carrying a place the page received in its URL (from another page), kept as hidden
 # inputs; the visible "Commune ou code postal" field is `place`.

@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 from accounts.need_to_know import DataKind, need_to_know
 from core.errors import NotFoundError
 from core.formatting import day_label, euros
+from core.paging import page_context
 from marketplace import display
 from marketplace.forms import SearchForm
 from marketplace.selectors import SearchFilters, SearchPaginator, service_search
@@ -68,12 +69,12 @@ def _catalogue_services(user):
 def _results_context(request, form: SearchForm) -> dict:
     filters = form.filters() if form.is_bound else SearchFilters()
     services = service_search(_catalogue_services(request.user), filters)
-    page = SearchPaginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    paging = page_context(request, services, PAGE_SIZE, paginator=SearchPaginator)
+    page = paging["page_obj"]
     today = timezone.localdate()
     count = page.paginator.count
     return {
-        "page_obj": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+        **paging,
         "rows": [display.result_row(service, today) for service in page.object_list],
         "count": count,
         "status_text": display.count_text(count),

@@ -11,12 +11,12 @@ from core.audit import audit_log
 from core.errors import NotFoundError, get_or_not_found
 from partners import validation
 from partners.enums import BookingMode
-from partners.models import AvailabilityRule, Closure, Service
+from partners.models import AvailabilityRule, Closure
 from partners.services import (
     ensure_manager,
     full_clean,
     get_partner,
-    lock_service,
+    managed_service,
     regenerate_on_commit,
 )
 
@@ -25,15 +25,9 @@ RULE_FIELDS = (
 )  # fmt: skip
 
 
-def _rule_lock_service(actor, service_id: int) -> Service:
-    service = lock_service(service_id)
-    ensure_manager(actor, service.partner)
-    return service
-
-
 @transaction.atomic
 def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
-    service = _rule_lock_service(actor, service_id)
+    service = managed_service(actor, service_id)
     rule = AvailabilityRule(service=service)
     for name, value in fields.items():
         if name not in RULE_FIELDS:
@@ -57,7 +51,7 @@ def rule_create(*, actor, service_id: int, **fields) -> AvailabilityRule:
 @transaction.atomic
 def rule_delete(*, actor, rule_id: int) -> None:
     rule = get_or_not_found(AvailabilityRule.objects, rule_id, _("Règle introuvable."))
-    service = _rule_lock_service(actor, rule.service_id)
+    service = managed_service(actor, rule.service_id)
     audit_log(actor=actor, action="rule.deleted", target=rule, data={"service": service.pk})
     rule.delete()
     regenerate_on_commit([service.pk])

@@ -1,5 +1,6 @@
 """Fields and small helpers the partner portal forms share: choices, French numbers and lists,
-date and time inputs, local times, and service errors put back next to the right fields."""
+local times, and service errors put back next to the right fields (date and time fields are
+`core.forms`')."""
 
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -69,14 +70,6 @@ class FrenchDecimalField(forms.DecimalField):
         if isinstance(value, Decimal):
             return str(value).replace(".", ",")
         return value
-
-
-def time_input():
-    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def local_datetime(day: date, at: time, tz: ZoneInfo) -> datetime:

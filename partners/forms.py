@@ -1,29 +1,61 @@
-"""Forms of the partner portal. They turn what people type into typed values; the rules
-themselves live in `partners.validation` and the services, whose errors land back here."""
+"""Forms of the partner portal: profile, closures, agreements (a service's own forms are in
+`partners.forms_services`). They turn what people type into typed values; the rules themselves
+live in `partners.validation` and the services, whose errors land back here."""
 
 from datetime import time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from partners.enums import WEEKDAY_LABELS, BookingMode, ClosureReason, PartnerCategory, ServiceUnit
+from core.forms import checkboxes, date_field, section, time_field
+from partners.enums import ClosureReason, PartnerCategory
 from partners.form_fields import (
     LANGUAGE_CHOICES,
     TIMEZONE_CHOICES,
     CommuneListField,
     FrenchDecimalField,
     ServiceErrorsMixin,
-    date_input,
     local_datetime,
-    time_input,
 )
-from partners.services import ORGANISATION_FIELDS, PROFILE_FIELDS, SERVICE_FIELDS
+from partners.services import ORGANISATION_FIELDS, PROFILE_FIELDS
+
+
+def coordinate_field(label, bound: int, help_text) -> FrenchDecimalField:
+    """A latitude (bound 90) or longitude (180) in degrees, to the micro-degree, optional."""
+    return FrenchDecimalField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-bound,
+        max_value=bound,
+        help_text=help_text,
+    )
 
 
 class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
+    layout = (
+        section("about", _("Présentation"), "category", "description", "opening_hours"),
+        section(
+            "welcome",
+            _("Accueil et accessibilité"),
+            "wheelchair_accessible",
+            "accessibility_notes",
+            "languages",
+        ),
+        section(
+            "address",
+            _("Adresse et zone d'intervention"),
+            "address",
+            ("postcode", "commune"),
+            ("latitude", "longitude"),
+            "service_radius_km",
+            "service_area",
+            "timezone",
+        ),
+    )
     category = forms.ChoiceField(label=_("Type de partenaire"), choices=PartnerCategory.choices)
     description = forms.CharField(
         label=_("Présentation"),
@@ -46,12 +78,7 @@ class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
         max_length=255,
         help_text=_("Par exemple : rampe d'accès, place de stationnement réservée."),
     )
-    languages = forms.MultipleChoiceField(
-        label=_("Langues parlées à l'accueil"),
-        required=False,
-        choices=LANGUAGE_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    languages = checkboxes(_("Langues parlées à l'accueil"), LANGUAGE_CHOICES)
     service_radius_km = forms.IntegerField(
         label=_("Rayon d'intervention (km)"),
         required=False,
@@ -86,24 +113,8 @@ class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     )
     commune = forms.CharField(label=_("Commune"), required=False, max_length=120)
-    latitude = FrenchDecimalField(
-        label=_("Latitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-90,
-        max_value=90,
-        help_text=_("Position sur la carte, par exemple 46,5659."),
-    )
-    longitude = FrenchDecimalField(
-        label=_("Longitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        help_text=_("Par exemple 3,3328."),
-    )
+    latitude = coordinate_field(_("Latitude"), 90, _("Position sur la carte, par exemple 46,5659."))
+    longitude = coordinate_field(_("Longitude"), 180, _("Par exemple 3,3328."))
 
     def __init__(self, *args, partner, **kwargs):
         organisation = partner.organisation
@@ -131,162 +142,21 @@ class PartnerProfileForm(ServiceErrorsMixin, forms.Form):
             ]
 
 
-class ServiceForm(ServiceErrorsMixin, forms.Form):
-    name = forms.CharField(
-        label=_("Nom du service"),
-        max_length=150,
-        help_text=_("Par exemple « Vidange et filtres » ou « Location de scooter »."),
-        error_messages={"required": _("Indiquez le nom du service.")},
-    )
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Ce que comprend le service, ce que la personne doit apporter."),
-    )
-    unit = forms.ChoiceField(
-        label=_("Le prix est compté par"),
-        choices=ServiceUnit.choices,
-        help_text=_("Heure, jour, kilomètre, séance ou forfait."),
-    )
-    market_price = FrenchDecimalField(
-        label=_("Prix du marché (€)"),
-        max_digits=12,
-        decimal_places=2,
-        help_text=_("Le prix habituel de ce service ailleurs, pour une unité."),
-        error_messages={"required": _("Indiquez le prix du marché.")},
-    )
-    solidarity_price = FrenchDecimalField(
-        label=_("Prix solidaire (€)"),
-        max_digits=12,
-        decimal_places=2,
-        help_text=_("Le prix payé par la personne, avant les aides, pour une unité."),
-        error_messages={"required": _("Indiquez le prix solidaire.")},
-    )
-    deposit = FrenchDecimalField(
-        label=_("Caution (€)"),
-        required=False,
-        max_digits=12,
-        decimal_places=2,
-        initial=Decimal("0"),
-        help_text=_("Somme demandée en garantie et rendue ensuite. 0 s'il n'y en a pas."),
-    )
-    eligibility_note = forms.CharField(
-        label=_("Conditions d'accès"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Qui peut en bénéficier, par exemple : permis B valide."),
-    )
-    booking_mode = forms.ChoiceField(
-        label=_("Comment se réserve ce service ?"),
-        choices=BookingMode.choices,
-        initial=BookingMode.SLOT,
-        widget=forms.RadioSelect,
-        help_text=_(
-            "Créneaux horaires : un rendez-vous à une heure précise. "
-            "Jours entiers : une location, réservée à la journée."
-        ),
-    )
-    auto_confirm = forms.BooleanField(
-        label=_("Confirmer les réservations automatiquement"),
-        required=False,
-        help_text=_("Sinon, votre équipe accepte ou refuse chaque demande."),
-    )
-    min_notice_hours = forms.IntegerField(
-        label=_("Délai minimum avant le rendez-vous (heures)"),
-        min_value=0,
-        max_value=24 * 90,
-        initial=24,
-        help_text=_("Une réservation doit être faite au moins ce nombre d'heures à l'avance."),
-    )
-    max_advance_days = forms.IntegerField(
-        label=_("Réservable jusqu'à (jours à l'avance)"),
-        min_value=1,
-        max_value=365,
-        initial=90,
-    )
-    cancellation_cutoff_hours = forms.IntegerField(
-        label=_("Annulation possible jusqu'à (heures avant)"),
-        min_value=0,
-        max_value=24 * 30,
-        initial=24,
-    )
-
-    def __init__(self, *args, service=None, **kwargs):
-        if service is not None:
-            kwargs.setdefault("initial", {name: getattr(service, name) for name in SERVICE_FIELDS})
-        super().__init__(*args, **kwargs)
-
-    def clean_deposit(self):
-        deposit = self.cleaned_data.get("deposit")
-        return Decimal("0") if deposit is None else deposit
-
-
-class RuleForm(ServiceErrorsMixin, forms.Form):
-    weekdays = forms.TypedMultipleChoiceField(
-        label=_("Jours d'ouverture"),
-        choices=WEEKDAY_LABELS,
-        coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choisissez au moins un jour de la semaine.")},
-    )
-    start_time = forms.TimeField(
-        label=_("De"),
-        widget=time_input(),
-        help_text=_("Heure d'ouverture, par exemple 09:00."),
-        error_messages={"required": _("Indiquez l'heure de début.")},
-    )
-    end_time = forms.TimeField(
-        label=_("À"),
-        widget=time_input(),
-        help_text=_("Heure de fermeture, par exemple 12:00."),
-        error_messages={"required": _("Indiquez l'heure de fin.")},
-    )
-    slot_minutes = forms.IntegerField(
-        label=_("Durée d'un créneau (minutes)"),
-        min_value=15,
-        max_value=24 * 60,
-        initial=60,
-        help_text=_("Par exemple 60 pour des rendez-vous d'une heure."),
-    )
-    capacity = forms.IntegerField(
-        label=_("Places par créneau"),
-        min_value=1,
-        initial=1,
-        help_text=_("Combien de personnes vous pouvez recevoir en même temps."),
-    )
-    valid_from = forms.DateField(
-        label=_("Valable à partir du"),
-        required=False,
-        widget=date_input(),
-        help_text=_("Laissez vide pour commencer aujourd'hui."),
-    )
-    valid_until = forms.DateField(
-        label=_("Jusqu'au"),
-        required=False,
-        widget=date_input(),
-        help_text=_("Laissez vide si la règle n'a pas de fin."),
-    )
-
-    def __init__(self, *args, service, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.period = service.booking_mode == BookingMode.PERIOD
-        if self.period:
-            # A rental day is one slot from opening to closing: there is no length to choose.
-            del self.fields["slot_minutes"]
-            self.fields["capacity"].label = _("Véhicules ou places par jour")
-            self.fields["capacity"].help_text = _("Combien de locations possibles chaque jour.")
-
-    def service_fields(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.fields}
-
-
 CLOSURE_FULL = "full"
 CLOSURE_REDUCED = "reduced"
 
 
 class ClosureForm(ServiceErrorsMixin, forms.Form):
     error_fields = {"starts_at": "start_date", "ends_at": "end_date", "service": "service"}
+    layout = (
+        "service",
+        ("start_date", "start_time"),
+        ("end_date", "end_time"),
+        "reason",
+        "kind",
+        "capacity",
+        "note",
+    )
 
     service = forms.ModelChoiceField(
         label=_("Ce qui ferme"),
@@ -294,27 +164,20 @@ class ClosureForm(ServiceErrorsMixin, forms.Form):
         required=False,
         empty_label=_("Tout le partenaire (tous les services)"),
     )
-    start_date = forms.DateField(
-        label=_("Du"),
-        widget=date_input(),
-        error_messages={"required": _("Indiquez le premier jour.")},
-    )
-    start_time = forms.TimeField(
-        label=_("À partir de (heure, facultatif)"),
+    start_date = date_field(_("Du"), missing=_("Indiquez le premier jour."))
+    start_time = time_field(
+        _("À partir de (heure, facultatif)"),
         required=False,
-        widget=time_input(),
         help_text=_("Laissez vide pour fermer dès le début de la journée."),
     )
-    end_date = forms.DateField(
-        label=_("Au"),
-        widget=date_input(),
+    end_date = date_field(
+        _("Au"),
         help_text=_("Dernier jour de fermeture, inclus."),
-        error_messages={"required": _("Indiquez le dernier jour.")},
+        missing=_("Indiquez le dernier jour."),
     )
-    end_time = forms.TimeField(
-        label=_("Jusqu'à (heure, facultatif)"),
+    end_time = time_field(
+        _("Jusqu'à (heure, facultatif)"),
         required=False,
-        widget=time_input(),
         help_text=_("Laissez vide pour fermer jusqu'à la fin de la journée."),
     )
     reason = forms.ChoiceField(
@@ -380,15 +243,12 @@ class AgreementForm(ServiceErrorsMixin, forms.Form):
     """The agreement between a partner and a platform the user administers."""
 
     platform = forms.ModelChoiceField(label=_("Plateforme"), queryset=None, empty_label=None)
-    since = forms.DateField(
-        label=_("Convention depuis le"),
-        widget=date_input(),
-        error_messages={"required": _("Indiquez le premier jour de la convention.")},
+    since = date_field(
+        _("Convention depuis le"), missing=_("Indiquez le premier jour de la convention.")
     )
-    until = forms.DateField(
-        label=_("Jusqu'au (facultatif)"),
+    until = date_field(
+        _("Jusqu'au (facultatif)"),
         required=False,
-        widget=date_input(),
         help_text=_("Laissez vide si la convention n'a pas de date de fin."),
     )
     active = forms.BooleanField(
@@ -425,4 +285,7 @@ class AgreementForm(ServiceErrorsMixin, forms.Form):
         return self.single_platform or self.cleaned_data["platform"]
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in ("since", "until", "active")}
+        return {
+            "platform": self.chosen_platform(),
+            **{name: self.cleaned_data.get(name) for name in ("since", "until", "active")},
+        }

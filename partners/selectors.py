@@ -16,7 +16,7 @@ from accounts.enums import OrganisationKind
 from accounts.models import Organisation
 from accounts.scoping import partner_organisation_ids, platform_ids
 from accounts.selectors import organisation_list_for
-from core.errors import NotFoundError
+from core.errors import get_or_not_found
 from partners import permissions
 from partners.enums import PartnerStatus
 from partners.models import (
@@ -75,10 +75,7 @@ def partner_list_for(*, user) -> QuerySet[Partner]:
 
 
 def partner_get_for(*, user, partner_id: int) -> Partner:
-    partner = partner_list_for(user=user).filter(pk=partner_id).first()
-    if partner is None:
-        raise NotFoundError("Partenaire introuvable.")
-    return partner
+    return get_or_not_found(partner_list_for(user=user), partner_id, "Partenaire introuvable.")
 
 
 def next_available_subquery(now: datetime):
@@ -117,10 +114,7 @@ def service_list_for(*, user, now: datetime | None = None) -> QuerySet[Service]:
 
 
 def service_get_for(*, user, service_id: int) -> Service:
-    service = service_list_for(user=user).filter(pk=service_id).first()
-    if service is None:
-        raise NotFoundError("Service introuvable.")
-    return service
+    return get_or_not_found(service_list_for(user=user), service_id, "Service introuvable.")
 
 
 def slot_list(*, service: Service, start: datetime, end: datetime) -> QuerySet[Slot]:
@@ -181,10 +175,7 @@ def portal_partner_list(*, user) -> list[Partner]:
 
 def service_get(*, service_id: int) -> Service:
     """One service by id, not scoped: the portal then checks access through its partner."""
-    service = Service.objects.filter(pk=service_id).first()
-    if service is None:
-        raise NotFoundError(_("Service introuvable."))
-    return service
+    return get_or_not_found(Service.objects, service_id, _("Service introuvable."))
 
 
 def partner_service_list(*, partner: Partner, now: datetime | None = None) -> QuerySet[Service]:
@@ -199,10 +190,7 @@ def rule_list(*, service: Service) -> QuerySet[AvailabilityRule]:
 
 
 def rule_get(*, service: Service, rule_id: int) -> AvailabilityRule:
-    rule = service.rules.filter(pk=rule_id).first()
-    if rule is None:
-        raise NotFoundError(_("Règle introuvable."))
-    return rule
+    return get_or_not_found(service.rules, rule_id, _("Règle introuvable."))
 
 
 def closure_list_upcoming(*, partner: Partner, now: datetime) -> QuerySet[Closure]:
@@ -220,10 +208,7 @@ def closure_list_past(*, partner: Partner, now: datetime, limit: int = 20) -> Qu
 
 
 def closure_get(*, partner: Partner, closure_id: int) -> Closure:
-    closure = partner.closures.filter(pk=closure_id).first()
-    if closure is None:
-        raise NotFoundError(_("Fermeture introuvable."))
-    return closure
+    return get_or_not_found(partner.closures, closure_id, _("Fermeture introuvable."))
 
 
 def agreement_list(*, partner: Partner) -> QuerySet[PartnerAgreement]:

@@ -73,6 +73,13 @@ def ensure_manager(user, partner: Partner) -> None:
         raise NotFoundError(_("Partenaire introuvable."))
 
 
+def managed_service(actor, service_id: int) -> Service:
+    """The service, locked, for a manager of its partner (not found for anyone else)."""
+    service = lock_service(service_id)
+    ensure_manager(actor, service.partner)
+    return service
+
+
 def full_clean(instance, exclude=None) -> None:
     instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
@@ -228,8 +235,7 @@ def service_create(*, actor, partner_id: int, **fields) -> Service:
 
 @transaction.atomic
 def service_update(*, actor, service_id: int, **fields) -> Service:
-    service = lock_service(service_id)
-    ensure_manager(actor, service.partner)
+    service = managed_service(actor, service_id)
     old_mode = service.booking_mode
     changed = {}
     for name, value in fields.items():
@@ -254,8 +260,7 @@ def service_update(*, actor, service_id: int, **fields) -> Service:
 @transaction.atomic
 def service_publish(*, actor, service_id: int) -> Service:
     """Publish when complete; otherwise say exactly what is missing."""
-    service = lock_service(service_id)
-    ensure_manager(actor, service.partner)
+    service = managed_service(actor, service_id)
     gaps = publication_gaps(service=service)
     if gaps:
         raise ApplicationError(
@@ -272,8 +277,7 @@ def service_publish(*, actor, service_id: int) -> Service:
 
 @transaction.atomic
 def service_unpublish(*, actor, service_id: int) -> Service:
-    service = lock_service(service_id)
-    ensure_manager(actor, service.partner)
+    service = managed_service(actor, service_id)
     if service.published:
         service.published = False
         service.save(update_fields=["published", "updated_at"])
@@ -286,8 +290,7 @@ def service_delete(*, actor, service_id: int) -> None:
     """Only a service nobody has booked can be deleted; otherwise unpublish it."""
     from partners.models import Slot
 
-    service = lock_service(service_id)
-    ensure_manager(actor, service.partner)
+    service = managed_service(actor, service_id)
     if Slot.objects.filter(service=service, reserved__gt=0).exists():
         raise ConflictError(
             _("Ce service a des réservations : dépubliez-le plutôt que de le supprimer."),

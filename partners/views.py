@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as account_permissions
 from accounts.need_to_know import DataKind, Mode, need_to_know
 from core.errors import NotFoundError, PermissionDeniedError
-from core.web import page_status, run_service
+from core.web import page_status, run_service, submit
 from partners import availability, display, permissions, selectors, services
 from partners.enums import BookingMode
-from partners.forms import AgreementForm, ClosureForm, PartnerProfileForm, RuleForm, ServiceForm
+from partners.forms import AgreementForm, ClosureForm, PartnerProfileForm
+from partners.forms_services import RuleForm, ServiceForm
 from partners.hooks import partner_dashboard_panels
 from partners.models import Partner, Service
 
@@ -98,17 +99,19 @@ def dashboard(request, partner_id: int):
 def profile_edit(request, partner_id: int):
     partner, can_manage = _partner(request.user, partner_id, manage=True)
     form = PartnerProfileForm(request.POST or None, partner=partner)
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(request, services.partner_update_profile, form=form, actor=request.user,
-                            partner_id=partner.pk, **form.cleaned_data)  # fmt: skip
-        if saved.ok:
-            messages.success(request, _("Profil enregistré."))
-            return redirect("partner_dashboard", partner_id=partner.pk)
+    saved = submit(request, form, services.partner_update_profile, partner_id=partner.pk)
+    if saved and saved.ok:
+        messages.success(request, _("Profil enregistré."))
+        return redirect("partner_dashboard", partner_id=partner.pk)
     return render(
         request,
         "partners/profile_form.html",
-        {"partner": partner, "can_manage": can_manage, "form": form},
+        {
+            "title": _("Profil et adresse"),
+            "partner": partner,
+            "can_manage": can_manage,
+            "form": form,
+        },
         status=page_status(form, saved),
     )
 
@@ -131,16 +134,13 @@ def partner_publish(request, partner_id: int):
 def service_create(request, partner_id: int):
     partner, can_manage = _partner(request.user, partner_id, manage=True)
     form = ServiceForm(request.POST or None)
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(request, services.service_create, form=form, actor=request.user,
-                            partner_id=partner.pk, **form.cleaned_data)  # fmt: skip
-        if saved.ok:
-            messages.success(
-                request,
-                _("Service créé. Ajoutez ses horaires d'ouverture, puis publiez-le."),
-            )
-            return redirect("service_detail", service_id=saved.value.pk)
+    saved = submit(request, form, services.service_create, partner_id=partner.pk)
+    if saved and saved.ok:
+        messages.success(
+            request,
+            _("Service créé. Ajoutez ses horaires d'ouverture, puis publiez-le."),
+        )
+        return redirect("service_detail", service_id=saved.value.pk)
     return render(
         request,
         "partners/service_form.html",
@@ -153,13 +153,10 @@ def service_create(request, partner_id: int):
 def service_edit(request, service_id: int):
     service, can_manage = _service(request.user, service_id, manage=True)
     form = ServiceForm(request.POST or None, service=service)
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(request, services.service_update, form=form, actor=request.user,
-                            service_id=service.pk, **form.cleaned_data)  # fmt: skip
-        if saved.ok:
-            messages.success(request, _("Service enregistré."))
-            return redirect("service_detail", service_id=service.pk)
+    saved = submit(request, form, services.service_update, service_id=service.pk)
+    if saved and saved.ok:
+        messages.success(request, _("Service enregistré."))
+        return redirect("service_detail", service_id=service.pk)
     return render(
         request,
         "partners/service_form.html",
@@ -173,13 +170,10 @@ def service_detail(request, service_id: int):
     """Everything about one service; a POST adds an opening rule."""
     service, can_manage = _service(request.user, service_id, manage=request.method == "POST")
     form = RuleForm(request.POST or None, service=service) if can_manage else None
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(request, availability.rule_create, form=form, actor=request.user,
-                            service_id=service.pk, **form.service_fields())  # fmt: skip
-        if saved.ok:
-            messages.success(request, _("Horaires ajoutés : les créneaux sont créés."))
-            return redirect("service_detail", service_id=service.pk)
+    saved = submit(request, form, availability.rule_create, service_id=service.pk)
+    if saved and saved.ok:
+        messages.success(request, _("Horaires ajoutés : les créneaux sont créés."))
+        return redirect("service_detail", service_id=service.pk)
     today = timezone.now().astimezone(ZoneInfo(service.partner.timezone)).date()
     rules = [
         display.rule_row(rule, service, today) for rule in selectors.rule_list(service=service)
@@ -202,27 +196,16 @@ def service_detail(request, service_id: int):
 
 @need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
 @require_POST
-def service_publish(request, service_id: int):
+def service_publication(request, service_id: int, *, publish: bool):
+    """Publish the service (`publish`, at publier/) or withdraw it (at depublier/)."""
     service, _can_manage = _service(request.user, service_id, manage=True)
-    _act(
-        request,
-        services.service_publish,
-        _("Service publié : les conseillers peuvent le réserver."),
-        service_id=service.pk,
+    function = services.service_publish if publish else services.service_unpublish
+    done = (
+        _("Service publié : les conseillers peuvent le réserver.")
+        if publish
+        else _("Service retiré : il n'est plus proposé aux conseillers.")
     )
-    return redirect("service_detail", service_id=service.pk)
-
-
-@need_to_know(DataKind.PARTNER_PROFILE, mode=Mode.WRITE)
-@require_POST
-def service_unpublish(request, service_id: int):
-    service, _can_manage = _service(request.user, service_id, manage=True)
-    _act(
-        request,
-        services.service_unpublish,
-        _("Service retiré : il n'est plus proposé aux conseillers."),
-        service_id=service.pk,
-    )
+    _act(request, function, done, service_id=service.pk)
     return redirect("service_detail", service_id=service.pk)
 
 
@@ -255,19 +238,17 @@ def closures(request, partner_id: int):
     """Closures, upcoming first; a POST adds one."""
     partner, can_manage = _partner(request.user, partner_id, manage=request.method == "POST")
     form = ClosureForm(request.POST or None, partner=partner) if can_manage else None
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(request, availability.closure_create, form=form, actor=request.user,
-                            partner_id=partner.pk, **form.service_fields())  # fmt: skip
-        if saved.ok:
-            messages.success(request, _("Fermeture enregistrée : les créneaux sont mis à jour."))
-            return redirect("partner_closures", partner_id=partner.pk)
+    saved = submit(request, form, availability.closure_create, partner_id=partner.pk)
+    if saved and saved.ok:
+        messages.success(request, _("Fermeture enregistrée : les créneaux sont mis à jour."))
+        return redirect("partner_closures", partner_id=partner.pk)
     tz = ZoneInfo(partner.timezone)
     now = timezone.now()
     return render(
         request,
         "partners/closures.html",
         {
+            "title": _("Fermetures et congés"),
             "partner": partner,
             "can_manage": can_manage,
             "form": form,
@@ -346,27 +327,23 @@ def partner_agreement(request, partner_id: int):
             platforms=selectors.agreement_platforms_for(user=request.user),
             agreements=[row["agreement"] for row in agreements],
         )
-    saved = None
-    if request.method == "POST" and form.is_valid():
-        saved = run_service(
-            request,
-            services.agreement_set,
-            form=form,
-            actor=request.user,
-            partner=partner,
-            platform=form.chosen_platform(),
-            **form.service_fields(),
-        )
-        if saved.ok:
-            messages.success(request, _("Convention enregistrée."))
-            try:
-                selectors.partner_get_for(user=request.user, partner_id=partner.pk)
-            except NotFoundError:  # the admin ended what let their platform see the partner
-                return redirect("partner_portal")
-            return redirect("partner_dashboard", partner_id=partner.pk)
+    saved = submit(request, form, services.agreement_set, partner=partner)
+    if saved and saved.ok:
+        messages.success(request, _("Convention enregistrée."))
+        try:
+            selectors.partner_get_for(user=request.user, partner_id=partner.pk)
+        except NotFoundError:  # the admin ended what let their platform see the partner
+            return redirect("partner_portal")
+        return redirect("partner_dashboard", partner_id=partner.pk)
     return render(
         request,
         "partners/agreement.html",
-        {"partner": partner, "can_manage": can_manage, "agreements": agreements, "form": form},
+        {
+            "title": _("Conventions avec les plateformes"),
+            "partner": partner,
+            "can_manage": can_manage,
+            "agreements": agreements,
+            "form": form,
+        },
         status=page_status(form, saved),
     )

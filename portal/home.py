@@ -51,26 +51,25 @@ def partner_portal_url(user) -> str | None:
     return cached
 
 
-def _referral_inbox_link(user) -> dict:
-    """« Orientations reçues (3 en attente) »: the referrals waiting for an answer."""
-    waiting = referral_inbox_for(user=user).count()
-    label = _("Orientations reçues")
+def _waiting_link(label: str, url_name: str, waiting: int) -> dict:
+    """« Orientations reçues (3 en attente) »: a link to what waits for the user's answer."""
     if waiting:
         label += " " + ngettext("(%(n)s en attente)", "(%(n)s en attente)", waiting) % {
             "n": waiting
         }
-    return {"label": label, "url": reverse("referral_inbox")}
+    return {"label": label, "url": reverse(url_name)}
+
+
+def _referral_inbox_link(user) -> dict:
+    """The referrals waiting for an answer."""
+    waiting = referral_inbox_for(user=user).count()
+    return _waiting_link(_("Orientations reçues"), "referral_inbox", waiting)
 
 
 def _booking_requests_link(user) -> dict:
-    """« Demandes de réservation (2 en attente) »: the partner's requests to answer."""
+    """The partner's booking requests to answer."""
     waiting = partner_inbox(user=user).count()
-    label = _("Demandes de réservation")
-    if waiting:
-        label += " " + ngettext("(%(n)s en attente)", "(%(n)s en attente)", waiting) % {
-            "n": waiting
-        }
-    return {"label": label, "url": reverse("partner_booking_inbox")}
+    return _waiting_link(_("Demandes de réservation"), "partner_booking_inbox", waiting)
 
 
 def home_sections(user) -> list[HomeSection]:

@@ -1,4 +1,5 @@
-"""core.web.run_service: one way for pages to call a service and show why it refused."""
+"""core.web.run_service: one way for pages to call a service and show why it refused; submit:
+the same for a page's form, only when it was posted valid."""
 
 import pytest
 from django import forms
@@ -15,7 +16,7 @@ from core.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from core.web import Outcome, page_status, run_service
+from core.web import Outcome, page_status, run_service, submit
 
 
 def invalid(message):
@@ -161,3 +162,53 @@ def test_page_status():
     assert page_status(form) == 400
     assert page_status(form, Outcome(error=conflict("x"))) == 409
     assert page_status(form, Outcome(value=1)) == 400
+
+
+# --- submit: a page's form sent to its service ------------------------------------------------
+
+
+def recording(calls: list):
+    def service(**kwargs):
+        calls.append(kwargs)
+        return "done"
+
+    return service
+
+
+def test_submit_runs_nothing_for_a_get(request_):
+    request_.method = "GET"
+    calls = []
+
+    assert submit(request_, NameForm({"name": "Léa"}), recording(calls)) is None
+    assert calls == []
+
+
+def test_submit_runs_nothing_for_an_invalid_form(request_):
+    calls = []
+    form = NameForm({"name": ""})
+
+    assert submit(request_, form, recording(calls)) is None
+    assert calls == [] and form.errors["name"]
+
+
+def test_submit_sends_the_user_the_arguments_and_the_cleaned_data(request_):
+    request_.user = "adviser"
+    calls = []
+
+    outcome = submit(request_, NameForm({"name": "Léa"}), recording(calls), partner_id=7)
+
+    assert outcome == Outcome(value="done")
+    assert calls == [{"actor": "adviser", "partner_id": 7, "name": "Léa", "day": None}]
+
+
+def test_submit_takes_the_service_fields_of_a_form_that_has_them(request_):
+    class RenamingForm(NameForm):
+        def service_fields(self):
+            return {"title": self.cleaned_data["name"].upper()}
+
+    request_.user = "adviser"
+    calls = []
+
+    submit(request_, RenamingForm({"name": "Léa"}), recording(calls))
+
+    assert calls == [{"actor": "adviser", "title": "LÉA"}]
