@@ -71,8 +71,11 @@ def build_world(*, platform, adviser, finance_officer, partner_org, prescriber_o
     }  # fmt: skip
 
 
-def resolved_url(pattern: URLPattern, world: dict, **override) -> str:
-    kwargs = {name: world.get(name, 1) for name in pattern.pattern.converters}
+def resolved_url(route: str, pattern: URLPattern, world: dict, **override) -> str:
+    """The pattern's URL with the world's ids; `route` is the whole route (the prefixes of
+    its `include()`s may hold parameters too)."""
+    names = set(re.findall(r"<(?:\w+:)?(\w+)>", route)) | set(pattern.pattern.converters)
+    kwargs = {name: world.get(name, 1) for name in names}
     return reverse(pattern.name, kwargs={**kwargs, **override})
 
 

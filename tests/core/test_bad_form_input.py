@@ -109,9 +109,9 @@ def test_pages_and_their_forms_never_break(client, world, request, role):
     failures, forms_sent = [], 0
     queries = [{name: values[0] for name, values in BAD_QUERY.items()},
                {"page": "99999999999999999999"}, {"q": "a\x00b"}]  # fmt: skip
-    for _route, pattern in page_patterns():
+    for route, pattern in page_patterns():
         client.force_login(user)  # a form may have signed the user out
-        url = resolved_url(pattern, world)
+        url = resolved_url(route, pattern, world)
         page = send(client, "get", url)
         for query in queries:
             got = send(client, "get", url, query)

@@ -81,8 +81,8 @@ REFUSED = {
 
 def writes(client, world):
     """(method, url, answer to `{}`, whether it reads its body) of every write endpoint."""
-    for _route, pattern, methods in ENDPOINTS:
-        url = resolved_url(pattern, world)
+    for route, pattern, methods in ENDPOINTS:
+        url = resolved_url(route, pattern, world)
         for method in [m for m in methods if m in WRITES]:
             control = outcome(rolled_back(lambda: send(client, method, url, {})))  # noqa: B023
             plain = outcome(rolled_back(lambda: send(client, method, url, b"x", "text/plain")))  # noqa: B023
@@ -160,7 +160,7 @@ def test_bad_query_strings_are_4xx_with_a_code(client, world, request, role, dec
     for route, pattern, methods in ENDPOINTS:
         if "get" not in methods:
             continue
-        url = resolved_url(pattern, world)
+        url = resolved_url(route, pattern, world)
         declared = declared_parameters.get(schema_path(route), set())
         plain = send(client, "get", url)
         if outcome(plain)[1] == "ok" and plain["Content-Type"] == "application/json":
@@ -185,10 +185,10 @@ def test_bad_query_strings_are_4xx_with_a_code(client, world, request, role, dec
 def test_out_of_range_ids_in_paths_are_400_or_404(client, world, request, role):
     client.force_login(request.getfixturevalue(role))
     failures = []
-    for _route, pattern, methods in ENDPOINTS:
+    for route, pattern, methods in ENDPOINTS:
         for name in pattern.pattern.converters:
             for value in (2**63, 10**20, 2**63 - 1, 0):
-                url = resolved_url(pattern, world, **{name: value})
+                url = resolved_url(route, pattern, world, **{name: value})
                 for method in methods:
                     got = outcome(rolled_back(lambda: send(client, method, url, {})))  # noqa: B023
                     if failed(got) or got[0] not in (400, 403, 404):

@@ -387,6 +387,35 @@ def test_each_line_records_what_pays_and_an_empty_share_is_zero(
     assert str(plans.beneficiary_share(booking)) == "0.00"
 
 
+def test_a_loan_line_takes_the_chosen_live_loan_of_the_person_only(
+    finance_officer, person, platform, adviser, bookings_of, lender
+):
+    def lend(borrower):
+        return loans.loan_create(
+            actor=finance_officer, beneficiary_id=borrower.pk, kind=LoanKind.ASSOCIATION_LOAN,
+            lender_id=lender.pk, principal=D("300.00"), annual_rate=D("0"), term_months=3,
+            method=LoanMethod.DECLINING_BALANCE, grace_months=0, first_due_on=date(2025, 7, 5),
+        )  # fmt: skip
+
+    booking = bookings_of["garage"]  # 35.00
+    first, chosen = lend(person), lend(person)
+    someone_elses = lend(BeneficiaryFactory(platform=platform, adviser=adviser))
+    rejected = loans.loan_transition(
+        actor=finance_officer, loan_id=lend(person).pk, to=LoanStatus.REJECTED
+    )
+
+    def plan_with(loan):
+        return plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
+            {"kind": "loan", "amount": "35.00", "loan": loan.pk},
+        ])  # fmt: skip
+
+    assert plan_with(chosen).lines.get().loan_id == chosen.pk != first.pk
+    for refused in (someone_elses, rejected):
+        with pytest.raises(ValidationError) as error:
+            plan_with(refused)
+        assert error.value.message_dict == {"lines": ["Choisissez un prêt de cette personne."]}
+
+
 # --- portfolio: PAR30 --------------------------------------------------------------------
 
 
