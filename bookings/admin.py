@@ -1,28 +1,17 @@
 from django.contrib import admin
 
 from bookings.models import Booking, BookingEvent, BookingSlot
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class BookingSlotInline(admin.TabularInline):
+class BookingSlotInline(ReadOnlyInline):
     model = BookingSlot
-    extra = 0
-    can_delete = False
-    readonly_fields = ["slot", "quantity"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["slot", "quantity", "holding"]
 
 
-class BookingEventInline(admin.TabularInline):
+class BookingEventInline(ReadOnlyInline):
     model = BookingEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["at", "actor", "actor_role", "from_status", "to_status", "note"]
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["at", "actor", "actor_role", "from_status", "to_status", "note"]
 
 
 @admin.register(Booking)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from financing.models import FundingProgramme, GrantAward, Installment, Loan, LoanTransaction
 
 
@@ -19,16 +19,10 @@ class GrantAwardAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
 
 
-class InstallmentInline(admin.TabularInline):
+class InstallmentInline(ReadOnlyInline):
     model = Installment
-    extra = 0
-    can_delete = False
-    readonly_fields = ["number", "due_on", "principal_due", "interest_due", "principal_paid",
-                       "interest_paid"]  # fmt: skip
-    fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    fields = ["number", "due_on", "principal_due", "interest_due", "principal_paid",
+              "interest_paid"]  # fmt: skip
 
 
 @admin.register(Loan)
