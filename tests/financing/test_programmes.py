@@ -353,16 +353,21 @@ def test_a_plan_line_is_refused_with_its_reason(finance_officer, bookings_of, li
     assert plans.beneficiary_share(booking) is None  # nothing was kept
 
 
+def small_loan(actor, borrower, lender):
+    """A 300 € interest-free association loan over 3 months, as applied for."""
+    return loans.loan_create(
+        actor=actor, beneficiary_id=borrower.pk, kind=LoanKind.ASSOCIATION_LOAN,
+        lender_id=lender.pk, principal=D("300.00"), annual_rate=D("0"), term_months=3,
+        method=LoanMethod.DECLINING_BALANCE, grace_months=0, first_due_on=date(2025, 7, 5),
+    )  # fmt: skip
+
+
 def test_each_line_records_what_pays_and_an_empty_share_is_zero(
     finance_officer, make_programme, person, bookings_of, lender
 ):
     programme = make_programme(eligible_categories=[PartnerCategory.GARAGE])
     booking = bookings_of["garage"]  # 35.00
-    loan = loans.loan_create(
-        actor=finance_officer, beneficiary_id=person.pk, kind=LoanKind.ASSOCIATION_LOAN,
-        lender_id=lender.pk, principal=D("300.00"), annual_rate=D("0"), term_months=3,
-        method=LoanMethod.DECLINING_BALANCE, grace_months=0, first_due_on=date(2025, 7, 5),
-    )  # fmt: skip
+    loan = small_loan(finance_officer, person, lender)
 
     plan = plans.plan_set(actor=finance_officer, booking_id=booking.pk, lines=[
         {"kind": "grant", "amount": "20.00", "programme": programme.pk},
@@ -391,11 +396,7 @@ def test_a_loan_line_takes_the_chosen_live_loan_of_the_person_only(
     finance_officer, person, platform, adviser, bookings_of, lender
 ):
     def lend(borrower):
-        return loans.loan_create(
-            actor=finance_officer, beneficiary_id=borrower.pk, kind=LoanKind.ASSOCIATION_LOAN,
-            lender_id=lender.pk, principal=D("300.00"), annual_rate=D("0"), term_months=3,
-            method=LoanMethod.DECLINING_BALANCE, grace_months=0, first_due_on=date(2025, 7, 5),
-        )  # fmt: skip
+        return small_loan(finance_officer, borrower, lender)
 
     booking = bookings_of["garage"]  # 35.00
     first, chosen = lend(person), lend(person)
