@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "bookings",
     "financing",
+    "payments",
     "portal",
 ]
 

@@ -82,20 +82,6 @@ class LineKind(models.TextChoices):
     PLATFORM = "platform", _("Prise en charge par la plateforme")
 
 
-class PaymentPurpose(models.TextChoices):
-    BENEFICIARY_SHARE = "beneficiary_share", _("Reste à charge")
-    INSTALLMENT = "installment", _("Échéance de prêt")
-
-
-class PaymentStatus(models.TextChoices):
-    CREATED = "created", _("Créé")
-    PENDING = "pending", _("En cours")
-    SUCCEEDED = "succeeded", _("Réussi")
-    FAILED = "failed", _("Échoué")
-    CANCELLED = "cancelled", _("Annulé")
-    REFUNDED = "refunded", _("Remboursé")
-
-
 class ArrearsBucket(models.TextChoices):
     CURRENT = "current", _("À jour")
     D1_30 = "1-30", _("1 à 30 jours")

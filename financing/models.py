@@ -13,8 +13,6 @@ from financing.enums import (
     LoanMethod,
     LoanStatus,
     PaymentMethod,
-    PaymentPurpose,
-    PaymentStatus,
     TransactionKind,
 )
 
@@ -187,9 +185,6 @@ class LoanTransaction(models.Model):
     amount = money(_("montant"))
     value_date = models.DateField(_("date de valeur"))
     method = models.CharField(max_length=12, choices=PaymentMethod.choices, blank=True)
-    payment = models.ForeignKey(
-        "financing.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
@@ -243,34 +238,3 @@ class FinancingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} €"
-
-
-class Payment(BaseModel):
-    purpose = models.CharField(max_length=20, choices=PaymentPurpose.choices)
-    amount = money(_("montant"))
-    status = models.CharField(
-        max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
-    )
-    booking = models.ForeignKey(
-        "bookings.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
-    )
-    installment = models.ForeignKey(
-        Installment, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
-    )
-    stripe_payment_intent_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
-    idempotency_key = models.CharField(max_length=255, unique=True)
-
-    def __str__(self) -> str:
-        return f"{self.get_purpose_display()} {self.amount} € ({self.status})"
-
-
-class StripeEvent(models.Model):
-    stripe_id = models.CharField(max_length=255, unique=True)
-    type = models.CharField(max_length=100)
-    payload = models.JSONField()
-    status = models.CharField(max_length=10, default="received")
-    error = models.TextField(blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.type} {self.stripe_id}"

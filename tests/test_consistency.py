@@ -25,6 +25,7 @@ LAYERS = (
     "marketplace",
     "bookings",
     "financing",
+    "payments",
     "portal",
 )
 RANK = {app: rank for rank, app in enumerate(LAYERS)}

@@ -1,0 +1,40 @@
+"""What a person paid of their share online, per booking, net of refunds."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from payments.enums import PaymentPurpose, PaymentStatus
+from payments.models import Payment
+from payments.selectors import paid_online_by_booking
+from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.bookings.test_documents import make_booking
+from tests.partners.factories import PartnerFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def pay(booking, amount, status, refunded="0.00", purpose=PaymentPurpose.BENEFICIARY_SHARE):
+    return Payment.objects.create(
+        platform=booking.platform, beneficiary=booking.beneficiary, booking=booking,
+        purpose=purpose, amount=D(amount), amount_refunded=D(refunded), status=status,
+        idempotency_key=f"test-{Payment.objects.count()}",
+    )  # fmt: skip
+
+
+def test_paid_online_sums_money_that_arrived_net_of_refunds(platform, adviser, partner_org):
+    person = BeneficiaryFactory(platform=platform, adviser=adviser)
+    service = ServiceFactory(partner=PartnerFactory(organisation=partner_org))
+    start = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    paid, refunded, unpaid = (make_booking(service, person, start) for _ in range(3))
+    pay(paid, "20.00", PaymentStatus.SUCCEEDED)
+    pay(paid, "15.00", PaymentStatus.SUCCEEDED, refunded="5.00")
+    pay(paid, "99.00", PaymentStatus.FAILED)
+    pay(paid, "98.00", PaymentStatus.PENDING)
+    pay(refunded, "30.00", PaymentStatus.REFUNDED, refunded="30.00")
+    pay(unpaid, "12.00", PaymentStatus.CANCELLED)
+
+    assert paid_online_by_booking([paid.pk, refunded.pk, unpaid.pk]) == {paid.pk: D("30.00")}
+    assert paid_online_by_booking([]) == {}
