@@ -133,7 +133,8 @@ def conditions_of(platforms, note: str = "") -> str | None:
                 _("parler français au niveau %(level)s au moins")
                 % {"level": levels.get(policy.min_french_level, policy.min_french_level)}
             )
-        sentences.append(", ".join(rules).capitalize() + ".")
+        text = ", ".join(rules)
+        sentences.append(text[:1].upper() + text[1:] + ".")
     if note.strip():
         sentences.append(note.strip())
     return "\n".join(dict.fromkeys(sentences)) or None
