@@ -19,11 +19,11 @@ from accounts.services import invitation_create
 from beneficiaries import journey
 from beneficiaries.enums import ConsentPurpose, ReferralStatus
 from beneficiaries.services import eligibility_check, referral_status_url
-from exchange.models import WebhookDelivery, WebhookSubscription
-from exchange.services import new_secret
 from bookings.feeds import beneficiary_feed_url, partner_feed_url
 from bookings.links import my_bookings_url, partner_answer_url
 from bookings.services import booking_create
+from exchange.models import WebhookDelivery, WebhookSubscription
+from exchange.services import new_secret
 from financing import loans
 from financing.models import GrantAward
 from financing.plans import plan_set

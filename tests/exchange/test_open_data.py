@@ -71,9 +71,7 @@ def test_a_partner_service_mapped_field_by_field(open_world):
 
 
 def test_a_free_service_is_free_and_driving_schools_prepare_a_licence(open_world):
-    school = next(
-        s for s in opendata.all_services() if s["nom"].startswith("Auto-école Sociale")
-    )
+    school = next(s for s in opendata.all_services() if s["nom"].startswith("Auto-école Sociale"))
     assert school["thematiques"] == ["mobilite--preparer-un-permis"]
     assert school["type"] == "formation"
     open_world.service.solidarity_price = 0
