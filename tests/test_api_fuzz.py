@@ -50,6 +50,7 @@ OWNERS = [
     ("PATCH /api/v1/services/", "partner_manager"),
     ("DELETE /api/v1/services/", "partner_manager"),
     ("POST /api/v1/services/", "partner_manager"),
+    ("/api/v1/webhooks/", "partner_manager"),
 ]
 
 
@@ -119,6 +120,9 @@ REJECTS_SOME_VALID_SHAPES = {
     "PUT /api/v1/bookings/{booking_id}/financing/": "the lines add up to the booking's total",
     "POST /api/v1/loans/": "a micro-credit's bounds depend on its kind; the lender must exist",
     "POST /api/v1/programmes/": "the funder must exist; the end follows the start",
+    "POST /api/v1/webhooks/": "the URL must be HTTPS on a public host whose name resolves",
+    "PATCH /api/v1/webhooks/{subscription_id}/": "the URL must be HTTPS on a public host whose "
+    "name resolves",
 }
 EXCLUDED_CHECKS = {
     label: {"positive_data_acceptance": reason}
