@@ -123,7 +123,11 @@ def deliver(*, delivery_id: int) -> str | None:
 @transaction.atomic
 def _record(delivery: WebhookDelivery, attempt: Attempt) -> str:
     now = timezone.now()
-    subscription = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
+    subscription = (
+        WebhookSubscription.objects.select_for_update().filter(pk=delivery.subscription_id).first()
+    )
+    if subscription is None:  # deleted while the message was on its way (with its log)
+        return DeliveryStatus.FAILED
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.response_code = attempt.response_code
