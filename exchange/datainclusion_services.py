@@ -4,6 +4,7 @@ offers (see `exchange.datainclusion` for the field-by-field mapping)."""
 from data_inclusion.schema.v1 import Frais, ModeAccueil, Thematique, TypeService
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formatting import euros
 from exchange.datainclusion import (
@@ -130,23 +131,31 @@ def _offer_texts(offer) -> tuple[str, str, str, str | None]:
 
 
 OFFER_DESCRIPTIONS = {
-    "diagnosis": "Un·e conseiller·ère mobilité fait le point avec la personne sur ses "
-    "déplacements vers l'emploi ou la formation : permis, véhicule, budget, lecture d'un "
-    "plan, peur de conduire… puis construit avec elle un plan d'action et l'accompagne.",
-    LoanKind.MICRO_CREDIT: "Un prêt accompagné pour acheter ou réparer un véhicule, passer "
-    "le permis ou payer une location, quand la banque ne prête pas ; la plateforme monte le "
-    "dossier et suit le remboursement.",
-    LoanKind.ASSOCIATION_LOAN: "Un prêt de la plateforme ou d'une association partenaire "
-    "pour financer une solution de mobilité, remboursé à petites mensualités.",
-    "grant": "Une aide financière pour payer un service de mobilité solidaire (réparation, "
-    "location, transport, permis) réservé par la plateforme.",
+    "diagnosis": gettext_lazy(
+        "Un·e conseiller·ère mobilité fait le point avec la personne sur ses déplacements vers "
+        "l'emploi ou la formation : permis, véhicule, budget, lecture d'un plan, peur de "
+        "conduire… puis construit avec elle un plan d'action et l'accompagne."
+    ),
+    LoanKind.MICRO_CREDIT: gettext_lazy(
+        "Un prêt accompagné pour acheter ou réparer un véhicule, passer le permis ou payer une "
+        "location, quand la banque ne prête pas ; la plateforme monte le dossier et suit le "
+        "remboursement."
+    ),
+    LoanKind.ASSOCIATION_LOAN: gettext_lazy(
+        "Un prêt de la plateforme ou d'une association partenaire pour financer une solution de "
+        "mobilité, remboursé à petites mensualités."
+    ),
+    "grant": gettext_lazy(
+        "Une aide financière pour payer un service de mobilité solidaire (réparation, location, "
+        "transport, permis) réservé par la plateforme."
+    ),
 }
 
 
 def platform_offer(offer, *, insee, today) -> dict:
     platform = offer.platform
     name, kind, thematique, fees = _offer_texts(offer)
-    description = _(OFFER_DESCRIPTIONS[offer.kind])
+    description = str(OFFER_DESCRIPTIONS[offer.kind])
     publics, publics_wording = publics_of([platform])
     conditions = conditions_of([platform])
     changed = platform.updated_at
