@@ -84,7 +84,10 @@ class _OpenDataApi(APIView):
 
     def get(self, request):
         page = self._page(request)
-        headers = {"ETag": page["etag"], "Cache-Control": "public, max-age=300"}
+        headers = {
+            "ETag": page["etag"],
+            "Cache-Control": f"public, max-age={settings.OPEN_DATA_CACHE_SECONDS}",
+        }
         if page["modified"] is not None:
             headers["Last-Modified"] = http_date(page["modified"])
         if_none_match = request.headers.get("If-None-Match")

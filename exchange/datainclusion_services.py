@@ -25,6 +25,11 @@ from financing.enums import LoanKind
 from partners.enums import PartnerCategory
 
 PRESENTIEL = [ModeAccueil.EN_PRESENTIEL.value]
+HOW = gettext_lazy(
+    "Comment en bénéficier : un·e professionnel·le oriente la personne vers la plateforme ; "
+    "son ou sa conseiller·ère mobilité vérifie avec elle les conditions, réserve ou demande le "
+    "service pour elle et l'accompagne jusqu'au bout."
+)
 
 
 def _zone(codes: list[str], platforms) -> list[str] | None:
@@ -53,6 +58,7 @@ def partner_service(service, *, platforms, area: list[str], rules: list, insee, 
     ]
     if partner.wheelchair_accessible:
         lines.append(_("Lieu accessible en fauteuil roulant."))
+    lines.append(str(HOW))
     free = service.solidarity_price == 0
     prices = [unit_price_text(service)]
     if service.deposit:
@@ -177,7 +183,7 @@ def platform_offer(offer, *, insee, today) -> dict:
         "structure_id": structure_id(platform.pk),
         "id": f"{source()}--{offer.key}",
         "nom": name_of(name, str(_("Aide à la mobilité"))),
-        "description": description,
+        "description": f"{description}\n\n{HOW}",
         "lien_source": None,
         "date_maj": day_of(changed),
         "type": kind.value,

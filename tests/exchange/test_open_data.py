@@ -211,3 +211,17 @@ def test_export_writes_the_same_objects_as_json_and_csv(open_world, tmp_path):
     assert [row["id"] for row in read] == [s["id"] for s in services]
     garage = next(row for row in read if row["id"] == f"solimob--service-{open_world.service.pk}")
     assert garage["publics"] == "beneficiaires-des-minimas-sociaux,demandeurs-emploi,jeunes"
+
+
+def test_services_score_well_on_data_inclusion_quality_criteria(open_world):
+    """The package's own quality score (address, mobilisation, publics, thematiques,
+    contact, freshness, fees, description...), printed per service."""
+    from data_inclusion.schema.v1 import score_qualite
+
+    scores = {}
+    for item in opendata.all_services():
+        score, criteria = score_qualite.score(SERVICE.model_validate(item))
+        scores[item["id"]] = score
+        weak = {name: value for name, value in criteria.items() if value is not None and value < 1}
+        print(f"data·inclusion quality {item['id']}: {score} {weak or ''}")  # noqa: T201
+    assert min(scores.values()) == 1.0, scores
