@@ -58,6 +58,7 @@ class DataKind(StrEnum):
     PARTNER_PROFILE = "partner_profile"
     AGREEMENTS = "agreements"
     MEMBERS = "members"
+    WEBHOOKS = "webhooks"
     ACCOUNT = "account"
 
 
@@ -89,6 +90,7 @@ MEANING: dict[DataKind, str] = {
     DataKind.PARTNER_PROFILE: "a partner's portal: profile, rules, closures, calendar",
     DataKind.AGREEMENTS: "partner agreements with platforms",
     DataKind.MEMBERS: "an organisation's members and invitations",
+    DataKind.WEBHOOKS: "an organisation's webhook subscriptions, secrets and deliveries",
     DataKind.ACCOUNT: "one's own account and home page",
 }
 
@@ -141,6 +143,7 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.PARTNER_PROFILE:   {_ADMIN: RW, _MANAGER: RW, _STAFF: R},
     K.AGREEMENTS:        {_ADMIN: RW, _MANAGER: R, _STAFF: R},
     K.MEMBERS:           {_ADMIN: RW, _MANAGER: RW},
+    K.WEBHOOKS:          {_ADMIN: RW, _MANAGER: RW},
     K.ACCOUNT:           {SIGNED_IN: RW},
 }
 # fmt: on

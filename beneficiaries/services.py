@@ -13,7 +13,7 @@ from accounts.enums import OrganisationKind, Role
 from accounts.models import Membership, Organisation
 from accounts.need_to_know import DataKind, Mode, may
 from accounts.permissions import is_adviser, is_prescriber
-from beneficiaries import eligibility
+from beneficiaries import eligibility, hooks
 from beneficiaries.duplicates import duplicate_key
 from beneficiaries.enums import (
     REFERRAL_TRANSITIONS,
@@ -141,6 +141,8 @@ def _move(referral: Referral, to: str, *, actor, data: dict | None = None, **cha
     referral.save()
     record_transition(referral, actor=actor, name="referral", from_status=from_status, to=to,
                       data=data)  # fmt: skip
+    if to in (ReferralStatus.ACCEPTED, ReferralStatus.REFUSED):
+        hooks.referral_answered.send(sender=Referral, referral=referral)
 
 
 def _lock_referral(actor, referral_id: int) -> Referral:

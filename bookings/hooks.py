@@ -15,6 +15,10 @@
   person pays the whole solidarity price to the partner. The voucher goes to the partner,
   who must not learn the person's benefits, programmes or loans (DESIGN §10): the answer is
   two sums, never the names of who pays.
+- `booking_transitioned(booking, from_status, to_status)`: sent inside the transaction of
+  every change of a booking's status, its creation included (`from_status` is "" then),
+  after the booking is saved. A receiver writes in that same transaction (exchange writes
+  its outgoing webhooks to its outbox here); if it raises, the change rolls back.
 """
 
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ from bookings.models import Booking
 places_released = Signal()
 booking_page_panels = Signal()
 voucher_financing = Signal()
+booking_transitioned = Signal()
 
 
 @dataclass(frozen=True)

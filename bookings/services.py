@@ -114,6 +114,8 @@ def _booking_create(
                   to_status=status)  # fmt: skip
     audit_log(actor=actor, action="booking.created", target=booking,
               data={"status": status, "slots": [slot.pk for slot in slots]})  # fmt: skip
+    hooks.booking_transitioned.send(sender=Booking, booking=booking, from_status="",
+                                    to_status=status)  # fmt: skip
     return booking
 
 
@@ -175,6 +177,8 @@ def _transition(booking: Booking, *, to: str, actor, actor_role: str, note: str 
     booking.save()
     record_transition(booking, actor=actor, name="booking", from_status=from_status, to=to,
                       data={"note": note[:200]})  # fmt: skip
+    hooks.booking_transitioned.send(sender=Booking, booking=booking, from_status=from_status,
+                                    to_status=to)  # fmt: skip
 
 
 def _record_event(booking: Booking, *, actor, actor_role: str, from_status: str, to_status: str,

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bookings",
     "financing",
     "payments",
+    "exchange",
     "portal",
 ]
 
@@ -318,6 +319,27 @@ SPECTACULAR_SETTINGS = {
         "PartnerCategoryEnum": "partners.enums.PartnerCategory",
         "BarrierCategoryEnum": "beneficiaries.enums.BarrierCategory",
     },
+}
+
+# --- Exchange: the data·inclusion open-data feed and outgoing webhooks ------------------
+# Open data: the producer's name in every id (`source`), how long a page of the feed is
+# cached, and how often one anonymous client may ask (DRF's anon throttle, per IP).
+DATA_INCLUSION_SOURCE = env.str("DATA_INCLUSION_SOURCE", default="solimob")
+OPEN_DATA_CACHE_SECONDS = env.int("OPEN_DATA_CACHE_SECONDS", default=300)
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["open_data"] = env.str(
+    "OPEN_DATA_THROTTLE_RATE", default="60/min"
+)
+# Webhooks (Standard Webhooks): only HTTPS URLs of public hosts, unless this is on
+# (development, the test suite's receiver on 127.0.0.1).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=15)
+WEBHOOK_SUBSCRIBERS_CACHE_SECONDS = env.int("WEBHOOK_SUBSCRIBERS_CACHE_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE["webhooks-due"] = {
+    "task": "exchange.tasks.sweep_webhook_deliveries",
+    "schedule": 60.0,
 }
 
 # --- Language, time ---------------------------------------------------------------------

@@ -46,6 +46,8 @@ class ErrorCode(models.TextChoices):
     CAP_EXCEEDED = "cap_exceeded", _("Plafond par personne dépassé")
     PAID_EXCEEDS_COMMITTED = "paid_exceeds_committed", _("Versé supérieur à l'engagé")
     NOT_REVERSIBLE = "not_reversible", _("Écriture impossible à annuler")
+    # Exchange (webhooks)
+    WEBHOOK_DISABLED = "webhook_disabled", _("Abonnement désactivé")
     # The codes of Django REST framework's own errors, which the API answers in the same shape.
     NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
     AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")

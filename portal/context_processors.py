@@ -40,6 +40,8 @@ def navigation(request):
         links.append({"label": _("Mes orientations"), "url": reverse("referral_list_prescriber")})
     if permissions.is_staff_member(user) and managed_organisations_for(user=user):
         links.append({"label": _("Équipes"), "url": reverse("organisation_list")})
+    if may(user, K.WEBHOOKS, Mode.WRITE):
+        links.append({"label": _("Webhooks"), "url": reverse("webhook_list")})
     portal_url = partner_portal_url(user)
     if portal_url:
         links.append({"label": _("Espace partenaire"), "url": portal_url})

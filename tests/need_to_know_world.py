@@ -22,6 +22,8 @@ from beneficiaries.services import eligibility_check, referral_status_url
 from bookings.feeds import beneficiary_feed_url, partner_feed_url
 from bookings.links import my_bookings_url, partner_answer_url
 from bookings.services import booking_create
+from exchange.models import WebhookDelivery, WebhookSubscription
+from exchange.services import new_secret
 from financing import loans
 from financing.models import GrantAward
 from financing.plans import plan_set
@@ -57,6 +59,8 @@ class World:
     closure: object
     invitation: object
     staff_membership: object
+    subscription: object = None
+    delivery: object = None
 
 
 def _token(url: str) -> str:
@@ -140,7 +144,18 @@ def build_world() -> World:
         actor=users[Role.PARTNER_MANAGER], organisation=partner_org,
         email="nouvelle@exemple.test", role=Role.PARTNER_STAFF,
     )  # fmt: skip
+    # A partner's webhook (its manager and the platform's admin manage it) and one delivery.
+    subscription = WebhookSubscription.objects.create(
+        organisation=partner_org, url="https://hooks.garage.example/solimob",
+        events=["booking.confirmed"], secret=new_secret(),
+    )  # fmt: skip
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event_type="booking.confirmed", status="failed",
+        payload={"type": "booking.confirmed", "data": {"booking": {"id": booking.pk}}},
+        webhook_id="msg_world",
+    )  # fmt: skip
     return World(
+        subscription=subscription, delivery=delivery,
         platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
@@ -170,6 +185,8 @@ def url_kwargs(world: World) -> dict:
         "loan_id": world.loan.pk,
         "entry_id": world.entry.pk,
         "transaction_id": world.entry.pk,
+        "subscription_id": world.subscription.pk,
+        "delivery_id": world.delivery.pk,
         "what": "prets",
         "fmt": "csv",
     }

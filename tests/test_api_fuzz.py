@@ -19,6 +19,8 @@ from rest_framework.authtoken.models import Token
 from accounts.enums import Role
 from accounts.models import Organisation, User
 from config.wsgi import application
+from exchange.models import WebhookSubscription
+from exchange.services import new_secret
 from tests.factories import member
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
@@ -50,6 +52,7 @@ OWNERS = [
     ("PATCH /api/v1/services/", "partner_manager"),
     ("DELETE /api/v1/services/", "partner_manager"),
     ("POST /api/v1/services/", "partner_manager"),
+    ("/api/v1/webhooks/", "partner_manager"),
 ]
 
 
@@ -119,6 +122,9 @@ REJECTS_SOME_VALID_SHAPES = {
     "PUT /api/v1/bookings/{booking_id}/financing/": "the lines add up to the booking's total",
     "POST /api/v1/loans/": "a micro-credit's bounds depend on its kind; the lender must exist",
     "POST /api/v1/programmes/": "the funder must exist; the end follows the start",
+    "POST /api/v1/webhooks/": "the URL must be HTTPS on a public host whose name resolves",
+    "PATCH /api/v1/webhooks/{subscription_id}/": "the URL must be HTTPS on a public host whose "
+    "name resolves",
 }
 EXCLUDED_CHECKS = {
     label: {"positive_data_acceptance": reason}
@@ -155,6 +161,10 @@ def world(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
         garage = Organisation.objects.get(name="Garage solidaire du Bourbonnais")
         staff = member(Role.PARTNER_STAFF, garage, email="staff@demo.test")
+        hook = WebhookSubscription.objects.create(
+            organisation=garage, url="https://hooks.garage.example/solimob",
+            events=["booking.confirmed"], secret=new_secret(),
+        )  # fmt: skip
         tokens = {}
         for role, email in ROLES.items():
             user = staff if email is None else User.objects.get(email=email)
@@ -170,6 +180,7 @@ def world(django_db_setup, django_db_blocker):
             "transaction_id": LoanTransaction,
         }.items():
             IDS[name] = sorted(model.objects.values_list("pk", flat=True))[:20]
+        IDS["subscription_id"] = [hook.pk]
         yield tokens
         IDS.clear()
         transaction.set_rollback(True)

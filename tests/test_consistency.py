@@ -26,6 +26,7 @@ LAYERS = (
     "bookings",
     "financing",
     "payments",
+    "exchange",
     "portal",
 )
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
@@ -151,6 +152,7 @@ SHAPE = {
     "financing": DOMAIN_APP | {"tasks"},
     "marketplace": {"selectors", "api", "views", "urls", "forms"},
     "core": {"models", "enums", "errors"},
+    "exchange": DOMAIN_APP | {"tasks"},
     "portal": {"views", "urls"},
 }
 

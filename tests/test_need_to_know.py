@@ -38,6 +38,8 @@ UNDECLARED_NAMES = {
     "api-schema": "the API's description (OpenAPI), no data",
     "api-docs": "the API's documentation page, no data",
     "set_language": "switches the interface language",
+    "api-open-structures": "open data (data·inclusion): the public catalogue, never a person",
+    "api-open-services": "open data (data·inclusion): the public catalogue, never a person",
 }
 UNDECLARED_NAMESPACES = {"admin": "Django's admin: is_staff users, its own permissions"}
 UNDECLARED_MODULES = {"allauth.": "sign-in, sign-out, password, e-mail and 2FA pages"}

@@ -70,6 +70,8 @@ def test_every_operation_documents_its_errors_with_the_error_shape(client):
         expected = set()
         if path == "/api/v1/auth/token/":  # public and throttled
             expected |= {"400", "429"}
+        elif path.startswith("/api/v1/open/"):  # open data: public, throttled, paginated
+            expected |= {"400", "404", "429"}
         else:
             expected |= {"401", "403"}
             if "{" in path:

@@ -112,8 +112,9 @@ class AutoSchema(BaseAutoSchema):
         """The error statuses this operation can answer:
         - 400 when it reads input (a body, query parameters) or changes something;
         - 401 when it authenticates, 403 unless it is open to anyone;
-        - 404 when it names an object in its path; unless open to anyone, also when it reads
-          input (ids in a body or filters, pages) or changes something;
+        - 404 when it names an object in its path or lists pages (a page past the last);
+          unless open to anyone, also when it reads input (ids in a body or filters) or
+          changes something;
         - 409 when it changes something (domain conflicts), unless open to anyone;
         - 429 when a throttle applies."""
         parameters = operation.get("parameters", [])
@@ -128,7 +129,8 @@ class AutoSchema(BaseAutoSchema):
             statuses.append("401")
         if not public:
             statuses.append("403")
-        if names_object or (not public and (reads_input or writes)):
+        pages = self.method == "GET" and getattr(self.view, "pagination_class", None) is not None
+        if names_object or pages or (not public and (reads_input or writes)):
             statuses.append("404")
         if writes and not public:
             statuses.append("409")

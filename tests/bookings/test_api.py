@@ -4,6 +4,7 @@ import pytest
 
 from beneficiaries.enums import BeneficiaryStatus
 from bookings.models import Booking, IdempotencyRecord
+from exchange.selectors import subscribers_by_event
 from partners.models import Slot
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.conftest import make_slot
@@ -286,6 +287,7 @@ def test_create_reads_and_writes_only_what_it_needs(
     answer is handed the slots), no notification rendered in the request."""
     slot = make_slot(service, 3, 9)
     client = as_user(api_client, adviser)
+    subscribers_by_event()  # who hears webhooks (exchange): read once, then cached
     with django_assert_num_queries(10) as captured:  # + SAVEPOINT / RELEASE in tests
         response = client.post("/api/v1/bookings/", body(person, service, [slot]), format="json")
     assert response.status_code == 201 and response.data["slots"] == [slot.pk]
