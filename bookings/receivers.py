@@ -28,9 +28,7 @@ def _offer_after_commit(service_ids) -> None:
         .distinct()
     )
     for service_id in sorted(waiting):
-        transaction.on_commit(
-            lambda s=service_id: waitlist_offer_places.delay(s), robust=True
-        )
+        transaction.on_commit(lambda s=service_id: waitlist_offer_places.delay(s), robust=True)
 
 
 def places_freed(sender, *, booking, **kwargs) -> None:

@@ -294,7 +294,9 @@ def _close_offer(offer: WaitingListOffer, to: str, *, actor) -> None:
     record_transition(offer, actor=actor, name="waitlist_offer", from_status=from_status, to=to)
 
 
-def _open_offer(offer_id: int, *, actor, via_link: bool) -> tuple[WaitingListOffer, WaitingListEntry]:
+def _open_offer(
+    offer_id: int, *, actor, via_link: bool
+) -> tuple[WaitingListOffer, WaitingListEntry]:
     offer = _lock_offer(offer_id)
     entry = _lock_entry(offer.entry_id)
     if not via_link and not _may_act_on(actor, entry):
