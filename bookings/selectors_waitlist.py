@@ -1,7 +1,8 @@
 """Reads of the waiting lists, scoped: platform staff see their platforms' lines, a person
 their own entries."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.need_to_know import DataKind, platforms_where
 from bookings.enums_waitlist import EntryStatus, OfferStatus
@@ -41,6 +42,22 @@ def waitlist_entries_filtered(
     if beneficiary_id:
         entries = entries.filter(beneficiary_id=beneficiary_id)
     return entries.order_by("service_id", "created_at", "pk")
+
+
+def with_position(entries: QuerySet[WaitingListEntry]) -> QuerySet[WaitingListEntry]:
+    """Annotate `ahead`: how many live entries of the same service came before (one
+    correlated subquery, so a page of entries costs no query per row)."""
+    ahead = (
+        WaitingListEntry.objects.filter(
+            service_id=OuterRef("service_id"), status__in=LIVE,
+            created_at__lt=OuterRef("created_at"),
+        )
+        .order_by()
+        .values("service_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )  # fmt: skip
+    return entries.annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
 
 
 def waitlist_entry_get_for(*, user, entry_id: int) -> WaitingListEntry:

@@ -315,7 +315,7 @@ def waitlist_offer_accept(*, offer_id: int, actor=None, via_link: bool = False, 
         raise OfferExpired(_("Cette proposition a expiré."))
     staff = actor is not None and actor.is_authenticated and can_book_for(actor, entry.beneficiary)
     booker = actor if staff else (entry.added_by or entry.beneficiary.adviser)
-    _close_offer(offer, OfferStatus.ACCEPTED, actor=actor if via_link is False else None)
+    _close_offer(offer, OfferStatus.ACCEPTED, actor=None if via_link else actor)
     booking = booking_create(
         actor=booker, beneficiary_id=entry.beneficiary_id, service_id=entry.service_id,
         slot_ids=[offer.slot_id], now=now,

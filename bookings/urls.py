@@ -14,11 +14,11 @@ platform = [
     # Waiting lists (issue 16)
     path("liste-attente/", views_waitlist.waitlist_list, name="waitlist_list"),
     path("liste-attente/ajouter/", views_waitlist.waitlist_add, name="waitlist_add"),
-    path("liste-attente/<int:entry_id>/retirer/", views_waitlist.waitlist_remove,
+    path("liste-attente/<int:waiting_id>/retirer/", views_waitlist.waitlist_remove,
          name="waitlist_remove"),
-    path("liste-attente/<int:entry_id>/accepter/", views_waitlist.waitlist_offer_answer,
+    path("liste-attente/<int:waiting_id>/accepter/", views_waitlist.waitlist_offer_answer,
          {"answer": "accepter"}, name="waitlist_offer_accept"),
-    path("liste-attente/<int:entry_id>/refuser/", views_waitlist.waitlist_offer_answer,
+    path("liste-attente/<int:waiting_id>/refuser/", views_waitlist.waitlist_offer_answer,
          {"answer": "refuser"}, name="waitlist_offer_decline"),
 ]  # fmt: skip
 

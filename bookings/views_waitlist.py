@@ -113,8 +113,8 @@ def waitlist_add(request):
 
 @need_to_know(DataKind.WAITING_LIST, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
-def waitlist_remove(request, entry_id: int):
-    entry = selectors.waitlist_entry_get_for(user=request.user, entry_id=entry_id)
+def waitlist_remove(request, waiting_id: int):
+    entry = selectors.waitlist_entry_get_for(user=request.user, entry_id=waiting_id)
     run_service(
         request, services.waitlist_entry_remove, actor=request.user, entry_id=entry.pk,
         success_message=_("%(person)s n'est plus sur la liste d'attente.")
@@ -125,9 +125,9 @@ def waitlist_remove(request, entry_id: int):
 
 @need_to_know(DataKind.WAITING_LIST, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
-def waitlist_offer_answer(request, entry_id: int, answer: str):
+def waitlist_offer_answer(request, waiting_id: int, answer: str):
     """The adviser answers for the person (who said so on the phone)."""
-    entry = selectors.waitlist_entry_get_for(user=request.user, entry_id=entry_id)
+    entry = selectors.waitlist_entry_get_for(user=request.user, entry_id=waiting_id)
     offer = entry.open_offers[0] if entry.open_offers else None
     if offer is None:
         messages.error(request, _("Aucune place n'est proposée à cette personne en ce moment."))

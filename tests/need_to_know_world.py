@@ -57,10 +57,24 @@ class World:
     closure: object
     invitation: object
     staff_membership: object
+    waiting: object = None  # a waiting-list entry of the person, with a place offered
 
 
 def _token(url: str) -> str:
     return resolve(urlparse(url).path).kwargs["token"]
+
+
+def _waiting_with_offer(adviser, person, service):
+    from bookings.services_waitlist import waitlist_entry_add, waitlist_offer_places
+
+    make_slot(service, 5)
+    today = timezone.localdate()
+    waiting = waitlist_entry_add(
+        actor=adviser, beneficiary_id=person.pk, service_id=service.pk, wanted_from=today,
+        wanted_until=today + timedelta(days=10),
+    )  # fmt: skip
+    waitlist_offer_places(service_id=service.pk)
+    return waiting
 
 
 def build_world() -> World:
@@ -140,8 +154,9 @@ def build_world() -> World:
         actor=users[Role.PARTNER_MANAGER], organisation=partner_org,
         email="nouvelle@exemple.test", role=Role.PARTNER_STAFF,
     )  # fmt: skip
+    waiting = _waiting_with_offer(adviser, person, service)
     return World(
-        platform=platform, users=users, person=person, partner=partner, service=service,
+        waiting=waiting, platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
         closure=closure, invitation=invitation,
@@ -169,6 +184,7 @@ def url_kwargs(world: World) -> dict:
         "award_id": world.award.pk,
         "loan_id": world.loan.pk,
         "entry_id": world.entry.pk,
+        "waiting_id": world.waiting.pk,
         "transaction_id": world.entry.pk,
         "what": "prets",
         "fmt": "csv",
@@ -177,6 +193,8 @@ def url_kwargs(world: World) -> dict:
 
 def link_kwargs(world: World) -> dict[str, dict]:
     """URL name → the parameters of a real signed link."""
+    from bookings.services_waitlist import offer_url
+
     mine = _token(my_bookings_url(world.person))
     return {
         "referral_status_link": {"token": _token(referral_status_url(world.referral))},
@@ -186,4 +204,5 @@ def link_kwargs(world: World) -> dict[str, dict]:
         "my_booking_calendar_link": {"token": mine, "booking_id": world.booking.pk},
         "partner_calendar_feed": {"token": _token(partner_feed_url(world.partner))},
         "beneficiary_calendar_feed": {"token": _token(beneficiary_feed_url(world.person))},
+        "waitlist_offer_link": {"token": _token(offer_url(world.waiting.offers.get()))},
     }
