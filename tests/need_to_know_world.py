@@ -156,7 +156,8 @@ def build_world() -> World:
     )  # fmt: skip
     waiting = _waiting_with_offer(adviser, person, service)
     return World(
-        waiting=waiting, platform=platform, users=users, person=person, partner=partner, service=service,
+        waiting=waiting, platform=platform, users=users, person=person, partner=partner,
+        service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
         closure=closure, invitation=invitation,
