@@ -91,8 +91,13 @@ def test_the_person_reads_only_their_own_and_cannot_write(
         wanted_from=today,
         wanted_until=today + timedelta(days=5),
     )
-    theirs = waitlist_entry_add(actor=adviser, beneficiary_id=other.pk, service_id=service.pk,
-                                wanted_from=today, wanted_until=today + timedelta(days=5))  # fmt: skip
+    theirs = waitlist_entry_add(
+        actor=adviser,
+        beneficiary_id=other.pk,
+        service_id=service.pk,
+        wanted_from=today,
+        wanted_until=today + timedelta(days=5),
+    )
     client = as_user(api_client, person.user)
     listed = client.get(URL).json()
     assert [e["id"] for e in listed["results"]] == [mine.pk]
@@ -107,8 +112,13 @@ def test_other_platforms_entries_are_404(api_client, adviser, person, service, o
     from tests.factories import member
 
     today = timezone.localdate()
-    entry = waitlist_entry_add(actor=adviser, beneficiary_id=person.pk, service_id=service.pk,
-                               wanted_from=today, wanted_until=today + timedelta(days=5))  # fmt: skip
+    entry = waitlist_entry_add(
+        actor=adviser,
+        beneficiary_id=person.pk,
+        service_id=service.pk,
+        wanted_from=today,
+        wanted_until=today + timedelta(days=5),
+    )
     outsider = as_user(api_client, member(Role.ADVISER, other_platform))
     assert outsider.get(f"{URL}{entry.pk}/").status_code == 404
     assert outsider.delete(f"{URL}{entry.pk}/").status_code == 404
@@ -118,8 +128,13 @@ def test_other_platforms_entries_are_404(api_client, adviser, person, service, o
 def test_the_adviser_answers_an_offer_for_the_person(api_client, adviser, person, service):
     slot = make_slot(service, 4)
     today = timezone.localdate()
-    entry = waitlist_entry_add(actor=adviser, beneficiary_id=person.pk, service_id=service.pk,
-                               wanted_from=today, wanted_until=today + timedelta(days=8))  # fmt: skip
+    entry = waitlist_entry_add(
+        actor=adviser,
+        beneficiary_id=person.pk,
+        service_id=service.pk,
+        wanted_from=today,
+        wanted_until=today + timedelta(days=8),
+    )
     client = as_user(api_client, adviser)
     assert client.post(f"{URL}{entry.pk}/accept/").status_code == 404  # nothing offered yet
     waitlist_offer_places(service_id=service.pk)
@@ -133,8 +148,13 @@ def test_the_adviser_answers_an_offer_for_the_person(api_client, adviser, person
 
 def test_removing_through_the_api(api_client, adviser, person, service):
     today = timezone.localdate()
-    entry = waitlist_entry_add(actor=adviser, beneficiary_id=person.pk, service_id=service.pk,
-                               wanted_from=today, wanted_until=today + timedelta(days=8))  # fmt: skip
+    entry = waitlist_entry_add(
+        actor=adviser,
+        beneficiary_id=person.pk,
+        service_id=service.pk,
+        wanted_from=today,
+        wanted_until=today + timedelta(days=8),
+    )
     response = as_user(api_client, adviser).delete(f"{URL}{entry.pk}/")
     assert response.status_code == 200 and response.json()["status"] == "removed"
     assert as_user(api_client, adviser).get(URL).json()["count"] == 0  # live ones by default

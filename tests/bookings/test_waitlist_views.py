@@ -17,8 +17,13 @@ pytestmark = pytest.mark.django_db
 
 def _entry(adviser, person, service, days=10):
     today = timezone.localdate()
-    return waitlist_entry_add(actor=adviser, beneficiary_id=person.pk, service_id=service.pk,
-                              wanted_from=today, wanted_until=today + timedelta(days=days))  # fmt: skip
+    return waitlist_entry_add(
+        actor=adviser,
+        beneficiary_id=person.pk,
+        service_id=service.pk,
+        wanted_from=today,
+        wanted_until=today + timedelta(days=days),
+    )
 
 
 def test_the_adviser_puts_a_person_in_line_from_the_page(client, adviser, person, service):

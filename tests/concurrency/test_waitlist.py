@@ -26,8 +26,12 @@ def _line(world, count: int) -> list[WaitingListEntry]:
     today = timezone.localdate()
     return [
         WaitingListEntry.objects.create(
-            platform=world.platform, beneficiary=person, service=world.service,
-            wanted_from=today, wanted_until=today + timedelta(days=20), added_by=world.adviser,
+            platform=world.platform,
+            beneficiary=person,
+            service=world.service,
+            wanted_from=today,
+            wanted_until=today + timedelta(days=20),
+            added_by=world.adviser,
         )  # fmt: skip
         for person in world.people[:count]
     ]
