@@ -115,3 +115,26 @@ class ConsentPurpose(models.TextChoices):
     DATA_PROCESSING = "data_processing", _("Traitement de ses données par la plateforme")
     SHARE_WITH_PRESCRIBER = "share_with_prescriber", _("Partage du suivi avec le prescripteur")
     SMS = "sms", _("Recevoir des SMS")
+
+
+class ReferralSource(models.TextChoices):
+    """Who sent the referral: a prescriber (fiche de repérage), or the person through the
+    public « Être rappelé·e » page (issue 16)."""
+
+    PRESCRIBER = "prescriber", _("Prescripteur")
+    SELF = "self", _("Demande directe de la personne")
+
+
+class HelpKind(models.TextChoices):
+    """The four kinds of help the platform's partners give, in the person's words."""
+
+    REPAIR = "repair", _("Faire réparer ma voiture ou mon scooter")
+    RENTAL = "rental", _("Louer une voiture, un scooter ou un vélo")
+    TRANSPORT = "transport", _("Être conduit·e à un rendez-vous")
+    LICENCE = "licence", _("Passer le permis de conduire")
+
+
+class ContactPreference(models.TextChoices):
+    CALL = "call", _("Un appel")
+    SMS = "sms", _("Un SMS")
+    EMAIL = "email", _("Un e-mail")
