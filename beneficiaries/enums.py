@@ -138,3 +138,17 @@ class ContactPreference(models.TextChoices):
     CALL = "call", _("Un appel")
     SMS = "sms", _("Un SMS")
     EMAIL = "email", _("Un e-mail")
+
+
+class PrescriberKind(models.TextChoices):
+    """The alert-givers of DOMAIN.md (§0 and the list of accompagnants)."""
+
+    FRANCE_TRAVAIL = "france_travail", _("France Travail")
+    MISSION_LOCALE = "mission_locale", _("Mission Locale")
+    CCAS = "ccas", _("CCAS / CIAS")
+    DEPARTEMENT = "departement", _("Département (référent RSA)")
+    CAF = "caf", _("CAF / MSA")
+    SIAE = "siae", _("SIAE (insertion par l'activité économique)")
+    FRANCE_SERVICES = "france_services", _("France Services")
+    ASSOCIATION = "association", _("Association (Secours, Croix-Rouge, UDAF…)")
+    OTHER = "other", _("Autre")

@@ -330,3 +330,7 @@ class Consent(BaseModel):
         verbose_name = _("consentement")
         verbose_name_plural = _("consentements")
         ordering = ["-given_at"]
+
+
+# The prescribers' network (issue 16), in its own module; imported here so Django finds it.
+from beneficiaries.models_network import PrescriberProfile  # noqa: E402, F401

@@ -186,6 +186,7 @@ def url_kwargs(world: World) -> dict:
         "loan_id": world.loan.pk,
         "entry_id": world.entry.pk,
         "waiting_id": world.waiting.pk,
+        "structure_id": world.referral.prescriber_organisation_id,
         "transaction_id": world.entry.pk,
         "what": "prets",
         "fmt": "csv",
