@@ -61,7 +61,7 @@ def _qr(text: str) -> bytes:
 def referral_kit_pdf(platform, *, advisers: list) -> bytes:
     """The kit of `platform`; `advisers`: (name, e-mail, phone) to call, at most three."""
     buffer = BytesIO()
-    c = Canvas(buffer, pagesize=A4)
+    c = Canvas(buffer, pagesize=A4, pageCompression=0)  # text stays searchable (tests)
     c.setTitle(_plain(_("Kit d'orientation — %(name)s") % {"name": platform.name}))
     c.setAuthor("Solimob")
     y = PAGE_H - MARGIN
