@@ -119,3 +119,9 @@ def test_a_forged_link_is_404(client):
     assert (
         client.get(reverse("waitlist_offer_link", kwargs={"token": "abc:def"})).status_code == 404
     )
+
+
+def test_the_service_page_offers_the_waiting_list_to_advisers(client, adviser, service):
+    client.force_login(adviser)
+    html = client.get(reverse("catalogue_service", args=[service.pk])).content.decode()
+    assert f"{reverse('waitlist_add')}?service={service.pk}" in html
