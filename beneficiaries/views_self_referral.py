@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from beneficiaries.enums import HelpKind
@@ -23,11 +24,16 @@ from core.places import PlaceError, resolve_place
 from core.web import page_status, run_service
 
 TEMPLATES = "beneficiaries/self_referral/"
+# The four kinds of help, each with its picture (static SVG) and the picture's short
+# description (the label beside it says what the help is).
 PICTOGRAMS = {
-    HelpKind.REPAIR: "img/help/repair.svg",
-    HelpKind.RENTAL: "img/help/rental.svg",
-    HelpKind.TRANSPORT: "img/help/transport.svg",
-    HelpKind.LICENCE: "img/help/licence.svg",
+    HelpKind.REPAIR: ("img/help/repair.svg", gettext_lazy("dessin : une voiture et une clé")),
+    HelpKind.RENTAL: ("img/help/rental.svg", gettext_lazy("dessin : une clé et un vélo")),
+    HelpKind.TRANSPORT: (
+        "img/help/transport.svg",
+        gettext_lazy("dessin : une voiture avec deux personnes"),
+    ),
+    HelpKind.LICENCE: ("img/help/licence.svg", gettext_lazy("dessin : un permis de conduire")),
 }
 
 
@@ -98,7 +104,7 @@ def self_referral(request, platform_slug: str | None = None):
             "platform": platform,
             "stamp": new_stamp(),
             "help_choices": [
-                (radio, PICTOGRAMS[HelpKind(radio.data["value"])]) for radio in form["help_wanted"]
+                (radio, *PICTOGRAMS[HelpKind(radio.data["value"])]) for radio in form["help_wanted"]
             ],
         },
         status=page_status(form, outcome),

@@ -36,7 +36,8 @@ def test_a_valid_request_lands_in_the_inbox_without_an_account(client, platform,
     page = client.get(URL)
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'name="website"' in html and "img/help/repair" in html and 'alt=""' in html
+    assert 'name="website"' in html and "img/help/repair" in html
+    assert 'alt="dessin : une voiture et une clé"' in html
     response = client.post(URL, answers())
     assert response.status_code == 302 and response["Location"] == reverse("self_referral_thanks")
     referral = Referral.objects.get()
