@@ -19,8 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beneficiaries.enums import BeneficiaryStatus
 from bookings import capacity
 from bookings.enums_waitlist import ENTRY_TRANSITIONS, OFFER_TRANSITIONS, EntryStatus, OfferStatus
+from bookings.links_waitlist import OfferExpired, offer_url
 from bookings.models import BookingSlot
 from bookings.models_waitlist import WaitingListEntry, WaitingListOffer
 from bookings.permissions import can_book_for
@@ -30,49 +32,23 @@ from core.audit import audit_log
 from core.enums import ErrorCode, NotificationChannel
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.formatting import moment_text
-from core.links import invalid_link, read_signed, signed_url
 from core.notifications import notify
 from core.phones import can_receive_sms
 from core.transitions import ensure_transition, record_transition
 from partners.enums import BookingMode
 from partners.models import Slot
+from partners.selectors import bookable_services
 
-OFFER_SALT = "solimob.waitlist.offer"
 CANDIDATES = 20  # slots tried per person and run (a slot taken meanwhile is skipped)
+MAX_WAIT_DAYS = 366  # an entry's last wanted day is at most a year ahead
 
 
 class AlreadyWaiting(ConflictError):
     default_code = ErrorCode.ALREADY_WAITING
 
 
-class OfferExpired(ConflictError):
-    default_code = ErrorCode.OFFER_EXPIRED
-
-
 def _entry_not_found() -> NotFoundError:
     return NotFoundError(_("Inscription introuvable."))
-
-
-# --- signed link ---------------------------------------------------------------------------
-
-
-def offer_url(offer: WaitingListOffer) -> str:
-    return signed_url("waitlist_offer_link", {"o": offer.pk}, salt=OFFER_SALT)
-
-
-def offer_id_from_token(token: str) -> int:
-    data = read_signed(
-        token,
-        salt=OFFER_SALT,
-        max_age=timedelta(hours=settings.WAITLIST_OFFER_HOURS),
-        expired=OfferExpired(
-            _("Cette proposition a expiré. Votre conseiller·ère peut vous en proposer une autre.")
-        ),
-    )
-    try:
-        return int(data["o"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise invalid_link() from exc
 
 
 # --- entries ---------------------------------------------------------------------------------
@@ -105,6 +81,11 @@ def waitlist_entry_add(
     if wanted_until < wanted_from or wanted_until < today:
         raise ApplicationError(
             _("Choisissez des dates à venir, la fin après le début."), code=ErrorCode.INVALID
+        )
+    if wanted_until > today + timedelta(days=MAX_WAIT_DAYS):
+        raise ApplicationError(
+            _("Une inscription dure au plus un an : choisissez une date plus proche."),
+            code=ErrorCode.INVALID,
         )
     try:
         with transaction.atomic():
@@ -234,11 +215,20 @@ def waitlist_offer_places(*, service_id: int, now=None) -> list[WaitingListOffer
         .select_related("beneficiary", "service__partner__organisation")
         .order_by("created_at", "pk")
     )
-    offers = []
+    offers, bookable = [], {}
     for entry in entries:
         service = entry.service
         if entry.wanted_until < now.astimezone(ZoneInfo(service.partner.timezone)).date():
             continue  # past their dates: the sweep takes them off the list
+        person = entry.beneficiary
+        if person.anonymised_at is not None or person.status == BeneficiaryStatus.CLOSED:
+            continue  # nobody to book for
+        if entry.platform_id not in bookable:  # the agreement may have ended meanwhile
+            bookable[entry.platform_id] = (
+                bookable_services(platform_id=entry.platform_id).filter(pk=service_id).exists()
+            )
+        if not bookable[entry.platform_id]:
+            continue
         offer = _hold_one(entry, service, now)
         if offer is None:
             continue

@@ -27,6 +27,7 @@ from bookings import services_waitlist as services
 from bookings.enums_waitlist import EntryStatus, OfferStatus
 from bookings.forms_waitlist import WaitlistAddForm, WaitlistFilterForm
 from bookings.links import my_bookings_url
+from bookings.links_waitlist import offer_id_from_token
 from bookings.wording import person_label
 from core.formatting import moment_text, short_date
 from core.paging import page_context
@@ -156,7 +157,7 @@ def waitlist_offer_link(request, token: str):
     """« Une place pour vous »: take it or leave it, from the link of the SMS or e-mail,
     without an account. Answering is a POST (a link previewed by a messaging app must not
     answer for the person)."""
-    offer = selectors.offer_for_link(offer_id=services.offer_id_from_token(token))
+    offer = selectors.offer_for_link(offer_id=offer_id_from_token(token))
     if request.method == "POST":
         answer = request.POST.get("answer")
         if answer == "accept":

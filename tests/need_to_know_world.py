@@ -195,7 +195,7 @@ def url_kwargs(world: World) -> dict:
 
 def link_kwargs(world: World) -> dict[str, dict]:
     """URL name → the parameters of a real signed link."""
-    from bookings.services_waitlist import offer_url
+    from bookings.links_waitlist import offer_url
 
     mine = _token(my_bookings_url(world.person))
     return {

@@ -12,11 +12,10 @@ from bookings.capacity import SlotFull
 from bookings.capacity_check import capacity_mismatches
 from bookings.enums import BookingStatus
 from bookings.enums_waitlist import EntryStatus, OfferStatus
+from bookings.links_waitlist import OfferExpired, offer_id_from_token
 from bookings.models_waitlist import WaitingListEntry, WaitingListOffer
 from bookings.services_waitlist import (
     AlreadyWaiting,
-    OfferExpired,
-    offer_id_from_token,
     waitlist_entry_add,
     waitlist_entry_remove,
     waitlist_offer_accept,
@@ -262,3 +261,29 @@ def test_adding_refuses_duplicates_rentals_past_dates_and_strangers(
     with pytest.raises(NotFoundError):
         add(outsider, BeneficiaryFactory(platform=person.platform), service)
     assert WaitingListEntry.objects.count() == 1
+
+
+def test_a_wait_of_more_than_a_year_is_refused(adviser, service, person):
+    today = timezone.localdate()
+    with pytest.raises(ApplicationError) as refused:
+        waitlist_entry_add(actor=adviser, beneficiary_id=person.pk, service_id=service.pk,
+                           wanted_from=today, wanted_until=today.replace(year=9999))  # fmt: skip
+    assert refused.value.code == "invalid"
+
+
+def test_nothing_is_held_for_a_closed_file_or_a_service_no_longer_bookable(
+    adviser, service, line, garage
+):
+    make_slot(service, 4)
+    first, second = add(adviser, line[0], service), add(adviser, line[1], service)
+    type(line[0]).objects.filter(pk=line[0].pk).update(status="closed")
+    from bookings.services_waitlist import waitlist_offer_places
+
+    (offer,) = waitlist_offer_places(service_id=service.pk)
+    assert offer.entry == second  # Ahmed's file is closed: Brigitte gets the place
+    waitlist_offer_decline(offer_id=offer.pk, via_link=True)
+    make_slot(service, 5)
+    garage.agreements.update(active=False)
+    assert waitlist_offer_places(service_id=service.pk) == []
+    first.refresh_from_db()
+    assert first.status == EntryStatus.WAITING

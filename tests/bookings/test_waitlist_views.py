@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.enums_waitlist import EntryStatus, OfferStatus
+from bookings.links_waitlist import offer_url
 from bookings.models_waitlist import WaitingListEntry
-from bookings.services_waitlist import offer_url, waitlist_entry_add, waitlist_offer_places
+from bookings.services_waitlist import waitlist_entry_add, waitlist_offer_places
 from tests.bookings.conftest import make_slot
 
 pytestmark = pytest.mark.django_db
