@@ -17,7 +17,7 @@ from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError
 
 
-class OfferOutputSerializer(serializers.Serializer):
+class WaitingListOfferOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slot = serializers.IntegerField(source="slot_id", allow_null=True)
     starts_at = serializers.DateTimeField()
@@ -26,7 +26,7 @@ class OfferOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OfferStatus.choices)
 
 
-class EntryOutputSerializer(serializers.Serializer):
+class WaitingListEntryOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=EntryStatus.choices)
     position = serializers.SerializerMethodField()
@@ -55,11 +55,11 @@ class EntryOutputSerializer(serializers.Serializer):
                 "partner": {"id": service.partner_id,
                             "name": service.partner.organisation.name}}  # fmt: skip
 
-    @extend_schema_field(OfferOutputSerializer(allow_null=True))
+    @extend_schema_field(WaitingListOfferOutputSerializer(allow_null=True))
     def get_offer(self, entry) -> dict | None:
         """The place held for the person now, if any."""
         offers = getattr(entry, "open_offers", [])
-        return OfferOutputSerializer(offers[0]).data if offers else None
+        return WaitingListOfferOutputSerializer(offers[0]).data if offers else None
 
 
 def _staff_entry(request, waiting_id: int):
@@ -71,7 +71,7 @@ def _entry_answer(request, waiting_id: int, code=status.HTTP_200_OK) -> Response
     entry = selectors.with_position(selectors.waitlist_entries_for(user=request.user)).filter(
         pk=waiting_id
     )
-    return Response(EntryOutputSerializer(entry.get()).data, status=code)
+    return Response(WaitingListEntryOutputSerializer(entry.get()).data, status=code)
 
 
 class WaitingListApi(APIView):
@@ -103,7 +103,7 @@ class WaitingListApi(APIView):
             OpenApiParameter("service", {"type": "integer", "minimum": 1}),
             OpenApiParameter("beneficiary", {"type": "integer", "minimum": 1}),
         ],
-        responses={200: EntryOutputSerializer(many=True)},
+        responses={200: WaitingListEntryOutputSerializer(many=True)},
     )  # fmt: skip
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -115,10 +115,10 @@ class WaitingListApi(APIView):
         )  # fmt: skip
         return paginated_response(
             request=request, view=self, queryset=selectors.with_position(entries),
-            serializer_class=EntryOutputSerializer,
+            serializer_class=WaitingListEntryOutputSerializer,
         )  # fmt: skip
 
-    @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: WaitingListEntryOutputSerializer})
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -134,11 +134,11 @@ class WaitingListApi(APIView):
 class WaitingListEntryApi(APIView):
     need_to_know = Need(DataKind.WAITING_LIST)
 
-    @extend_schema(responses={200: EntryOutputSerializer})
+    @extend_schema(responses={200: WaitingListEntryOutputSerializer})
     def get(self, request, waiting_id: int):
         return _entry_answer(request, _staff_entry(request, waiting_id).pk)
 
-    @extend_schema(responses={200: EntryOutputSerializer})
+    @extend_schema(responses={200: WaitingListEntryOutputSerializer})
     def delete(self, request, waiting_id: int):
         """Take the person off the list (a place held for them goes to the next in line)."""
         entry = _staff_entry(request, waiting_id)
@@ -153,7 +153,7 @@ class WaitingListAnswerApi(APIView):
                         audience=PLATFORM_STAFF)  # fmt: skip
     answer = "accept"
 
-    @extend_schema(request=None, responses={200: EntryOutputSerializer})
+    @extend_schema(request=None, responses={200: WaitingListEntryOutputSerializer})
     def post(self, request, waiting_id: int):
         entry = _staff_entry(request, waiting_id)
         offers = entry.open_offers
