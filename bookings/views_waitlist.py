@@ -47,11 +47,11 @@ def _offer_text(offer) -> dict:
     }
 
 
-def _row(entry, position: int) -> dict:
+def _row(entry) -> dict:
     offer = entry.open_offers[0] if getattr(entry, "open_offers", None) else None
     return {
         "entry": entry,
-        "position": position,
+        "position": entry.ahead + 1,  # rank in the service's line (live entries)
         "person": person_label(entry.beneficiary),
         "dates": _("du %(first)s au %(last)s")
         % {"first": short_date(entry.wanted_from), "last": short_date(entry.wanted_until)},
@@ -68,13 +68,9 @@ def waitlist_list(request):
         user=request.user, status=status,
         service_id=int(service_id) if service_id.isdigit() else None,
     )  # fmt: skip
-    paging = page_context(request, entries, PAGE_SIZE)
+    paging = page_context(request, selectors.with_position(entries), PAGE_SIZE)
     page = paging["page_obj"]
-    rows, positions = [], {}
-    for entry in page.object_list:
-        # Line order within each service (the list is sorted by service, then arrival).
-        positions[entry.service_id] = positions.get(entry.service_id, page.start_index() - 1) + 1
-        rows.append(_row(entry, positions[entry.service_id]))
+    rows = [_row(entry) for entry in page.object_list]
     count = page.paginator.count
     return render(
         request,

@@ -126,3 +126,17 @@ def test_the_service_page_offers_the_waiting_list_to_advisers(client, adviser, s
     client.force_login(adviser)
     html = client.get(reverse("catalogue_service", args=[service.pk])).content.decode()
     assert f"{reverse('waitlist_add')}?service={service.pk}" in html
+
+
+def test_the_list_shows_each_persons_rank_in_line(client, adviser, person, service, platform):
+    from tests.beneficiaries.factories import BeneficiaryFactory
+
+    second = BeneficiaryFactory(platform=platform, first_name="Paul", last_name="Zed")
+    first_entry, second_entry = _entry(adviser, person, service), _entry(adviser, second, service)
+    client.force_login(adviser)
+    html = client.get(reverse("waitlist_list")).content.decode()
+    rank = r'<tr id="attente-{}">\s*<th scope="row">{}</th>'
+    import re
+
+    assert re.search(rank.format(first_entry.pk, 1), html)
+    assert re.search(rank.format(second_entry.pk, 2), html)
