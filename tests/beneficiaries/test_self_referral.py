@@ -133,3 +133,16 @@ def test_nothing_of_another_person_is_shown(client, platform, communes):
     for path in (URL, reverse("self_referral_thanks")):
         html = client.get(path).content.decode()
         assert "Samia" not in html and "07 81 23 45 67" not in html and "+33781234567" not in html
+
+
+def test_an_adviser_accepts_a_self_referral_into_a_record(client, platform, adviser, communes):
+    from beneficiaries.services import referral_accept
+
+    client.post(URL, answers())
+    referral = Referral.objects.get()
+    accepted = referral_accept(actor=adviser, referral_id=referral.pk)
+    person = accepted.beneficiary
+    assert (person.first_name, person.phone, person.platform) == (
+        "Samia", "+33781234567", platform,
+    )  # fmt: skip
+    assert not person.consents.exists()  # no prescriber to share anything with
