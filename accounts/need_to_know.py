@@ -60,6 +60,10 @@ class DataKind(StrEnum):
     MEMBERS = "members"
     WEBHOOKS = "webhooks"
     ACCOUNT = "account"
+    # Issue 16: the front door
+    WAITING_LIST = "waiting_list"
+    NETWORK = "network"
+    RULES = "rules"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -92,6 +96,11 @@ MEANING: dict[DataKind, str] = {
     DataKind.MEMBERS: "an organisation's members and invitations",
     DataKind.WEBHOOKS: "an organisation's webhook subscriptions, secrets and deliveries",
     DataKind.ACCOUNT: "one's own account and home page",
+    DataKind.WAITING_LIST: "waiting lists of full services: who waits, for which dates, "
+    "the places offered",
+    DataKind.NETWORK: "the prescribers' network: organisations, their referrals by month, "
+    "the referral kit",
+    DataKind.RULES: "the platform's eligibility rules and organisations' details",
 }
 
 
@@ -145,6 +154,9 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.MEMBERS:           {_ADMIN: RW, _MANAGER: RW},
     K.WEBHOOKS:          {_ADMIN: RW, _MANAGER: RW},
     K.ACCOUNT:           {SIGNED_IN: RW},
+    K.WAITING_LIST:      {_ADMIN: RW, _ADVISER: RW, BENEFICIARY: R},
+    K.NETWORK:           {_ADMIN: RW, _ADVISER: R},
+    K.RULES:             {_ADMIN: RW, _ADVISER: R},
 }
 # fmt: on
 

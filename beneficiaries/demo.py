@@ -93,7 +93,23 @@ def _prescribers(ctx: DemoContext) -> dict:
             defaults={"commune": "Moulins", "postcode": "03000", "territory": "03",
                       "platform": ctx.platform},
         )  # fmt: skip
+    _prescriber_profiles(orgs)
     return orgs
+
+
+# The kind of each demo prescriber, for the network page (issue 16).
+PRESCRIBER_KINDS = {
+    "france_travail": "france_travail", "mission_locale": "mission_locale",
+    "ccas_vichy": "ccas", "departement_rsa": "departement", "siae": "siae",
+}  # fmt: skip
+
+
+def _prescriber_profiles(orgs: dict) -> None:
+    from beneficiaries.models_network import PrescriberProfile
+
+    for key, kind in PRESCRIBER_KINDS.items():
+        PrescriberProfile.objects.update_or_create(organisation=orgs[key],
+                                                   defaults={"kind": kind})  # fmt: skip
 
 
 def seed_beneficiaries(ctx: DemoContext) -> list[Beneficiary]:

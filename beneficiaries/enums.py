@@ -115,3 +115,40 @@ class ConsentPurpose(models.TextChoices):
     DATA_PROCESSING = "data_processing", _("Traitement de ses données par la plateforme")
     SHARE_WITH_PRESCRIBER = "share_with_prescriber", _("Partage du suivi avec le prescripteur")
     SMS = "sms", _("Recevoir des SMS")
+
+
+class ReferralSource(models.TextChoices):
+    """Who sent the referral: a prescriber (fiche de repérage), or the person through the
+    public « Être rappelé·e » page (issue 16)."""
+
+    PRESCRIBER = "prescriber", _("Prescripteur")
+    SELF = "self", _("Demande directe de la personne")
+
+
+class HelpKind(models.TextChoices):
+    """The four kinds of help the platform's partners give, in the person's words."""
+
+    REPAIR = "repair", _("Faire réparer ma voiture ou mon scooter")
+    RENTAL = "rental", _("Louer une voiture, un scooter ou un vélo")
+    TRANSPORT = "transport", _("Être conduit·e à un rendez-vous")
+    LICENCE = "licence", _("Passer le permis de conduire")
+
+
+class ContactPreference(models.TextChoices):
+    CALL = "call", _("Un appel")
+    SMS = "sms", _("Un SMS")
+    EMAIL = "email", _("Un e-mail")
+
+
+class PrescriberKind(models.TextChoices):
+    """The alert-givers of DOMAIN.md (§0 and the list of accompagnants)."""
+
+    FRANCE_TRAVAIL = "france_travail", _("France Travail")
+    MISSION_LOCALE = "mission_locale", _("Mission Locale")
+    CCAS = "ccas", _("CCAS / CIAS")
+    DEPARTEMENT = "departement", _("Département (référent RSA)")
+    CAF = "caf", _("CAF / MSA")
+    SIAE = "siae", _("SIAE (insertion par l'activité économique)")
+    FRANCE_SERVICES = "france_services", _("France Services")
+    ASSOCIATION = "association", _("Association (Secours, Croix-Rouge, UDAF…)")
+    OTHER = "other", _("Autre")

@@ -9,12 +9,14 @@ from beneficiaries.enums import (
     BarrierCategory,
     BeneficiaryStatus,
     ConsentPurpose,
+    ContactPreference,
     DiagnosisDecision,
     DrivingLicence,
     FollowUpChannel,
     FrenchLevel,
     NationalityGroup,
     OutcomeCode,
+    ReferralSource,
     ReferralStatus,
     RefusalReason,
     Situation,
@@ -152,9 +154,20 @@ class Referral(BaseModel):
     platform = models.ForeignKey(
         "accounts.Organisation", on_delete=models.PROTECT, related_name="received_referrals"
     )
+    # Empty for a self-referral (`source` = self): the person came through the public page.
     prescriber_organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="sent_referrals"
-    )
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="sent_referrals",
+        null=True, blank=True,
+    )  # fmt: skip
+    source = models.CharField(
+        _("origine"), max_length=12, choices=ReferralSource.choices,
+        default=ReferralSource.PRESCRIBER, db_index=True,
+    )  # fmt: skip
+    help_wanted = models.JSONField(_("aides souhaitées"), default=list, blank=True)
+    contact_preference = models.CharField(
+        _("préfère être contacté·e par"), max_length=8, choices=ContactPreference.choices,
+        blank=True,
+    )  # fmt: skip
     prescriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="referrals"
     )
@@ -199,6 +212,13 @@ class Referral(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.get_status_display()})"
+
+    @property
+    def origin_name(self) -> str:
+        """Who sent it: the prescriber organisation, or « Demande directe »."""
+        if self.prescriber_organisation_id is None:
+            return str(_("Demande directe (formulaire public)"))
+        return self.prescriber_organisation.name
 
     def save(self, *args, **kwargs):
         self.phone = normalise_phone(self.phone)
@@ -310,3 +330,7 @@ class Consent(BaseModel):
         verbose_name = _("consentement")
         verbose_name_plural = _("consentements")
         ordering = ["-given_at"]
+
+
+# The prescribers' network (issue 16), in its own module; imported here so Django finds it.
+from beneficiaries.models_network import PrescriberProfile  # noqa: E402, F401

@@ -11,7 +11,14 @@ from accounts.models import Organisation
 from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, Need, may
 from accounts.scoping import prescriber_organisation_ids
 from beneficiaries import selectors, services
-from beneficiaries.enums import FrenchLevel, ReferralStatus, RefusalReason, Situation
+from beneficiaries.enums import (
+    FrenchLevel,
+    HelpKind,
+    ReferralSource,
+    ReferralStatus,
+    RefusalReason,
+    Situation,
+)
 from core.api.fields import PatternField, StrictBooleanField, TextField
 from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError
@@ -43,6 +50,9 @@ class ReferralOutputSerializer(serializers.Serializer):
     status = TextField()
     created_at = serializers.DateTimeField()
     prescriber_organisation = serializers.SerializerMethodField()
+    source = serializers.ChoiceField(choices=ReferralSource.choices)
+    help_wanted = serializers.ListField(child=serializers.ChoiceField(choices=HelpKind.choices))
+    contact_preference = TextField()
     first_name = TextField()
     last_name = TextField()
     birth_date = serializers.DateField(allow_null=True)
@@ -61,9 +71,10 @@ class ReferralOutputSerializer(serializers.Serializer):
     answered_at = serializers.DateTimeField(allow_null=True)
     beneficiary = serializers.IntegerField(source="beneficiary_id", allow_null=True)
 
-    def get_prescriber_organisation(self, referral) -> dict:
+    def get_prescriber_organisation(self, referral) -> dict | None:
+        """Null for a self-referral (the person used the public page)."""
         org = referral.prescriber_organisation
-        return {"id": org.pk, "name": org.name}
+        return {"id": org.pk, "name": org.name} if org is not None else None
 
 
 class FollowUpSerializer(serializers.Serializer):

@@ -228,7 +228,7 @@ def timeline(beneficiary: Beneficiary) -> list[TimelineEntry]:
     entries = []
     for r in beneficiary.referrals.select_related("prescriber_organisation"):
         entries.append(TimelineEntry(r.created_at, "referral", _("Orientation reçue"),
-                                     r.prescriber_organisation.name))  # fmt: skip
+                                     r.origin_name))  # fmt: skip
     for check in beneficiary.eligibility_checks.all():
         entries.append(TimelineEntry(
             check.created_at, "eligibility",

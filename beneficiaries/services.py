@@ -299,7 +299,7 @@ def referrals_remind_and_expire(*, now=None) -> dict:
             _notify_advisers(
                 referral,
                 "beneficiaries/referral_reminder",
-                organisation=referral.prescriber_organisation.name,
+                organisation=referral.origin_name,
                 days=settings.REFERRAL_REMIND_DAYS,
             )
             reminded += 1

@@ -1,9 +1,10 @@
 """Referral pages, mounted at the site root: the prescriber portal under `prescripteur/`,
 the platform's inbox and the signed status link under `orientations/`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from beneficiaries import views_referrals as views
+from beneficiaries import views_self_referral
 
 urlpatterns = [
     path("prescripteur/orientations/", views.referral_list_prescriber,
@@ -22,4 +23,11 @@ urlpatterns = [
          name="referral_accept"),
     path("orientations/<int:referral_id>/refuser/", views.referral_refuse,
          name="referral_refuse"),
+    path("reseau/", include("beneficiaries.urls_network")),
+    # The public front door (issue 16): no account.
+    path("etre-rappele/", views_self_referral.self_referral, name="self_referral"),
+    path("etre-rappele/merci/", views_self_referral.self_referral_thanks,
+         name="self_referral_thanks"),
+    path("etre-rappele/<slug:platform_slug>/", views_self_referral.self_referral,
+         name="self_referral_platform"),
 ]  # fmt: skip

@@ -198,7 +198,8 @@ def _prescribers(referrals) -> list[tuple[int, str]]:
     seen = {}
     for referral in referrals:
         organisation = referral.prescriber_organisation
-        seen.setdefault(organisation.pk, organisation.name)
+        if organisation is not None:  # a self-referral has no prescriber to share with
+            seen.setdefault(organisation.pk, organisation.name)
     return list(seen.items())
 
 

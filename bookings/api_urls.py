@@ -1,11 +1,27 @@
 from django.urls import path
 
-from bookings import api
+from bookings import api, api_waitlist
 
 urlpatterns = [
     path("bookings/", api.BookingListApi.as_view(), name="api-booking-list"),
     path("bookings/<int:booking_id>/", api.BookingDetailApi.as_view(), name="api-booking-detail"),
     path("me/bookings/", api.MyBookingsApi.as_view(), name="api-my-bookings"),
+    path("waiting-list/", api_waitlist.WaitingListApi.as_view(), name="api-waiting-list"),
+    path(
+        "waiting-list/<int:waiting_id>/",
+        api_waitlist.WaitingListEntryApi.as_view(),
+        name="api-waiting-list-entry",
+    ),
+    path(
+        "waiting-list/<int:waiting_id>/accept/",
+        api_waitlist.WaitingListAnswerApi.as_view(answer="accept"),
+        name="api-waiting-list-accept",
+    ),
+    path(
+        "waiting-list/<int:waiting_id>/decline/",
+        api_waitlist.WaitingListAnswerApi.as_view(answer="decline"),
+        name="api-waiting-list-decline",
+    ),
     path(
         "bookings/<int:booking_id>/voucher.pdf",
         api.BookingDocumentApi.as_view(document="voucher"),

@@ -1,6 +1,7 @@
 """The capacity invariant, checked in the database (DESIGN §5).
 
-For every slot, `reserved` must equal the places its holding bookings take. Only slots that
+For every slot, `reserved` must equal the places its holding bookings take, plus the places
+held by open waiting-list offers (`bookings.models_waitlist`). Only slots that
 have a reservation or a booking row can be wrong, so only those are checked: one query with
 an aggregate subquery finds the ones that are.
 """
@@ -8,11 +9,23 @@ an aggregate subquery finds the ones that are.
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from bookings.enums import HOLDING
 from bookings.models import BookingSlot
+from bookings.models_waitlist import WaitingListOffer
 from partners.models import Slot
 
 
@@ -44,11 +57,21 @@ def _slots_to_check() -> QuerySet[Slot]:
         .annotate(total=Sum("quantity"))
         .values("total")
     )
+    offered = (
+        WaitingListOffer.objects.filter(slot=OuterRef("pk"), holding=True)
+        .order_by()
+        .values("slot")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     return (
         Slot.objects.filter(
             Q(reserved__gt=0) | Exists(BookingSlot.objects.filter(slot=OuterRef("pk")))
         )
-        .annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0)))
+        .annotate(
+            held=Coalesce(Subquery(held, output_field=IntegerField()), Value(0))
+            + Coalesce(Subquery(offered, output_field=IntegerField()), Value(0))
+        )
         .order_by()
     )
 

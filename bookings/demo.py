@@ -84,3 +84,23 @@ def seed_bookings(ctx, people, partners) -> None:
                 else ActorRole.PARTNER,
                 from_status=BookingStatus.REQUESTED, to_status=status, notified_at=told,
             )  # fmt: skip
+    seed_waiting_list(ctx, people, partners)
+
+
+def seed_waiting_list(ctx, people, partners) -> None:
+    """Two people in line for driving lessons (issue 16), nothing offered yet: the sweep
+    offers them the next place that frees."""
+    from bookings.enums_waitlist import EntryStatus
+    from bookings.models_waitlist import WaitingListEntry
+
+    adviser = ctx.users["adviser@demo.test"]
+    service = Service.objects.get(partner=partners["school"], name="Leçon de conduite")
+    today = timezone.localdate()
+    for index in (2, 3):
+        WaitingListEntry.objects.get_or_create(
+            beneficiary=people[index], service=service,
+            status__in=[EntryStatus.WAITING, EntryStatus.OFFERED],
+            defaults={"platform": ctx.platform, "wanted_from": today, "added_by": adviser,
+                      "wanted_until": today + timedelta(days=30),
+                      "note": "En fin d'après-midi de préférence"},
+        )  # fmt: skip

@@ -4,7 +4,8 @@
 - `places_released(booking)`: sent inside the transaction of a transition that makes the
   booking stop holding its places (cancelled, declined, expired), right after the places
   are released. A receiver writes in that same transaction; if it raises, the transition
-  rolls back. Financing releases the booking's grants here.
+  rolls back. Financing releases the booking's grants here; bookings' own waiting lists
+  (`bookings.receivers`) offer the places to the next people in line, after commit.
 - `booking_page_panels(booking, request)`: asked while the staff page of a booking is
   rendered; each receiver returns the HTML of one panel (a `<section class="card">`, safe
   HTML such as `render_to_string` gives), or "" to show nothing. Financing shows the

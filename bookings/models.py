@@ -153,3 +153,7 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+# Waiting lists (issue 16) live in their own module; imported here so Django finds them.
+from bookings.models_waitlist import WaitingListEntry, WaitingListOffer  # noqa: E402, F401

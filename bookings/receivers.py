@@ -1,9 +1,12 @@
-"""What bookings plugs into the apps below it (`partners.hooks`), connected by
+"""What bookings plugs into its own and lower apps' extension points, connected by
 `BookingsConfig.ready()`: a partner's dashboard shows the address of its private calendar
-feed of bookings."""
+feed of bookings; places freed by a booking or added by slot regeneration go to the waiting
+list (issue 16)."""
 
+from django.db import transaction
 from django.template.loader import render_to_string
 
+from bookings import hooks as booking_hooks
 from bookings.feeds import partner_feed_url
 from partners import hooks
 
@@ -15,5 +18,30 @@ def feed_panel(sender, *, partner, request, **kwargs) -> str:
     )
 
 
+def _offer_after_commit(service_ids) -> None:
+    from bookings.models_waitlist import WaitingListEntry
+    from bookings.tasks import waitlist_offer_places
+
+    waiting = set(
+        WaitingListEntry.objects.filter(service_id__in=list(service_ids), status="waiting")
+        .values_list("service_id", flat=True)
+        .distinct()
+    )
+    for service_id in sorted(waiting):
+        transaction.on_commit(lambda s=service_id: waitlist_offer_places.delay(s), robust=True)
+
+
+def places_freed(sender, *, booking, **kwargs) -> None:
+    """A booking gave its places back: after commit, offer them to the people in line."""
+    _offer_after_commit([booking.service_id])
+
+
+def capacity_added(sender, *, service_ids, **kwargs) -> None:
+    """Slot regeneration added or widened slots: offer them to the people in line."""
+    _offer_after_commit(service_ids)
+
+
 def connect() -> None:
     hooks.dashboard_panels.connect(feed_panel, dispatch_uid="bookings.feed_panel")
+    booking_hooks.places_released.connect(places_freed, dispatch_uid="bookings.waitlist_freed")
+    hooks.capacity_added.connect(capacity_added, dispatch_uid="bookings.waitlist_capacity")

@@ -34,3 +34,20 @@ def bookings_announce_pending() -> int:
     """Queued by `announce_soon`, and run by beat as a sweep."""
     cache.delete(ANNOUNCE_QUEUED)
     return services.bookings_announce_pending()
+
+
+# --- waiting lists (issue 16) -------------------------------------------------------------
+
+
+@shared_task
+def waitlist_offer_places(service_id: int) -> int:
+    from bookings.services_waitlist import waitlist_offer_places as offer
+
+    return len(offer(service_id=service_id))
+
+
+@shared_task
+def waitlist_sweep() -> dict:
+    from bookings.services_waitlist import waitlist_sweep as sweep
+
+    return sweep()

@@ -432,3 +432,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Issue 16, the front door: waiting lists and self-referrals --------------------------------
+# A place offered to the next person in line is held this long (and at least
+# WAITLIST_MIN_ANSWER_MINUTES before the partner's notice runs out).
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=4)
+WAITLIST_MIN_ANSWER_MINUTES = env.int("WAITLIST_MIN_ANSWER_MINUTES", default=60)
+CELERY_BEAT_SCHEDULE["waitlist-sweep"] = {
+    "task": "bookings.tasks.waitlist_sweep",
+    "schedule": 300.0,
+}
+# The public « Être rappelé·e » form: requests per IP address per hour, and the least time a
+# person takes to fill it (faster is a robot).
+SELF_REFERRAL_PER_IP_PER_HOUR = env.int("SELF_REFERRAL_PER_IP_PER_HOUR", default=5)
+SELF_REFERRAL_MIN_SECONDS = env.int("SELF_REFERRAL_MIN_SECONDS", default=4)

@@ -34,6 +34,11 @@ class ErrorCode(models.TextChoices):
     CANCELLATION_CUTOFF = "cancellation_cutoff", _("Trop tard pour annuler")
     NOT_STARTED = "not_started", _("Pas encore commencé")
     CAPACITY_MISMATCH = "capacity_mismatch", _("Compteur de places incohérent")
+    # Waiting lists and the front door (issue 16)
+    ALREADY_WAITING = "already_waiting", _("Déjà sur la liste d'attente")
+    OFFER_EXPIRED = "offer_expired", _("Proposition expirée")
+    WAITLIST_NOT_AVAILABLE = "waitlist_not_available", _("Pas de liste d'attente pour ce service")
+    TOO_MANY_REQUESTS = "too_many_requests", _("Trop de demandes")
     # Partners
     PUBLICATION_INCOMPLETE = "publication_incomplete", _("Informations manquantes pour publier")
     SERVICE_HAS_BOOKINGS = "service_has_bookings", _("Service déjà réservé")

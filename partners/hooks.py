@@ -4,6 +4,9 @@
 - `dashboard_panels(partner, request)`: asked while a partner's dashboard is rendered; each
   receiver returns the HTML of one panel (a `<section class="card">`), or "" to show
   nothing. Bookings shows the partner's private calendar feed here.
+- `capacity_added(service_ids)`: sent inside the transaction of a slot regeneration that
+  created slots or changed capacities of these services. Bookings offers the new places to
+  the people on the services' waiting lists (after commit).
 """
 
 from django.dispatch import Signal
@@ -12,6 +15,7 @@ from django.utils.safestring import SafeString
 from partners.models import Partner
 
 dashboard_panels = Signal()
+capacity_added = Signal()
 
 
 def partner_dashboard_panels(*, partner: Partner, request) -> list[SafeString]:

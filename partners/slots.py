@@ -19,6 +19,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from partners import hooks
 from partners.enums import BookingMode
 from partners.models import AvailabilityRule, Closure, Service, Slot, SlotConflict
 from partners.next_free import next_free_refresh
@@ -302,6 +303,8 @@ def slots_regenerate_many(
         _diff(service.pk, desired, existing_by_service.pop(service.pk, []), plan)
     _apply(plan, ids, report)
     next_free_refresh(ids, now=now)
+    if plan.inserts or plan.capacity_updates:
+        hooks.capacity_added.send(sender=Service, service_ids=ids)  # e.g. waiting lists
     return report
 
 

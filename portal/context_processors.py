@@ -26,6 +26,11 @@ def navigation(request):
         links.append({"label": _("Personnes"), "url": reverse("beneficiary_list")})
     if may(user, K.BOOKINGS, audience=PLATFORM_STAFF):
         links.append({"label": _("Réservations"), "url": reverse("booking_list")})
+    # Issue 16: waiting lists and the prescribers' network (with the rules).
+    if may(user, K.WAITING_LIST, audience=PLATFORM_STAFF):
+        links.append({"label": _("Listes d'attente"), "url": reverse("waitlist_list")})
+    if may(user, K.NETWORK, audience=PLATFORM_STAFF):
+        links.append({"label": _("Réseau"), "url": reverse("network")})
     can_manage_finance = may(user, K.PORTFOLIO)
     if can_manage_finance:
         links.append({"label": _("Financements"), "url": reverse("finance_portfolio")})

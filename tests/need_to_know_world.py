@@ -61,10 +61,24 @@ class World:
     staff_membership: object
     subscription: object = None
     delivery: object = None
+    waiting: object = None  # a waiting-list entry of the person, with a place offered
 
 
 def _token(url: str) -> str:
     return resolve(urlparse(url).path).kwargs["token"]
+
+
+def _waiting_with_offer(adviser, person, service):
+    from bookings.services_waitlist import waitlist_entry_add, waitlist_offer_places
+
+    make_slot(service, 5)
+    today = timezone.localdate()
+    waiting = waitlist_entry_add(
+        actor=adviser, beneficiary_id=person.pk, service_id=service.pk, wanted_from=today,
+        wanted_until=today + timedelta(days=10),
+    )  # fmt: skip
+    waitlist_offer_places(service_id=service.pk)
+    return waiting
 
 
 def build_world() -> World:
@@ -154,9 +168,10 @@ def build_world() -> World:
         payload={"type": "booking.confirmed", "data": {"booking": {"id": booking.pk}}},
         webhook_id="msg_world",
     )  # fmt: skip
+    waiting = _waiting_with_offer(adviser, person, service)
     return World(
-        subscription=subscription, delivery=delivery,
-        platform=platform, users=users, person=person, partner=partner, service=service,
+        subscription=subscription, delivery=delivery, waiting=waiting, platform=platform,
+        users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
         closure=closure, invitation=invitation,
@@ -184,6 +199,8 @@ def url_kwargs(world: World) -> dict:
         "award_id": world.award.pk,
         "loan_id": world.loan.pk,
         "entry_id": world.entry.pk,
+        "waiting_id": world.waiting.pk,
+        "structure_id": world.referral.prescriber_organisation_id,
         "transaction_id": world.entry.pk,
         "subscription_id": world.subscription.pk,
         "delivery_id": world.delivery.pk,
@@ -194,6 +211,8 @@ def url_kwargs(world: World) -> dict:
 
 def link_kwargs(world: World) -> dict[str, dict]:
     """URL name → the parameters of a real signed link."""
+    from bookings.links_waitlist import offer_url
+
     mine = _token(my_bookings_url(world.person))
     return {
         "referral_status_link": {"token": _token(referral_status_url(world.referral))},
@@ -203,4 +222,5 @@ def link_kwargs(world: World) -> dict[str, dict]:
         "my_booking_calendar_link": {"token": mine, "booking_id": world.booking.pk},
         "partner_calendar_feed": {"token": _token(partner_feed_url(world.partner))},
         "beneficiary_calendar_feed": {"token": _token(beneficiary_feed_url(world.person))},
+        "waitlist_offer_link": {"token": _token(offer_url(world.waiting.offers.get()))},
     }

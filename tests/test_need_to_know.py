@@ -40,6 +40,10 @@ UNDECLARED_NAMES = {
     "set_language": "switches the interface language",
     "api-open-structures": "open data (data·inclusion): the public catalogue, never a person",
     "api-open-services": "open data (data·inclusion): the public catalogue, never a person",
+    # Issue 16's front door: a public form that writes a request and shows nothing back.
+    "self_referral": "public « Être rappelé·e » form: a person leaves their own details",
+    "self_referral_platform": "the same form, for the platform named in the address",
+    "self_referral_thanks": "the same thank-you words for everyone, no data",
 }
 UNDECLARED_NAMESPACES = {"admin": "Django's admin: is_staff users, its own permissions"}
 UNDECLARED_MODULES = {"allauth.": "sign-in, sign-out, password, e-mail and 2FA pages"}

@@ -1,0 +1,92 @@
+"""Reads of the waiting lists, scoped: platform staff see their platforms' lines, a person
+their own entries."""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from accounts.need_to_know import DataKind, platforms_where
+from bookings.enums_waitlist import EntryStatus, OfferStatus
+from bookings.models_waitlist import WaitingListEntry, WaitingListOffer
+from core.errors import NotFoundError
+
+LIVE = (EntryStatus.WAITING, EntryStatus.OFFERED)
+
+
+def _with_details(entries: QuerySet[WaitingListEntry]) -> QuerySet[WaitingListEntry]:
+    open_offers = WaitingListOffer.objects.filter(status=OfferStatus.OFFERED)
+    return entries.select_related(
+        "beneficiary", "service__partner__organisation", "added_by"
+    ).prefetch_related(Prefetch("offers", queryset=open_offers, to_attr="open_offers"))
+
+
+def waitlist_entries_for(*, user) -> QuerySet[WaitingListEntry]:
+    """Entries of the platforms where the user may read waiting lists, and the person's own."""
+    platforms = platforms_where(user, DataKind.WAITING_LIST)
+    if platforms:
+        entries = WaitingListEntry.objects.filter(platform_id__in=platforms)
+    else:
+        entries = WaitingListEntry.objects.filter(
+            beneficiary__user_id=user.pk, beneficiary__anonymised_at__isnull=True
+        )
+    return _with_details(entries)
+
+
+def waitlist_entries_filtered(
+    *, user, status: str = "", service_id: int | None = None, beneficiary_id: int | None = None
+) -> QuerySet[WaitingListEntry]:
+    """The list of the page and the API: live entries by default, in line order."""
+    entries = waitlist_entries_for(user=user)
+    entries = entries.filter(status=status) if status else entries.filter(status__in=LIVE)
+    if service_id:
+        entries = entries.filter(service_id=service_id)
+    if beneficiary_id:
+        entries = entries.filter(beneficiary_id=beneficiary_id)
+    return entries.order_by("service_id", "created_at", "pk")
+
+
+def with_position(entries: QuerySet[WaitingListEntry]) -> QuerySet[WaitingListEntry]:
+    """Annotate `ahead`: how many live entries of the same service came before (one
+    correlated subquery, so a page of entries costs no query per row)."""
+    ahead = (
+        WaitingListEntry.objects.filter(
+            service_id=OuterRef("service_id"), status__in=LIVE,
+            created_at__lt=OuterRef("created_at"),
+        )
+        .order_by()
+        .values("service_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )  # fmt: skip
+    return entries.annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
+
+
+def waitlist_entry_get_for(*, user, entry_id: int) -> WaitingListEntry:
+    entry = waitlist_entries_for(user=user).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFoundError("Inscription introuvable.")
+    return entry
+
+
+def waitlist_position(entry: WaitingListEntry) -> int | None:
+    """1 for the first in line of the service (among live entries), None once out of line."""
+    if entry.status not in LIVE:
+        return None
+    return (
+        WaitingListEntry.objects.filter(
+            service_id=entry.service_id, status__in=LIVE, created_at__lt=entry.created_at
+        ).count()
+        + 1
+    )
+
+
+def offer_for_link(*, offer_id: int) -> WaitingListOffer:
+    offer = (
+        WaitingListOffer.objects.select_related(
+            "entry__beneficiary", "entry__service__partner__organisation"
+        )
+        .filter(pk=offer_id, entry__beneficiary__anonymised_at__isnull=True)
+        .first()
+    )
+    if offer is None:
+        raise NotFoundError("Ce lien n'est pas valide.")
+    return offer
