@@ -59,6 +59,9 @@ class DataKind(StrEnum):
     AGREEMENTS = "agreements"
     MEMBERS = "members"
     ACCOUNT = "account"
+    # reporting
+    INDICATORS = "indicators"
+    FUNDER_REPORT = "funder_report"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -90,6 +93,11 @@ MEANING: dict[DataKind, str] = {
     DataKind.AGREEMENTS: "partner agreements with platforms",
     DataKind.MEMBERS: "an organisation's members and invitations",
     DataKind.ACCOUNT: "one's own account and home page",
+    # reporting
+    DataKind.INDICATORS: "a platform's indicators and annual bilan: counts, rates, money "
+    "totals (the adviser's dashboard: their own file; the finance officer's: money)",
+    DataKind.FUNDER_REPORT: "aggregated figures of the programmes a funder pays for, counts "
+    "under 5 hidden, no person",
 }
 
 
@@ -110,6 +118,7 @@ R = frozenset({Mode.READ})
 RW = frozenset({Mode.READ, Mode.WRITE})
 _ADMIN, _ADVISER, _FINANCE = Role.ADMIN, Role.ADVISER, Role.FINANCE_OFFICER
 _MANAGER, _STAFF, _PRESCRIBER = Role.PARTNER_MANAGER, Role.PARTNER_STAFF, Role.PRESCRIBER
+_FUNDER = Role.FUNDER
 K = DataKind
 
 # kind → viewer → modes. A viewer absent from a row may neither read nor write that kind.
@@ -142,6 +151,9 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.AGREEMENTS:        {_ADMIN: RW, _MANAGER: R, _STAFF: R},
     K.MEMBERS:           {_ADMIN: RW, _MANAGER: RW},
     K.ACCOUNT:           {SIGNED_IN: RW},
+    # reporting
+    K.INDICATORS:        {_ADMIN: R, _ADVISER: R, _FINANCE: R},
+    K.FUNDER_REPORT:     {_ADMIN: R, _FUNDER: R},
 }
 # fmt: on
 
@@ -309,6 +321,7 @@ VIEWER_TITLES = {
     Role.ADMIN: "admin", Role.ADVISER: "adviser", Role.FINANCE_OFFICER: "finance officer",
     Role.PARTNER_MANAGER: "partner manager", Role.PARTNER_STAFF: "partner staff",
     Role.PRESCRIBER: "prescriber", BENEFICIARY: "beneficiary", SIGNED_IN: "anyone signed in",
+    Role.FUNDER: "funder",
 }  # fmt: skip
 
 

@@ -75,6 +75,7 @@ def build_world() -> World:
         Role.PARTNER_MANAGER: member(Role.PARTNER_MANAGER, partner_org),
         Role.PARTNER_STAFF: member(Role.PARTNER_STAFF, partner_org),
         Role.PRESCRIBER: member(Role.PRESCRIBER, prescriber_org),
+        Role.FUNDER: member(Role.FUNDER, funder),
     }
     adviser, finance = users[Role.ADVISER], users[Role.FINANCE_OFFICER]
     partner = PartnerFactory(organisation=partner_org)
