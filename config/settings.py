@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "beneficiaries",
     "bookings",
     "financing",
+    "reporting",
     "portal",
 ]
 
@@ -206,6 +207,13 @@ REFERRAL_EXPIRE_DAYS = env.int("REFERRAL_EXPIRE_DAYS", default=30)
 REFERRAL_LINK_MAX_AGE_DAYS = env.int("REFERRAL_LINK_MAX_AGE_DAYS", default=90)
 FOLLOW_UP_OVERDUE_DAYS = env.int("FOLLOW_UP_OVERDUE_DAYS", default=42)
 CASELOAD_NORM = env.int("CASELOAD_NORM", default=100)
+# reporting: the funder's expectations (DOMAIN §0: CER of 6 months, renewable; 15 % return to
+# activity or employment, 15 % exits linked to employment). Data, not code: set per deployment.
+SUPPORT_CONTRACT_MONTHS = env.int("SUPPORT_CONTRACT_MONTHS", default=6)
+REPORTING_TARGETS = {
+    "activity": env.int("REPORTING_TARGET_ACTIVITY", default=15),
+    "employment_exits": env.int("REPORTING_TARGET_EMPLOYMENT_EXITS", default=15),
+}
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 # Street addresses → coordinates through the national address API (off when empty); without
 # it, the centre of the commune is used.

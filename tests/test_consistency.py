@@ -25,6 +25,7 @@ LAYERS = (
     "marketplace",
     "bookings",
     "financing",
+    "reporting",
     "portal",
 )
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
@@ -150,6 +151,7 @@ SHAPE = {
     "financing": DOMAIN_APP | {"tasks"},
     "marketplace": {"selectors", "api", "views", "urls", "forms"},
     "core": {"models", "enums", "errors"},
+    "reporting": {"selectors", "permissions", "api", "views", "urls"},  # keeps no rows
     "portal": {"views", "urls"},
 }
 
