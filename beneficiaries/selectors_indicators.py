@@ -145,13 +145,14 @@ def people_rows(
             support_start=first(diagnoses.filter(decision=DiagnosisDecision.REINFORCED), "held_on"),
             first_diagnosis=first(diagnoses, "held_on"),
             last_decision=Subquery(
-                diagnoses.filter(held_on__lte=reference).order_by("-held_on", "-pk").values(
-                    "decision"
-                )[:1]
+                diagnoses.filter(held_on__lte=reference)
+                .order_by("-held_on", "-pk")
+                .values("decision")[:1]
             ),
             last_seen=first(
-                FollowUp.objects.filter(beneficiary=OuterRef("pk"), held_on__lte=reference)
-                .order_by(),
+                FollowUp.objects.filter(
+                    beneficiary=OuterRef("pk"), held_on__lte=reference
+                ).order_by(),
                 "held_on",
                 Max,
             ),
@@ -159,9 +160,19 @@ def people_rows(
             reinforced=count_of(in_period.filter(decision=DiagnosisDecision.REINFORCED)),
         )
         .values_list(
-            "pk", "first_name", "last_name", "adviser_id", "created_at", "support_start",
-            "last_decision", "first_diagnosis", "last_seen", "light", "reinforced",
-            "outcome__code", "outcome__exited_on",
+            "pk",
+            "first_name",
+            "last_name",
+            "adviser_id",
+            "created_at",
+            "support_start",
+            "last_decision",
+            "first_diagnosis",
+            "last_seen",
+            "light",
+            "reinforced",
+            "outcome__code",
+            "outcome__exited_on",
         )  # fmt: skip
     )
     return [

@@ -53,8 +53,9 @@ def programme_rows(*, platform_ids=None, funder_ids=None, start: date, end: date
     return list(
         programmes.filter(starts_on__lte=end)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-        .values("pk", "name", "funder__name", "budget", "committed", "paid", "starts_on",
-                "ends_on")  # fmt: skip
+        .values(
+            "pk", "name", "funder__name", "budget", "committed", "paid", "starts_on", "ends_on"
+        )  # fmt: skip
         .annotate(
             granted=Coalesce(Sum("awards__amount", filter=in_period), ZERO),
             award_count=Count("awards", filter=in_period),
@@ -67,10 +68,11 @@ def programme_rows(*, platform_ids=None, funder_ids=None, start: date, end: date
 def funded_beneficiary_ids(*, funder_ids, start: date, end: date):
     """The people a funder's grants helped in the period (a subquery, never read here)."""
     since, until = period_bounds(start, end)
-    return GrantAward.objects.filter(
-        programme__funder_id__in=funder_ids, status__in=GRANTED,
-        created_at__gte=since, created_at__lt=until,
-    ).values("beneficiary_id")  # fmt: skip
+    awards = GrantAward.objects.filter(status__in=GRANTED, created_at__gte=since,
+                                       created_at__lt=until)  # fmt: skip
+    if funder_ids is not None:
+        awards = awards.filter(programme__funder_id__in=funder_ids)
+    return awards.values("beneficiary_id")
 
 
 def loan_figures(*, platform_ids, start: date, end: date) -> dict:
@@ -92,8 +94,9 @@ def loan_figures(*, platform_ids, start: date, end: date) -> dict:
         .aggregate(
             loans_outstanding=Count("pk", filter=outstanding),
             outstanding=Coalesce(Sum("balance", filter=outstanding), ZERO),
-            at_risk_30=Coalesce(Sum("balance", filter=outstanding & Q(days_past_due__gt=30)),
-                                ZERO),  # fmt: skip
+            at_risk_30=Coalesce(
+                Sum("balance", filter=outstanding & Q(days_past_due__gt=30)), ZERO
+            ),  # fmt: skip
             defaults=Count("pk", filter=Q(status__in=DEFAULTED)),
             defaulted_balance=Coalesce(Sum("balance", filter=Q(status__in=DEFAULTED)), ZERO),
             disbursed=Count("pk", filter=disbursed),

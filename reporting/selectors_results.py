@@ -84,8 +84,13 @@ def bookings(report: Report) -> FamilyReport:
     no_show_base = b[S.COMPLETED] + b[S.NO_SHOW]
     C = Unit.COUNT
     figures = [
-        Figure("total", _("Réservations"), b["total"], C,
-               _("Réservations dont le rendez-vous (ou le début) tombe dans la période.")),
+        Figure(
+            "total",
+            _("Réservations"),
+            b["total"],
+            C,
+            _("Réservations dont le rendez-vous (ou le début) tombe dans la période."),
+        ),
     ]
     figures += [Figure(status, label, b[status], C, _("Réservations à ce statut aujourd'hui."))
                 for status, label in S.choices]  # fmt: skip
@@ -140,7 +145,7 @@ def savings(report: Report) -> FamilyReport:
         Figure("solidarity_total", _("Prix solidaire"), solidarity, M,
                _("Ce qu'ils ont coûté au prix solidaire.")),
         Figure("savings", _("Économies réalisées"), saved, M,
-               _("Prix du marché − prix solidaire des réservations réalisées.")),
+               _("Prix du marché - prix solidaire des réservations réalisées.")),
         Figure("savings_rate", _("Part économisée"), percent(saved, market), Unit.RATE,
                _("Économies ÷ prix du marché.")),
     ]  # fmt: skip

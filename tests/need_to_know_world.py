@@ -173,6 +173,8 @@ def url_kwargs(world: World) -> dict:
         "transaction_id": world.entry.pk,
         "what": "prets",
         "fmt": "csv",
+        "chart": "reservations_mois",
+        "table": "reservations_mois",
     }
 
 
