@@ -49,31 +49,17 @@ def booking_figures(**scope) -> dict:
 
 
 def bookings_by_category_partner_status(**scope) -> list[dict]:
-    """(category, partner, status) → bookings, and the saving of the completed ones."""
+    """(category, partner, status, month) → bookings, and the saving of the completed ones
+    (the reporting app sums them by category, by partner, by month)."""
     return list(
         bookings_in(**scope)
-        .values("service__category", "service__partner__organisation__name", "status")
+        .annotate(month=TruncMonth("starts_at"))
+        .values("service__category", "service__partner__organisation__name", "status", "month")
         .annotate(
             count=Count("pk"),
             saving=Coalesce(
                 Sum(SAVING, filter=Q(status=BookingStatus.COMPLETED)), 0, output_field=MONEY
             ),
         )
-        .order_by("service__category", "service__partner__organisation__name", "status")
-    )
-
-
-def bookings_by_month(**scope) -> list[dict]:
-    """Month → bookings, completed bookings and their saving."""
-    completed = Q(status=BookingStatus.COMPLETED)
-    return list(
-        bookings_in(**scope)
-        .annotate(month=TruncMonth("starts_at"))
-        .values("month")
-        .annotate(
-            count=Count("pk"),
-            completed=Count("pk", filter=completed),
-            saving=Coalesce(Sum(SAVING, filter=completed), 0, output_field=MONEY),
-        )
-        .order_by("month")
+        .order_by()
     )

@@ -15,7 +15,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from beneficiaries.selectors_indicators import period_bounds
 from bookings.enums import BookingStatus
@@ -105,33 +105,38 @@ def loan_figures(*, platform_ids, start: date, end: date) -> dict:
     )
 
 
-def own_share_by_month(*, platform_ids, start: date, end: date, adviser_id=None) -> list[dict]:
-    """Month → the people's own share (the `beneficiary` lines of the financing plans) of
-    the bookings completed that started that month."""
+def month_number(field: str):
+    """year × 100 + month of a date or (local) date-time: the same type on both sides of a
+    UNION, on both databases."""
+    return ExtractYear(field) * 100 + ExtractMonth(field)
+
+
+def paid_by_people_by_month(*, platform_ids, start: date, end: date) -> list[dict]:
+    """Month (`yyyymm`) → what people paid themselves, as `source`: `share`, their own
+    share (the `beneficiary` lines of the financing plans) of the bookings completed that
+    started that month; `repayment`, loan repayments received (value date) less those
+    reversed since. One query (a UNION)."""
     since, until = period_bounds(start, end)
     lines = FinancingLine.objects.filter(
         kind=LineKind.BENEFICIARY, plan__booking__status=BookingStatus.COMPLETED,
         plan__booking__starts_at__gte=since, plan__booking__starts_at__lt=until,
     )  # fmt: skip
     lines = _platforms(lines, platform_ids, "plan__booking__platform_id")
-    return list(
-        lines.annotate(month=TruncMonth("plan__booking__starts_at"))
-        .values("month")
-        .annotate(amount=Sum("amount"))
-        .order_by("month")
-    )
-
-
-def repayments_by_month(*, platform_ids, start: date, end: date) -> list[dict]:
-    """Month → loan repayments received (value date), less those reversed since."""
     entries = LoanTransaction.objects.filter(
         kind=TransactionKind.REPAYMENT, reversed_by__isnull=True,
         value_date__gte=start, value_date__lte=end,
     )  # fmt: skip
     entries = _platforms(entries, platform_ids, "loan__platform_id")
-    return list(
-        entries.annotate(month=TruncMonth("value_date"))
+    share = (
+        lines.annotate(month=month_number("plan__booking__starts_at"))
         .values("month")
-        .annotate(amount=Sum("amount"))
-        .order_by("month")
+        .annotate(amount=Sum("amount"), source=Value("share"))
+        .order_by()
     )
+    repaid = (
+        entries.annotate(month=month_number("value_date"))
+        .values("month")
+        .annotate(amount=Sum("amount"), source=Value("repayment"))
+        .order_by()
+    )
+    return list(share.union(repaid, all=True))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from core.formatting import cents, percent
 from reporting.enums import Family, Unit
 from reporting.selectors import FamilyReport, Figure, Report, Table, months_of
-from reporting.selectors_families import _local_month, _month_label
+from reporting.selectors_families import _month_label
 
 ZERO = Decimal("0.00")
 
@@ -30,8 +30,7 @@ def financing(report: Report) -> FamilyReport:
     committed = sum((p["committed"] for p in programmes), ZERO)
     paid = sum((p["paid"] for p in programmes), ZERO)
     granted = sum((p["granted"] for p in programmes), ZERO)
-    share = {_local_month(r["month"]): r["amount"] for r in report.own_share}
-    repaid = {_local_month(r["month"]): r["amount"] for r in report.repayments}
+    share, repaid = report.paid_by_people["share"], report.paid_by_people["repayment"]
     own_total, repaid_total = sum(share.values(), ZERO), sum(repaid.values(), ZERO)
     outstanding = cents(loans["outstanding"])
     M, R, C = Unit.MONEY, Unit.RATE, Unit.COUNT

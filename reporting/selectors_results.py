@@ -12,7 +12,7 @@ from core.formatting import cents, percent
 from partners.enums import PartnerCategory
 from reporting.enums import Family, Unit
 from reporting.selectors import FamilyReport, Figure, Report, Table, months_of
-from reporting.selectors_families import ACTIVITY, EMPLOYMENT, _local_month, _month_label, hours
+from reporting.selectors_families import ACTIVITY, EMPLOYMENT, _month_label, hours
 from reporting.selectors_families import days as as_days
 
 ZERO = Decimal("0.00")
@@ -112,7 +112,7 @@ def bookings(report: Report) -> FamilyReport:
     def counts(d):
         return [d["total"], d[S.COMPLETED], d[S.CANCELLED], d[S.NO_SHOW]]
 
-    months = {_local_month(r["month"]): r for r in report.bookings_by_month}
+    months = report.bookings_by_month
     tables = [
         Table("categories", _("Réservations par type de service"), [_("Type"), *heads],
               [None, C, C, C, C],
@@ -149,7 +149,7 @@ def savings(report: Report) -> FamilyReport:
         Figure("savings_rate", _("Part économisée"), percent(saved, market), Unit.RATE,
                _("Économies ÷ prix du marché.")),
     ]  # fmt: skip
-    months = {_local_month(r["month"]): r for r in report.bookings_by_month}
+    months = report.bookings_by_month
     categories = _by(report.bookings_by_category_partner, "service__category")
     labels = dict(PartnerCategory.choices)
     tables = [
