@@ -8,6 +8,7 @@ a chart is its own response (`reporting.views.chart`), whose policy alone allows
 style — the pages' policy stays strict."""
 
 import re
+import sys
 from decimal import Decimal
 
 import pygal
@@ -16,6 +17,10 @@ from pygal.style import Style
 from core.formatting import number_text
 from reporting.enums import Family
 from reporting.selectors import Table
+
+# pygal puts an import hook on `sys.meta_path` for its map plugins (not used here); left in
+# place, it answers every later import of the process with a deprecated call (ImportWarning).
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 STYLE = Style(

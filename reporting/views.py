@@ -63,7 +63,7 @@ def dashboard(request):
         "title": title, "form": form, "viewer": viewer, "scope": scope, "query": query,
         "families": families, "platforms": platforms_of(request.user),
         "period": exports.period_text(scope.start, scope.end),
-    })  # fmt: skip
+    }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
 
 
 @need_to_know(DataKind.INDICATORS, audience=PLATFORM_STAFF)

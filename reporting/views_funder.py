@@ -31,4 +31,4 @@ def funder_dashboard(request):
         "tables": [{"table": t, "rows": [[text(v, u, mask=True) for v, u in zip(row, t.units,
                                                                               strict=False)]
                                          for row in t.rows]} for t in tables],
-    })  # fmt: skip
+    }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip

@@ -142,7 +142,7 @@ def build() -> World:  # noqa: PLR0915 — one story, told in order
     Outcome.objects.create(beneficiary=p4, code="durable_employment", exited_on=date(2025, 4, 30))
     p5 = _person(platform, a1, at(2023, 1, 1), status="closed")  # left before 2025
     Outcome.objects.create(beneficiary=p5, code="training", exited_on=date(2024, 6, 1))
-    p6 = _person(platform, a1, at(2025, 6, 1), status="referred")
+    p6 = _person(platform, a1, at(2025, 6, 1), status="referred", first_name="Six")
     p7 = _person(platform, a2, at(2025, 5, 1), status="reinforced", first_name="Lina",
                  last_name="Sept")  # fmt: skip
     _diagnosis(p7, date(2025, 5, 5), "reinforced")
@@ -218,4 +218,4 @@ def build() -> World:  # noqa: PLR0915 — one story, told in order
     LoanTransaction.objects.create(loan=l1, kind="reversal", amount=D(100), reverses=wrong,
                                    value_date=date(2025, 6, 2))  # fmt: skip
     return World(platform, other, users, (a1, a2), funder, other_funder,
-                 {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p7": p7})  # fmt: skip
+                 {"p1": p1, "p2": p2, "p3": p3, "p4": p4, "p6": p6, "p7": p7})  # fmt: skip
