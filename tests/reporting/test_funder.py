@@ -37,7 +37,8 @@ def test_no_name_and_no_small_count_anywhere(client, world):
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
     people = re.findall(
         r'id="indicator-funder-(awards|exits|employment|activity|unknown)">\s*<dt>[^<]*</dt>\s*'
-        r'<dd><strong class="indicator-value">([^<]*)<', main
+        r'<dd><strong class="indicator-value">([^<]*)<',
+        main,
     )
     assert len(people) == 5
     for key, value in people:
