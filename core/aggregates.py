@@ -18,12 +18,11 @@ class Median(Aggregate):
         super().__init__(expression, output_field=output_field or FloatField(), **extra)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)",
-            **extra_context,
-        )
+        # A copy with PostgreSQL's template (Aggregate.as_sql wraps `self.template` in its
+        # FILTER clause itself, so the template cannot be passed as an argument).
+        clone = self.copy()
+        clone.template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+        return super(Median, clone).as_sql(compiler, connection, **extra_context)
 
 
 class _SqliteMedian:
