@@ -54,6 +54,9 @@ def dashboard(request):
     form, viewer, scope, query = _context(request)
     report = Report(scope)
     families = [_shown(f, viewer, query) for f in report.families(viewer.families)]
+    platforms = platforms_of(request.user)
+    if len(platforms) < 2:  # nothing to choose: the URL keeps the period only
+        form.fields.pop("platform")
     title = {
         "admin": _("Indicateurs de la plateforme"),
         "adviser": _("Indicateurs de ma file active"),
@@ -61,7 +64,7 @@ def dashboard(request):
     }[viewer.role]
     return render(request, T + "dashboard.html", {
         "title": title, "form": form, "viewer": viewer, "scope": scope, "query": query,
-        "families": families, "platforms": platforms_of(request.user),
+        "families": families, "platforms": platforms,
         "period": exports.period_text(scope.start, scope.end),
     }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
 
