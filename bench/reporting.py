@@ -150,7 +150,8 @@ def build(args) -> dict:
         clone(c, "beneficiaries_beneficiary", person.pk, n, {
             "platform_id": f"{p_ids}[1 + g % {P}]",
             "adviser_id": f"{a_ids}[1 + (g % {P}) * 5 + (g / {P}) % 5]",
-            "created_at": f"'{first_day}'::timestamptz + ((g::bigint * 7919) % {days}) * interval '1 day'",
+            "created_at": f"'{first_day}'::timestamptz "
+                          f"+ ((g::bigint * 7919) % {days}) * interval '1 day'",
             "status": "CASE WHEN g % 2 = 0 THEN 'closed' ELSE 'reinforced' END",
             "first_name": "'P' || g", "search_key": "'k' || g",
         })  # fmt: skip
