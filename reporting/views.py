@@ -30,7 +30,7 @@ def _context(request):
     return form, viewer, scope, urlencode(query)
 
 
-def _shown(family_report, viewer, query):
+def _shown(family_report, viewer):
     """A family as the page shows it: figures in French, tables with their charts."""
     tables = []
     for table in family_report.tables:
@@ -53,7 +53,7 @@ def _shown(family_report, viewer, query):
 def dashboard(request):
     form, viewer, scope, query = _context(request)
     report = Report(scope)
-    families = [_shown(f, viewer, query) for f in report.families(viewer.families)]
+    families = [_shown(f, viewer) for f in report.families(viewer.families)]
     platforms = platforms_of(request.user)
     if len(platforms) < 2:  # nothing to choose: the URL keeps the period only
         form.fields.pop("platform")

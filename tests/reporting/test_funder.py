@@ -72,3 +72,20 @@ def test_a_funder_gets_no_platform_dashboard_nor_api(client, api_client, world):
     assert client.get(reverse("reporting_dashboard")).status_code == 403
     api_client.force_authenticate(world.users[Role.FUNDER])
     assert api_client.get("/api/v1/reports/indicators/").status_code == 403
+
+
+def test_the_funder_view_costs_the_same_whatever_the_data(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.reporting.test_pages import _more
+
+    client.force_login(world.users[Role.FUNDER])
+    client.get(URL)
+    counts = []
+    for extra in (0, 10):
+        _more(world, extra)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(URL)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 15
