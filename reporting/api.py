@@ -2,6 +2,7 @@
 platform for the period, as one object (counts as integers, rates and durations as strings
 with one decimal, money as strings with two). Platform staff only."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -44,9 +45,14 @@ class IndicatorsApi(APIView):
     @extend_schema(
         operation_id="reports_indicators",
         parameters=[
-            OpenApiParameter("from", str, description="First day (YYYY-MM-DD); default 1 Jan."),
-            OpenApiParameter("to", str, description="Last day (YYYY-MM-DD); default 31 Dec."),
-            OpenApiParameter("platform", int, description="One of the caller's platforms."),
+            OpenApiParameter("from", OpenApiTypes.DATE,
+                             description="First day; default 1 January of this year."),
+            OpenApiParameter("to", OpenApiTypes.DATE,
+                             description="Last day, on or after `from`, at most ten years "
+                             "later; default 31 December of this year."),
+            OpenApiParameter("platform", {"type": "integer", "minimum": 1,
+                                          "maximum": 2**31 - 1},
+                             description="One of the caller's platforms (default: the first)."),
         ],
         responses=inline_serializer(
             "Indicators",
