@@ -137,11 +137,16 @@ def people_rows(
     def first(queryset, field, how=Min):
         return Subquery(queryset.values("beneficiary").annotate(v=how(field)).values("v"))
 
+    outcome = Outcome.objects.filter(beneficiary=OuterRef("pk"))
+    # Subqueries on the outcome's unique index rather than a join: a join (or an anti-join)
+    # made PostgreSQL hash the whole outcome table for one platform.
     people = (
         _scoped(Beneficiary.objects.all(), "", platform_ids, adviser_id, beneficiary_ids)
         .filter(created_at__lt=until)
-        .filter(Q(outcome__isnull=True) | Q(outcome__exited_on__gte=start))
+        .order_by()
         .annotate(
+            outcome_code=Subquery(outcome.values("code")[:1]),
+            exited_on=Subquery(outcome.values("exited_on")[:1]),
             support_start=first(diagnoses.filter(decision=DiagnosisDecision.REINFORCED), "held_on"),
             first_diagnosis=first(diagnoses, "held_on"),
             last_decision=Subquery(
@@ -159,6 +164,7 @@ def people_rows(
             light=count_of(in_period.filter(decision=DiagnosisDecision.LIGHT_ADVICE)),
             reinforced=count_of(in_period.filter(decision=DiagnosisDecision.REINFORCED)),
         )
+        .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=start))
         .values_list(
             "pk",
             "first_name",
@@ -171,8 +177,8 @@ def people_rows(
             "last_seen",
             "light",
             "reinforced",
-            "outcome__code",
-            "outcome__exited_on",
+            "outcome_code",
+            "exited_on",
         )  # fmt: skip
     )
     return [

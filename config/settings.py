@@ -111,6 +111,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # reporting: PostgreSQL's JIT compiles the plans of the indicators' queries (their
+    # estimated cost passes `jit_above_cost`) and spent longer compiling than running them
+    # (bench/reporting.py). Off unless DATABASE_JIT=1.
+    if not env.bool("DATABASE_JIT", default=False):
+        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded mode serves several writers at once (threads, workers): readers never block
     # the writer (WAL), a transaction takes the write lock when it begins, before it reads
