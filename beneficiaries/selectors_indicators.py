@@ -107,7 +107,6 @@ class PersonRow:
     created_on: date
     support_start: date | None  # first diagnosis deciding reinforced support
     last_decision: str | None  # decision of the latest diagnosis up to the reference date
-    first_diagnosis: date | None
     last_seen: date | None  # latest follow-up up to the reference date
     diagnoses_light: int  # diagnoses held in the period, by decision
     diagnoses_reinforced: int
@@ -148,7 +147,6 @@ def people_rows(
             outcome_code=Subquery(outcome.values("code")[:1]),
             exited_on=Subquery(outcome.values("exited_on")[:1]),
             support_start=first(diagnoses.filter(decision=DiagnosisDecision.REINFORCED), "held_on"),
-            first_diagnosis=first(diagnoses, "held_on"),
             last_decision=Subquery(
                 diagnoses.filter(held_on__lte=reference)
                 .order_by("-held_on", "-pk")
@@ -173,7 +171,6 @@ def people_rows(
             "created_at",
             "support_start",
             "last_decision",
-            "first_diagnosis",
             "last_seen",
             "light",
             "reinforced",
