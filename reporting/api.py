@@ -27,6 +27,11 @@ class PeriodQuery(serializers.Serializer):
         return fields
 
     def validate(self, data):
+        blank = [name for name in ("from", "to", "platform")
+                 if name in self.initial_data and self.initial_data.get(name) == ""]  # fmt: skip
+        if blank:  # DRF reads `?to=` as no `to` at all: a wrong date, rather
+            raise serializers.ValidationError({name: "Donnez une valeur ou retirez ce paramètre."
+                                               for name in blank})  # fmt: skip
         first, last = this_year()
         data["from"], data["to"] = data.get("from") or first, data.get("to") or last
         if data["to"] < data["from"]:

@@ -72,7 +72,7 @@ def test_others_are_refused(api_client, world):
 
 @pytest.mark.parametrize("query,field", [
     ("?from=2025-02-30", "from"), ("?from=2025-12-31&to=2025-01-01", "to"),
-    ("?from=2000-01-01&to=2025-01-01", "to"), ("?platform=abc", "platform"),
+    ("?from=2000-01-01&to=2025-01-01", "to"), ("?platform=abc", "platform"), ("?to=", "to"),
 ])  # fmt: skip
 def test_bad_periods_are_400(api_client, world, query, field):
     api_client.force_authenticate(world.users[Role.ADMIN])
