@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     PARTNER_MANAGER = "partner_manager", _("Responsable partenaire")
     PARTNER_STAFF = "partner_staff", _("Équipe partenaire")
     PRESCRIBER = "prescriber", _("Prescripteur")
+    # reporting: a funder's member reads the aggregated figures of the programmes it pays for.
+    FUNDER = "funder", _("Financeur (bilans)")
 
 
 # Which roles a membership may carry in each kind of organisation.
@@ -23,7 +25,7 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
     OrganisationKind.PLATFORM: frozenset({Role.ADMIN, Role.ADVISER, Role.FINANCE_OFFICER}),
     OrganisationKind.PARTNER: frozenset({Role.PARTNER_MANAGER, Role.PARTNER_STAFF}),
     OrganisationKind.PRESCRIBER: frozenset({Role.PRESCRIBER}),
-    OrganisationKind.FUNDER: frozenset(),
+    OrganisationKind.FUNDER: frozenset({Role.FUNDER}),
 }
 
 PLATFORM_ROLES = ROLES_BY_KIND[OrganisationKind.PLATFORM]

@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -135,6 +138,16 @@ class Membership(BaseModel):
     )
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
     active = models.BooleanField(_("active"), default=True)
+    # reporting: the share of a full-time post (the active-file norm is per full-time
+    # referent, DOMAIN §0). 1.0 = full time.
+    fte = models.DecimalField(
+        _("temps de travail (ETP)"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("1.00"))],
+        help_text=_("Part d'un temps plein : 1,00 = temps plein, 0,50 = mi-temps."),
+    )
 
     class Meta:
         verbose_name = _("appartenance")

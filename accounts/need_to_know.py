@@ -64,6 +64,9 @@ class DataKind(StrEnum):
     WAITING_LIST = "waiting_list"
     NETWORK = "network"
     RULES = "rules"
+    # reporting
+    INDICATORS = "indicators"
+    FUNDER_REPORT = "funder_report"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -101,6 +104,11 @@ MEANING: dict[DataKind, str] = {
     DataKind.NETWORK: "the prescribers' network: organisations, their referrals by month, "
     "the referral kit",
     DataKind.RULES: "the platform's eligibility rules and organisations' details",
+    # reporting
+    DataKind.INDICATORS: "a platform's indicators and annual bilan: counts, rates, money "
+    "totals (the adviser's dashboard: their own file; the finance officer's: money)",
+    DataKind.FUNDER_REPORT: "aggregated figures of the programmes a funder pays for, counts "
+    "under 5 hidden, no person",
 }
 
 
@@ -121,6 +129,7 @@ R = frozenset({Mode.READ})
 RW = frozenset({Mode.READ, Mode.WRITE})
 _ADMIN, _ADVISER, _FINANCE = Role.ADMIN, Role.ADVISER, Role.FINANCE_OFFICER
 _MANAGER, _STAFF, _PRESCRIBER = Role.PARTNER_MANAGER, Role.PARTNER_STAFF, Role.PRESCRIBER
+_FUNDER = Role.FUNDER
 K = DataKind
 
 # kind → viewer → modes. A viewer absent from a row may neither read nor write that kind.
@@ -157,6 +166,9 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.WAITING_LIST:      {_ADMIN: RW, _ADVISER: RW, BENEFICIARY: R},
     K.NETWORK:           {_ADMIN: RW, _ADVISER: R},
     K.RULES:             {_ADMIN: RW, _ADVISER: R},
+    # reporting
+    K.INDICATORS:        {_ADMIN: R, _ADVISER: R, _FINANCE: R},
+    K.FUNDER_REPORT:     {_ADMIN: R, _FUNDER: R},
 }
 # fmt: on
 
@@ -324,6 +336,7 @@ VIEWER_TITLES = {
     Role.ADMIN: "admin", Role.ADVISER: "adviser", Role.FINANCE_OFFICER: "finance officer",
     Role.PARTNER_MANAGER: "partner manager", Role.PARTNER_STAFF: "partner staff",
     Role.PRESCRIBER: "prescriber", BENEFICIARY: "beneficiary", SIGNED_IN: "anyone signed in",
+    Role.FUNDER: "funder",
 }  # fmt: skip
 
 

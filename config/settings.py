@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bookings",
     "financing",
     "payments",
+    "reporting",
     "exchange",
     "portal",
 ]
@@ -112,6 +113,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # reporting: PostgreSQL's JIT compiles the plans of the indicators' queries (their
+    # estimated cost passes `jit_above_cost`) and spent longer compiling than running them
+    # (bench/reporting.py). Off unless DATABASE_JIT=1.
+    if not env.bool("DATABASE_JIT", default=False):
+        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded mode serves several writers at once (threads, workers): readers never block
     # the writer (WAL), a transaction takes the write lock when it begins, before it reads
@@ -208,6 +215,13 @@ REFERRAL_EXPIRE_DAYS = env.int("REFERRAL_EXPIRE_DAYS", default=30)
 REFERRAL_LINK_MAX_AGE_DAYS = env.int("REFERRAL_LINK_MAX_AGE_DAYS", default=90)
 FOLLOW_UP_OVERDUE_DAYS = env.int("FOLLOW_UP_OVERDUE_DAYS", default=42)
 CASELOAD_NORM = env.int("CASELOAD_NORM", default=100)
+# reporting: the funder's expectations (DOMAIN §0: CER of 6 months, renewable; 15 % return to
+# activity or employment, 15 % exits linked to employment). Data, not code: set per deployment.
+SUPPORT_CONTRACT_MONTHS = env.int("SUPPORT_CONTRACT_MONTHS", default=6)
+REPORTING_TARGETS = {
+    "activity": env.int("REPORTING_TARGET_ACTIVITY", default=15),
+    "employment_exits": env.int("REPORTING_TARGET_EMPLOYMENT_EXITS", default=15),
+}
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 # Street addresses → coordinates through the national address API (off when empty); without
 # it, the centre of the commune is used.

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("bookings.api_urls")),
     path("", include("financing.api_urls")),
     path("", include("exchange.api_urls")),
+    path("", include("reporting.api_urls")),
 ]
 
 # Swagger UI: the split view loads its set-up script from a URL (no inline script); its page
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("financements/", include("financing.urls")),
     path("integrations/", include("exchange.urls")),
+    path("indicateurs/", include("reporting.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

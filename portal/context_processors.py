@@ -34,6 +34,11 @@ def navigation(request):
     can_manage_finance = may(user, K.PORTFOLIO)
     if can_manage_finance:
         links.append({"label": _("Financements"), "url": reverse("finance_portfolio")})
+    # reporting
+    if may(user, K.INDICATORS, audience=PLATFORM_STAFF):
+        links.append({"label": _("Indicateurs"), "url": reverse("reporting_dashboard")})
+    elif may(user, K.FUNDER_REPORT):
+        links.append({"label": _("Bilan financeur"), "url": reverse("reporting_funder")})
     if permissions.is_partner_member(user):
         label = (
             _("Demandes de réservation")

@@ -101,6 +101,8 @@ def home_sections(user) -> list[HomeSection]:
         _link(_("Échéances du mois"), "installments_due"),
         _link(_("Retards de remboursement"), "late_list"),
     ]
+    # reporting: each platform role's dashboard; the funder's view.
+    indicators_link = [_link(_("Indicateurs et bilan annuel"), "reporting_dashboard")]
     texts = {
         Role.ADMIN: (
             _("Coordination de la plateforme"),
@@ -112,7 +114,9 @@ def home_sections(user) -> list[HomeSection]:
             + team_link
             + [_link(_("Financements : aides, prêts et retards"), "finance_portfolio")]
             + ([{"label": _("Partenaires"), "url": portal_url}] if portal_url else [])
-            + ([_link(_("Administration technique"), "admin:index")] if user.is_staff else []),
+            + ([_link(_("Administration technique"), "admin:index")] if user.is_staff else [])
+            + indicators_link
+            + [_link(_("Ce que voient les financeurs"), "reporting_funder")],
         ),
         Role.ADVISER: (
             _("Conseil mobilité"),
@@ -128,12 +132,13 @@ def home_sections(user) -> list[HomeSection]:
                 }
             ]
             + catalogue_link
-            + bookings_link,
+            + bookings_link
+            + indicators_link,
         ),
         Role.FINANCE_OFFICER: (
             _("Financements"),
             _("Vous suivez les enveloppes d'aides, les prêts, les remboursements et les retards."),
-            finance_links,
+            finance_links + indicators_link,
         ),
         Role.PARTNER_MANAGER: (
             _("Espace partenaire"),
@@ -144,6 +149,14 @@ def home_sections(user) -> list[HomeSection]:
             _("Espace partenaire"),
             _("Vous confirmez les demandes de réservation et accueillez les personnes."),
             requests_link + portal_link,
+        ),
+        Role.FUNDER: (
+            _("Espace financeur"),
+            _(
+                "Vous suivez les enveloppes que vous financez : budget, consommation et "
+                "résultats, sans aucune donnée personnelle."
+            ),
+            [_link(_("Bilan de vos enveloppes"), "reporting_funder")],
         ),
         Role.PRESCRIBER: (
             _("Espace prescripteur"),

@@ -93,6 +93,7 @@ def build_world() -> World:
         Role.PARTNER_MANAGER: member(Role.PARTNER_MANAGER, partner_org),
         Role.PARTNER_STAFF: member(Role.PARTNER_STAFF, partner_org),
         Role.PRESCRIBER: member(Role.PRESCRIBER, prescriber_org),
+        Role.FUNDER: member(Role.FUNDER, funder),
     }
     adviser, finance = users[Role.ADVISER], users[Role.FINANCE_OFFICER]
     partner = PartnerFactory(organisation=partner_org)
@@ -206,6 +207,8 @@ def url_kwargs(world: World) -> dict:
         "delivery_id": world.delivery.pk,
         "what": "prets",
         "fmt": "csv",
+        "chart": "reservations_mois",
+        "table": "reservations_mois",
     }
 
 

@@ -26,6 +26,7 @@ LAYERS = (
     "bookings",
     "financing",
     "payments",
+    "reporting",
     "exchange",
     "portal",
 )
@@ -153,6 +154,7 @@ SHAPE = {
     "marketplace": {"selectors", "api", "views", "urls", "forms"},
     "core": {"models", "enums", "errors"},
     "exchange": DOMAIN_APP | {"tasks"},
+    "reporting": {"selectors", "permissions", "api", "views", "urls"},  # keeps no rows
     "portal": {"views", "urls"},
 }
 

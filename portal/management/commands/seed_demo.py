@@ -7,6 +7,7 @@ from bookings.demo import seed_bookings
 from core.demo import seed_communes
 from financing.demo import seed_financing
 from partners.demo import seed_partners
+from portal.demo_history import seed_history
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         partners = seed_partners(ctx)
         seed_bookings(ctx, people, partners)
         seed_financing(ctx, people, partners)
+        seed_history(ctx, partners)  # reporting: a year of history for the indicators
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )
