@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "core",
     "accounts",
     "partners",
@@ -255,6 +257,48 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Solimob"
+
+# --- ProConnect (OpenID Connect sign-in of public and social-sector staff) ---------------
+# Off unless the three are set (no button, no provider). The server URL is the issuer, whose
+# /.well-known/openid-configuration is read (e.g. https://auth.agentconnect.gouv.fr/api/v2,
+# https://fca.integ01.dev-agentconnect.fr/api/v2 for the test environment).
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_SERVER_URL = env.str("PROCONNECT_SERVER_URL", default="")
+PROCONNECT_SCOPES = env.list(
+    "PROCONNECT_SCOPES", default=["openid", "email", "given_name", "usual_name", "siret",
+                                  "uid", "idp_id"],
+)  # fmt: skip
+PROCONNECT_ACR_VALUES = env.str("PROCONNECT_ACR_VALUES", default="eidas1")
+PROCONNECT_ENABLED = bool(
+    PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET and PROCONNECT_SERVER_URL
+)
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # accounts.adapter decides, with the roles
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "accounts.proconnect.ProConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "proconnect",
+                "name": "ProConnect",
+                "client_id": PROCONNECT_CLIENT_ID,
+                "secret": PROCONNECT_CLIENT_SECRET,
+                "settings": {
+                    "server_url": PROCONNECT_SERVER_URL,
+                    "token_auth_method": "client_secret_post",
+                    "scope": PROCONNECT_SCOPES,
+                    "auth_params": {"acr_values": PROCONNECT_ACR_VALUES},
+                },
+            }
+        ]
+        if PROCONNECT_ENABLED
+        else [],
+    }
+}
 
 # Signed invitation links stay valid this many days.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)

@@ -1,0 +1,121 @@
+"""ProConnect, the State's OpenID Connect sign-in for public and social-sector staff, through
+allauth's `openid_connect` provider (settings: `PROCONNECT_*`, off when unset).
+
+allauth's provider does most of the work (discovery, PKCE, state, token, JWKS). ProConnect
+differs from a plain OIDC server in two ways handled here:
+
+- the authorisation request must carry a `nonce`, which the ID token echoes: `ProConnectProvider`
+  (swapped in for allauth's class by `SOCIALACCOUNT_PROVIDERS["openid_connect"]
+  ["provider_class"]`) adds a fresh one and keeps it in allauth's state; the social account
+  adapter (`accounts.adapter.SocialAccountAdapter`) compares them;
+- the userinfo endpoint answers a signed JWT (`application/jwt`), not JSON:
+  `ProConnectOAuth2Adapter` verifies it with the provider's keys (and verifies the ID token's
+  signature too, which allauth skips for tokens fetched over TLS).
+
+allauth's `openid_connect` views build allauth's adapter by name, so the two views below,
+identical but for the adapter, sit on the same URLs ahead of allauth's (accounts.urls).
+Who may sign in is decided in `accounts.selectors.proconnect_account_for`.
+"""
+
+import secrets
+
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.http import Http404
+from django.views.decorators.http import require_http_methods
+
+PROVIDER_ID = "proconnect"
+
+
+class ProConnectOAuth2Adapter(OpenIDConnectOAuth2Adapter):
+    def _verify(self, credential: str) -> dict:
+        app = self.get_provider().app
+        return jwtkit.verify_and_decode(
+            credential=credential,
+            keys_url=self.openid_config["jwks_uri"],
+            issuer=self.openid_config["issuer"],
+            audience=app.client_id,
+            lookup_kid=jwtkit.lookup_kid_jwk,
+        )
+
+    def _fetch_user_info(self, access_token: str) -> dict:
+        headers = {"Authorization": f"Bearer {access_token}"}
+        with get_adapter().get_requests_session() as session:
+            response = session.get(self.profile_url, headers=headers)
+            response.raise_for_status()
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+        if content_type == "application/jwt":
+            return self._verify(response.text.strip())
+        return response.json()
+
+    def _decode_id_token(self, app, id_token: str) -> dict:
+        return self._verify(id_token)
+
+
+class ProConnectProvider(OpenIDConnectProvider):
+    """allauth's OpenID Connect provider, plus a nonce and ProConnect's claim names."""
+
+    package = "allauth.socialaccount.providers.openid_connect"  # its URLs are allauth's
+
+    def get_oauth2_adapter(self, request):
+        return ProConnectOAuth2Adapter(request, self.app.provider_id)
+
+    def redirect(self, request, process, next_url=None, data=None, **kwargs):
+        nonce = secrets.token_urlsafe(32)
+        auth_params = kwargs.pop("auth_params", None)
+        if auth_params is None:
+            auth_params = self.get_auth_params()
+        auth_params = {**auth_params, "nonce": nonce}
+        return super().redirect(
+            request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs
+        )
+
+    def extract_common_fields(self, data):
+        fields = super().extract_common_fields(data)
+        claims = {**data.get("id_token", {}), **data.get("userinfo", {})}
+        fields["last_name"] = fields.get("last_name") or claims.get("usual_name")
+        return fields
+
+
+def claims_of(sociallogin) -> dict:
+    """The ID token's claims under the userinfo's (ProConnect puts acr/amr in the former)."""
+    extra = sociallogin.account.extra_data or {}
+    return {**extra.get("id_token", {}), **extra.get("userinfo", {})}
+
+
+def id_token_claims(sociallogin) -> dict:
+    return (sociallogin.account.extra_data or {}).get("id_token", {})
+
+
+@require_http_methods(["GET", "POST"])
+def login(request, provider_id: str):
+    try:
+        view = OAuth2LoginView.adapter_view(ProConnectOAuth2Adapter(request, provider_id))
+        return view(request)
+    except SocialApp.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@require_http_methods(["GET"])
+def callback(request, provider_id: str):
+    try:
+        view = OAuth2CallbackView.adapter_view(ProConnectOAuth2Adapter(request, provider_id))
+        return view(request)
+    except SocialApp.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def record_sign_in(sender, request, user, sociallogin=None, **kwargs) -> None:
+    """allauth's `user_logged_in`: a session opened through ProConnect is audited with how the
+    person authenticated (acr, amr) — connected in `AccountsConfig.ready()`."""
+    from accounts.services import proconnect_sign_in_record
+
+    if sociallogin is None or sociallogin.account.provider != PROVIDER_ID:
+        return
+    claims = claims_of(sociallogin)
+    proconnect_sign_in_record(user=user, claims=claims, uid=sociallogin.account.uid)
+    request.session["proconnect"] = {"acr": claims.get("acr"), "amr": claims.get("amr")}
