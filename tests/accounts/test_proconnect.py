@@ -179,7 +179,7 @@ def test_a_token_signed_with_another_key_is_refused(client, fake, platform):
     fake.key = FakeProConnect().key  # signs with a key the JWKS does not publish
     fake.jwks = lambda: published
     response = sign_in(client, fake, "agent@exemple.test")
-    assert response.status_code == 200  # allauth's « échec de la connexion » page
+    assert response.status_code == 401  # allauth's « échec de la connexion » page
     assert not signed_in_user(client).is_authenticated
     assert not SocialAccount.objects.exists()
 
