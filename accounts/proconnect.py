@@ -18,13 +18,17 @@ Who may sign in is decided in `accounts.selectors.proconnect_account_for`.
 """
 
 import secrets
+from functools import wraps
+from urllib.parse import urlsplit
 
+from allauth.account.views import login as allauth_login_page
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.conf import settings
 from django.http import Http404
 from django.views.decorators.http import require_http_methods
 
@@ -91,7 +95,38 @@ def id_token_claims(sociallogin) -> dict:
     return (sociallogin.account.extra_data or {}).get("id_token", {})
 
 
+def proconnect_origin() -> str:
+    """The origin of the configured ProConnect server ('' when off)."""
+    providers = getattr(settings, "SOCIALACCOUNT_PROVIDERS", {})
+    for app in providers.get("openid_connect", {}).get("APPS", []):
+        if app.get("provider_id") == PROVIDER_ID:
+            url = urlsplit(app["settings"]["server_url"])
+            return f"{url.scheme}://{url.netloc}"
+    return ""
+
+
+def allow_form_action_to_proconnect(view):
+    """The page's form posts to our login URL, which redirects to ProConnect: CSP's
+    `form-action` covers that redirect, so pages with the button add ProConnect's origin."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origin = proconnect_origin()
+        if origin:
+            response._csp_update = {"form-action": [origin]}
+            response._csp_update_ro = {"form-action": [origin]}
+        return response
+
+    return wrapped
+
+
+# allauth's sign-in page, which shows the ProConnect button (templates/account/login.html).
+sign_in_page = allow_form_action_to_proconnect(allauth_login_page)
+
+
 @require_http_methods(["GET", "POST"])
+@allow_form_action_to_proconnect
 def login(request, provider_id: str):
     try:
         view = OAuth2LoginView.adapter_view(ProConnectOAuth2Adapter(request, provider_id))

@@ -18,6 +18,7 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # ProConnect: allauth's OpenID Connect URLs (under "comptes/", config.urls), answered by
     # the same views with ProConnect's adapter (accounts.proconnect); listed before allauth's.
+    path("comptes/login/", proconnect.sign_in_page, name="proconnect_sign_in_page"),
     path(
         f"comptes/oidc/{proconnect.PROVIDER_ID}/login/",
         proconnect.login,

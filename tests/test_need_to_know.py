@@ -38,9 +38,14 @@ UNDECLARED_NAMES = {
     "api-schema": "the API's description (OpenAPI), no data",
     "api-docs": "the API's documentation page, no data",
     "set_language": "switches the interface language",
+    # ProConnect (accounts.proconnect): allauth's pages, answered with ProConnect's adapter.
+    "proconnect_sign_in_page": "allauth's sign-in page, its CSP opened to ProConnect",
+    "proconnect_login": "sign-in: sends the browser to ProConnect",
+    "proconnect_callback": "sign-in: ProConnect's answer (code, state)",
 }
 UNDECLARED_NAMESPACES = {"admin": "Django's admin: is_staff users, its own permissions"}
 UNDECLARED_MODULES = {"allauth.": "sign-in, sign-out, password, e-mail and 2FA pages"}
+UNDECLARED_ROUTES = {"comptes/social/": "allauth's old social URLs, redirects to its pages"}
 
 VIEWERS = [*Role.values, BENEFICIARY]
 # Query strings some endpoints need to answer at all (filters they require).
@@ -58,10 +63,11 @@ def url_patterns(patterns=None, prefix="", namespace=None):
             yield prefix + str(pattern.pattern), pattern.name, namespace, pattern.callback
 
 
-def _allow_listed(name, namespace, callback) -> bool:
+def _allow_listed(name, namespace, callback, route="") -> bool:
     module = getattr(callback, "__module__", "")
     return (
-        name in UNDECLARED_NAMES
+        any(route.startswith(prefix) for prefix in UNDECLARED_ROUTES)
+        or name in UNDECLARED_NAMES
         or namespace in UNDECLARED_NAMESPACES
         or any(module.startswith(prefix) for prefix in UNDECLARED_MODULES)
     )
@@ -70,7 +76,7 @@ def _allow_listed(name, namespace, callback) -> bool:
 def declared():
     """(name, need, route) of every URL that must declare what it shows."""
     for route, name, namespace, callback in url_patterns():
-        if not _allow_listed(name, namespace, callback):
+        if not _allow_listed(name, namespace, callback, route):
             yield name, need_of(callback), route, callback
 
 

@@ -195,3 +195,11 @@ def test_the_sign_in_page_shows_the_button_when_configured(client, fake):
     page = client.get(reverse("account_login")).content.decode()
     assert "S'identifier avec ProConnect" in page
     assert f'action="{LOGIN_URL}' in page
+
+
+def test_the_sign_in_page_lets_its_form_go_to_proconnect_only(client, fake):
+    policy = client.get(reverse("account_login"))["Content-Security-Policy"]
+    form_action = next(d for d in policy.split("; ") if d.startswith("form-action"))
+    assert form_action == f"form-action 'self' {fake.url.removesuffix('/api/v2')}"
+    other = client.get(reverse("account_reset_password"))["Content-Security-Policy"]
+    assert "form-action 'self'" in other.split("; ")
