@@ -307,8 +307,27 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Solimob <ne-pas-repondre@solimob.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
+# SMS (core/sms.py): "console" (default), "locmem" (tests), "http" (a transactional SMS
+# provider's HTTPS API: SMS_API_URL, SMS_API_KEY, SMS_SENDER), or a dotted class path.
+_SMS_BACKENDS = {
+    "console": "core.sms.ConsoleSmsBackend",
+    "locmem": "core.sms.LocMemSmsBackend",
+    "http": "core.sms.HttpSmsBackend",
+}
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_BACKEND = _SMS_BACKENDS.get(SMS_BACKEND, SMS_BACKEND)
 SMS_SENDER = env.str("SMS_SENDER", default="Solimob")
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_API_TIMEOUT = env.float("SMS_API_TIMEOUT", default=10.0)
+# The shared secret the provider sends back with delivery reports and replies (STOP);
+# unset, the callback URLs answer 404.
+SMS_CALLBACK_TOKEN = env.str("SMS_CALLBACK_TOKEN", default="")
+# At most this many segments per SMS (153 GSM-7 or 67 UCS-2 characters each); longer texts
+# are cut at a word with "...". French letters GSM-7 lacks are transliterated (ê → e) unless
+# SMS_TRANSLITERATE=0, which sends such texts as UCS-2.
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=3)
+SMS_TRANSLITERATE = env.bool("SMS_TRANSLITERATE", default=True)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_STUCK_MINUTES = env.int("NOTIFICATION_STUCK_MINUTES", default=10)
 
