@@ -38,13 +38,12 @@ def sms_consent(sender, *, phone: str, user=None, **kwargs) -> SmsConsent | None
 def sms_opted_out(sender, *, phone: str, **kwargs) -> None:
     """A STOP from this number: the SMS consents of the people holding it are withdrawn."""
     now = timezone.now()
-    consents = Consent.objects.select_for_update().filter(
-        Q(beneficiary__phone=phone) | Q(beneficiary__user__phone=phone),
-        purpose=ConsentPurpose.SMS,
-        withdrawn_at__isnull=True,
-    )
+    people = Beneficiary.objects.filter(Q(phone=phone) | Q(user__phone=phone))
     with transaction.atomic():
-        for consent in consents.select_related("beneficiary"):
+        consents = Consent.objects.select_for_update(of=("self",)).filter(
+            beneficiary__in=people, purpose=ConsentPurpose.SMS, withdrawn_at__isnull=True
+        )
+        for consent in consents.select_related("beneficiary").order_by("pk"):
             consent.withdrawn_at = now
             consent.save(update_fields=["withdrawn_at", "updated_at"])
             audit_log(actor=None, action="consent.withdrawn", target=consent.beneficiary,
