@@ -15,6 +15,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def get_logout_redirect_url(self, request) -> str:
+        """A session opened through ProConnect ends ProConnect's too (accounts.proconnect)."""
+        from accounts.proconnect import logout_redirect_url
+
+        return logout_redirect_url(request) or super().get_logout_redirect_url(request)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         from accounts.models import User
 

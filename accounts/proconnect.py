@@ -19,8 +19,9 @@ Who may sign in is decided in `accounts.selectors.proconnect_account_for`.
 
 import secrets
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
+import requests
 from allauth.account.views import login as allauth_login_page
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.internal import jwtkit
@@ -29,7 +30,11 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.conf import settings
+from django.core import signing
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 PROVIDER_ID = "proconnect"
@@ -58,6 +63,12 @@ class ProConnectOAuth2Adapter(OpenIDConnectOAuth2Adapter):
 
     def _decode_id_token(self, app, id_token: str) -> dict:
         return self._verify(id_token)
+
+    def complete_login(self, request, app, token, **kwargs):
+        login = super().complete_login(request, app, token, **kwargs)
+        # Kept for the logout (id_token_hint), in the session only: see record_sign_in.
+        login.proconnect_id_token = kwargs["response"].get("id_token", "")
+        return login
 
 
 class ProConnectProvider(OpenIDConnectProvider):
@@ -153,4 +164,53 @@ def record_sign_in(sender, request, user, sociallogin=None, **kwargs) -> None:
         return
     claims = claims_of(sociallogin)
     proconnect_sign_in_record(user=user, claims=claims, uid=sociallogin.account.uid)
-    request.session["proconnect"] = {"acr": claims.get("acr"), "amr": claims.get("amr")}
+    request.session["proconnect"] = {
+        "acr": claims.get("acr"),
+        "amr": claims.get("amr"),
+        "id_token": getattr(sociallogin, "proconnect_id_token", ""),
+    }
+
+
+# --- Logout: end the ProConnect session too -------------------------------------------------
+
+LOGOUT_SALT = "solimob.proconnect.logout"
+
+
+def logout_redirect_url(request) -> str:
+    """Where signing out goes when the session came from ProConnect ('' otherwise): our page
+    that sends the browser on to ProConnect's end_session_endpoint. The ID token (the hint
+    ProConnect asks for) travels signed, as the session is gone by then."""
+    id_token = (request.session.get("proconnect") or {}).get("id_token")
+    if not id_token:
+        return ""
+    return (
+        reverse("proconnect_logout")
+        + "?"
+        + urlencode({"t": signing.dumps({"id_token": id_token}, salt=LOGOUT_SALT, compress=True)})
+    )
+
+
+@require_http_methods(["GET"])
+def logout(request):
+    """« Vous êtes déconnecté de Solimob » and on to ProConnect, which ends its own session
+    and comes back to the sign-in page. (A page, not a redirect: the sign-out form's
+    `form-action` would refuse a redirect to another origin.)"""
+    try:
+        hint = signing.loads(request.GET.get("t", ""), salt=LOGOUT_SALT, max_age=600)["id_token"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return redirect("account_login")
+    try:
+        config = ProConnectOAuth2Adapter(request, PROVIDER_ID).openid_config
+    except (SocialApp.DoesNotExist, requests.RequestException, ValueError):
+        return redirect("account_login")
+    endpoint = config.get("end_session_endpoint")
+    if not endpoint:
+        return redirect("account_login")
+    target = endpoint + "?" + urlencode({
+        "id_token_hint": hint,
+        "state": secrets.token_urlsafe(16),
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("account_login")),
+    })  # fmt: skip
+    title = _("Vous êtes déconnecté de Solimob")
+    return render(request, "accounts/proconnect_logout.html",
+                  {"title": title, "end_session_url": target})  # fmt: skip

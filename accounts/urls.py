@@ -25,6 +25,7 @@ urlpatterns = [
         {"provider_id": proconnect.PROVIDER_ID},
         name="proconnect_login",
     ),
+    path("comptes/proconnect/deconnexion/", proconnect.logout, name="proconnect_logout"),
     path(
         f"comptes/oidc/{proconnect.PROVIDER_ID}/login/callback/",
         proconnect.callback,

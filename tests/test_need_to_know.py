@@ -42,6 +42,7 @@ UNDECLARED_NAMES = {
     "proconnect_sign_in_page": "allauth's sign-in page, its CSP opened to ProConnect",
     "proconnect_login": "sign-in: sends the browser to ProConnect",
     "proconnect_callback": "sign-in: ProConnect's answer (code, state)",
+    "proconnect_logout": "sign-out: on to ProConnect to end its session too",
     # The SMS provider's callbacks (core.views_sms): a shared secret, no account, no data out.
     "sms_status_callback": "the SMS provider's delivery reports",
     "sms_inbound_callback": "the SMS provider's replies (STOP)",

@@ -32,6 +32,8 @@ class FakeProConnect:
         self.tokens: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict]] = []
         self.tamper_nonce = False
+        self.issued_id_tokens: list[str] = []
+        self.ended: list[str | None] = []  # the id_token_hint of each end_session call
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/v2"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -118,6 +120,10 @@ class FakeProConnect:
                     return self._authorize(query)
                 if path == "/userinfo":
                     return self._userinfo()
+                if path == "/session/end":
+                    fake.ended.append(query.get("id_token_hint"))
+                    back = query["post_logout_redirect_uri"] + "?state=" + query.get("state", "")
+                    return self._answer(302, "", "text/plain", {"Location": back})
                 return self._json(404, {"error": "not_found"})
 
             def do_POST(self):
@@ -168,6 +174,7 @@ class FakeProConnect:
                     "amr": identity["amr"], "idp_id": identity["idp_id"],
                     "auth_time": int(time.time()),
                 })  # fmt: skip
+                fake.issued_id_tokens.append(id_token)
                 access_token = secrets.token_urlsafe(16)
                 fake.tokens[access_token] = identity
                 return self._json(200, {

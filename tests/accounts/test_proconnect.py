@@ -75,7 +75,9 @@ def test_a_staff_member_signs_in_and_acr_amr_are_recorded(client, fake, platform
     assert entry.data["acr"] == "eidas1"
     assert entry.data["amr"] == ["pwd", "mfa"]
     assert entry.data["siret"] == "21030190000015"
-    assert client.session["proconnect"] == {"acr": "eidas1", "amr": ["pwd", "mfa"]}
+    session = client.session["proconnect"]
+    assert (session["acr"], session["amr"]) == ("eidas1", ["pwd", "mfa"])
+    assert session["id_token"] == fake.issued_id_tokens[-1]  # the hint for the logout
     # No role given, nothing created: the same single membership.
     assert list(Membership.objects.filter(user=adviser).values_list("role", flat=True)) == [
         Role.ADVISER
@@ -203,3 +205,30 @@ def test_the_sign_in_page_lets_its_form_go_to_proconnect_only(client, fake):
     assert form_action == f"form-action 'self' {fake.url.removesuffix('/api/v2')}"
     other = client.get(reverse("account_reset_password"))["Content-Security-Policy"]
     assert "form-action 'self'" in other.split("; ")
+
+
+def test_signing_out_ends_the_proconnect_session_too(client, fake, platform):
+    member(Role.ADVISER, platform, email="agent@exemple.test")
+    sign_in(client, fake, "agent@exemple.test")
+    out = client.post(reverse("account_logout"))
+    assert out["Location"].startswith(reverse("proconnect_logout") + "?t=")
+    assert not signed_in_user(client).is_authenticated
+    page = client.get(out["Location"])
+    assert page.status_code == 200
+    target = page.context["end_session_url"]
+    assert target.startswith(fake.url + "/session/end?")
+    query = parse_qs(urlparse(target).query)
+    assert query["id_token_hint"] == [fake.issued_id_tokens[-1]]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/comptes/login/"]
+    assert f'content="0;url={target.replace("&", "&amp;")}"' in page.content.decode()
+
+
+def test_a_forged_logout_link_goes_to_the_sign_in_page(client, fake):
+    response = client.get(reverse("proconnect_logout") + "?t=forged")
+    assert response["Location"] == reverse("account_login")
+
+
+def test_a_password_session_signs_out_as_before(client, fake, adviser):
+    client.force_login(adviser)
+    out = client.post(reverse("account_logout"))
+    assert not out["Location"].startswith(reverse("proconnect_logout"))

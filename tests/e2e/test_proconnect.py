@@ -42,6 +42,11 @@ def test_an_adviser_signs_in_with_proconnect(page, live_server, demo_data, fake)
     assert (entry.data["acr"], entry.data["amr"]) == ("eidas1", ["pwd", "totp"])
     assert any(path.endswith("/token") for method, path, _ in fake.requests if method == "POST")
 
+    # Signing out ends the ProConnect session too, and comes back to the sign-in page.
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(live_server.url + LOGIN_PATH)}\?state="))
+    assert fake.ended == [fake.issued_id_tokens[-1]]
+
 
 def test_an_unknown_address_is_refused_in_french(page, live_server, demo_data, fake):
     users = User.objects.count()
