@@ -67,10 +67,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         claims = claims_of(sociallogin)
         email = (claims.get("email") or "").strip()
         expected_nonce = sociallogin.state.get("nonce")
-        if expected_nonce is not None and id_token_claims(sociallogin).get("nonce") != (
-            expected_nonce
-        ):
-            user, reason = None, ProConnectRefusal.NONCE
+        if not expected_nonce or id_token_claims(sociallogin).get("nonce") != expected_nonce:
+            user, reason = None, ProConnectRefusal.NONCE  # every request carries one
         else:
             linked = sociallogin.user if sociallogin.is_existing else None
             user, reason = proconnect_account_for(email=email, user=linked)
