@@ -119,6 +119,8 @@ REJECTS_SOME_VALID_SHAPES = {
     "PUT /api/v1/bookings/{booking_id}/financing/": "the lines add up to the booking's total",
     "POST /api/v1/loans/": "a micro-credit's bounds depend on its kind; the lender must exist",
     "POST /api/v1/programmes/": "the funder must exist; the end follows the start",
+    "POST /api/v1/loans/{loan_id}/repayments/": "a value date is not in the future",
+    "POST /api/v1/loans/{loan_id}/entries/": "a value date is not in the future",
 }
 EXCLUDED_CHECKS = {
     label: {"positive_data_acceptance": reason}
