@@ -1,11 +1,16 @@
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import InvitationStatus, Role
-from accounts.models import Invitation, Membership, Organisation
-from accounts.permissions import can_manage_members
+from accounts.enums import InvitationStatus, OrganisationKind, Role
+from accounts.models import Invitation, Membership, Organisation, User
+from accounts.permissions import can_manage_members, is_beneficiary
 from core.errors import NotFoundError
+
+# The organisations whose staff ProConnect serves (issue 19: platforms, partners, prescribers).
+STAFF_KINDS = (OrganisationKind.PLATFORM, OrganisationKind.PARTNER, OrganisationKind.PRESCRIBER)
 
 
 def organisation_list_for(*, user) -> QuerySet[Organisation]:
@@ -55,3 +60,82 @@ def adviser_memberships(*, platform_ids) -> list[tuple[int, str, Decimal]]:
             fte = merged[user_id][2] + fte
         merged[user_id] = (user_id, f"{first} {last}".strip(), fte)
     return list(merged.values())
+
+
+# --- ProConnect: who may sign in with it --------------------------------------------------
+
+
+class ProConnectRefusal:
+    """Why ProConnect cannot open a session (the audit's `reason`, and the French message)."""
+
+    NO_EMAIL = "no_email"
+    UNKNOWN = "unknown"
+    INVITED = "invited"
+    BENEFICIARY = "beneficiary"
+    INACTIVE = "inactive"
+    UNVERIFIED = "unverified"
+    NO_MEMBERSHIP = "no_membership"
+    NONCE = "nonce"
+
+    MESSAGES = {
+        NO_EMAIL: _("ProConnect n'a pas transmis votre adresse e-mail : connexion impossible."),
+        UNKNOWN: _(
+            "Aucun compte Solimob n'utilise l'adresse %(email)s. ProConnect ne crée pas de "
+            "compte : demandez une invitation à votre plateforme de mobilité."
+        ),
+        INVITED: _(
+            "Une invitation vous attend pour %(email)s : créez d'abord votre compte avec le "
+            "lien reçu par e-mail, puis connectez-vous avec ProConnect."
+        ),
+        BENEFICIARY: _(
+            "ProConnect est réservé aux professionnels. Connectez-vous avec votre adresse "
+            "e-mail et votre mot de passe, ou un code reçu par e-mail."
+        ),
+        INACTIVE: _("Ce compte est désactivé. Contactez votre plateforme de mobilité."),
+        UNVERIFIED: _(
+            "Confirmez d'abord l'adresse %(email)s depuis le lien reçu par e-mail, puis "
+            "connectez-vous avec ProConnect."
+        ),
+        NO_MEMBERSHIP: _(
+            "Votre compte n'est rattaché à aucune équipe active. Demandez à votre plateforme "
+            "de mobilité de vous inviter."
+        ),
+        NONCE: _("La réponse de ProConnect n'a pas pu être vérifiée. Réessayez."),
+    }
+
+    @classmethod
+    def message(cls, reason: str, email: str = "") -> str:
+        return str(cls.MESSAGES[reason]) % {"email": email}
+
+
+def proconnect_account_for(*, email: str, user: User | None = None) -> tuple[User | None, str]:
+    """The account ProConnect may open for this e-mail, or why not: `(user, "")` or
+    `(None, reason)`. Only an existing, active staff account (a membership in an active
+    platform, partner or prescriber organisation) whose address is verified; never a
+    beneficiary's. `user` is the account already linked to this ProConnect identity, if any:
+    it is checked the same way."""
+    email = (email or "").strip()
+    if user is None:
+        if not email:
+            return None, ProConnectRefusal.NO_EMAIL
+        user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        invited = Invitation.objects.filter(
+            email__iexact=email, status=InvitationStatus.PENDING
+        ).exists()
+        return None, ProConnectRefusal.INVITED if invited else ProConnectRefusal.UNKNOWN
+    if is_beneficiary(user):
+        return None, ProConnectRefusal.BENEFICIARY
+    if not user.is_active:
+        return None, ProConnectRefusal.INACTIVE
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        return None, ProConnectRefusal.UNVERIFIED
+    staff = Membership.objects.filter(
+        user=user,
+        active=True,
+        organisation__is_active=True,
+        organisation__kind__in=STAFF_KINDS,
+    )
+    if not staff.exists():
+        return None, ProConnectRefusal.NO_MEMBERSHIP
+    return user, ""

@@ -254,3 +254,26 @@ def invitation_revoke(*, invitation_id: int, actor: User) -> Invitation:
     invitation.save(update_fields=["status", "updated_at"])
     audit_log(actor=actor, action="invitation.revoked", target=invitation)
     return invitation
+
+
+# --- ProConnect ---------------------------------------------------------------------------
+
+# The claims kept in the audit log of a ProConnect sign-in: how the person authenticated
+# (`acr`: the level, e.g. eidas1; `amr`: the methods, e.g. pwd, mfa) and where (`idp_id`, the
+# identity provider ProConnect used; `siret`, the organisation it vouches for).
+PROCONNECT_AUDITED_CLAIMS = ("acr", "amr", "idp_id", "siret", "auth_time")
+
+
+@transaction.atomic
+def proconnect_sign_in_record(*, user: User, claims: dict, uid: str) -> None:
+    """Record a session opened through ProConnect, with its acr/amr claims."""
+    data = {key: claims[key] for key in PROCONNECT_AUDITED_CLAIMS if key in claims}
+    audit_log(actor=user, action="proconnect.signed_in", target=user, data={"sub": uid, **data})
+
+
+@transaction.atomic
+def proconnect_refusal_record(*, email: str, reason: str, claims: dict) -> None:
+    """Record a refused ProConnect sign-in (nobody is signed in: no actor)."""
+    data = {key: claims[key] for key in PROCONNECT_AUDITED_CLAIMS if key in claims}
+    audit_log(actor=None, action="proconnect.refused",
+              data={"email": email, "reason": reason, **data})  # fmt: skip

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import proconnect, views
 
 urlpatterns = [
     path("equipes/", views.organisation_list, name="organisation_list"),
@@ -16,4 +16,20 @@ urlpatterns = [
         name="membership_revoke",
     ),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    # ProConnect: allauth's OpenID Connect URLs (under "comptes/", config.urls), answered by
+    # the same views with ProConnect's adapter (accounts.proconnect); listed before allauth's.
+    path("comptes/login/", proconnect.sign_in_page, name="proconnect_sign_in_page"),
+    path(
+        f"comptes/oidc/{proconnect.PROVIDER_ID}/login/",
+        proconnect.login,
+        {"provider_id": proconnect.PROVIDER_ID},
+        name="proconnect_login",
+    ),
+    path("comptes/proconnect/deconnexion/", proconnect.logout, name="proconnect_logout"),
+    path(
+        f"comptes/oidc/{proconnect.PROVIDER_ID}/login/callback/",
+        proconnect.callback,
+        {"provider_id": proconnect.PROVIDER_ID},
+        name="proconnect_callback",
+    ),
 ]

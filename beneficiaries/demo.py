@@ -162,6 +162,9 @@ def seed_beneficiaries(ctx: DemoContext) -> list[Beneficiary]:
                 beneficiary=person, purpose=ConsentPurpose.SHARE_WITH_PRESCRIBER,
                 prescriber_organisation=org, given_at=arrived, recorded_by=adviser,
             )  # fmt: skip
+        if index % 4 != 3:  # three people in four agreed to SMS reminders (core.sms_consent)
+            Consent.objects.create(beneficiary=person, purpose=ConsentPurpose.SMS,
+                                   given_at=arrived, recorded_by=adviser)  # fmt: skip
         if status in (BeneficiaryStatus.REFERRED, BeneficiaryStatus.DIAGNOSIS):
             Beneficiary.objects.filter(pk=person.pk).update(last_contact_at=arrived)
             continue

@@ -31,6 +31,7 @@ from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
 from core.notifications import notify
+from core.sms_consent import sms_opt_in
 
 
 def _touch(beneficiary: Beneficiary) -> None:
@@ -228,6 +229,8 @@ def consent_give(
         prescriber_organisation_id=prescriber_organisation_id,
     )  # fmt: skip
     audit_log(actor=actor, action="consent.given", target=beneficiary, data={"purpose": purpose})
+    if purpose == ConsentPurpose.SMS and beneficiary.phone:
+        sms_opt_in(phone=beneficiary.phone, actor=actor)  # agreed again after a STOP
     return consent
 
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "core",
     "accounts",
     "partners",
@@ -272,6 +274,48 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Solimob"
 
+# --- ProConnect (OpenID Connect sign-in of public and social-sector staff) ---------------
+# Off unless the three are set (no button, no provider). The server URL is the issuer, whose
+# /.well-known/openid-configuration is read (e.g. https://auth.agentconnect.gouv.fr/api/v2,
+# https://fca.integ01.dev-agentconnect.fr/api/v2 for the test environment).
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_SERVER_URL = env.str("PROCONNECT_SERVER_URL", default="")
+PROCONNECT_SCOPES = env.list(
+    "PROCONNECT_SCOPES", default=["openid", "email", "given_name", "usual_name", "siret",
+                                  "uid", "idp_id"],
+)  # fmt: skip
+PROCONNECT_ACR_VALUES = env.str("PROCONNECT_ACR_VALUES", default="eidas1")
+PROCONNECT_ENABLED = bool(
+    PROCONNECT_CLIENT_ID and PROCONNECT_CLIENT_SECRET and PROCONNECT_SERVER_URL
+)
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # accounts.adapter decides, with the roles
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "accounts.proconnect.ProConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": "proconnect",
+                "name": "ProConnect",
+                "client_id": PROCONNECT_CLIENT_ID,
+                "secret": PROCONNECT_CLIENT_SECRET,
+                "settings": {
+                    "server_url": PROCONNECT_SERVER_URL,
+                    "token_auth_method": "client_secret_post",
+                    "scope": PROCONNECT_SCOPES,
+                    "auth_params": {"acr_values": PROCONNECT_ACR_VALUES},
+                },
+            }
+        ]
+        if PROCONNECT_ENABLED
+        else [],
+    }
+}
+
 # Signed invitation links stay valid this many days.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 
@@ -279,8 +323,27 @@ INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Solimob <ne-pas-repondre@solimob.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SMS_BACKEND = env.str("SMS_BACKEND", default="core.sms.ConsoleSmsBackend")
+# SMS (core/sms.py): "console" (default), "locmem" (tests), "http" (a transactional SMS
+# provider's HTTPS API: SMS_API_URL, SMS_API_KEY, SMS_SENDER), or a dotted class path.
+_SMS_BACKENDS = {
+    "console": "core.sms.ConsoleSmsBackend",
+    "locmem": "core.sms.LocMemSmsBackend",
+    "http": "core.sms.HttpSmsBackend",
+}
+SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+SMS_BACKEND = _SMS_BACKENDS.get(SMS_BACKEND, SMS_BACKEND)
 SMS_SENDER = env.str("SMS_SENDER", default="Solimob")
+SMS_API_URL = env.str("SMS_API_URL", default="")
+SMS_API_KEY = env.str("SMS_API_KEY", default="")
+SMS_API_TIMEOUT = env.float("SMS_API_TIMEOUT", default=10.0)
+# The shared secret the provider sends back with delivery reports and replies (STOP);
+# unset, the callback URLs answer 404.
+SMS_CALLBACK_TOKEN = env.str("SMS_CALLBACK_TOKEN", default="")
+# At most this many segments per SMS (153 GSM-7 or 67 UCS-2 characters each); longer texts
+# are cut at a word with "...". French letters GSM-7 lacks are transliterated (ê → e) unless
+# SMS_TRANSLITERATE=0, which sends such texts as UCS-2.
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=3)
+SMS_TRANSLITERATE = env.bool("SMS_TRANSLITERATE", default=True)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_STUCK_MINUTES = env.int("NOTIFICATION_STUCK_MINUTES", default=10)
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import AuditLog, Notification
+from core.models import AuditLog, Notification, SmsOptOut
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,7 +39,16 @@ class AuditLogAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "channel", "recipient", "template", "status", "attempts"]
+    list_display = ["created_at", "channel", "recipient", "template", "status", "attempts",
+                    "segments"]  # fmt: skip
     list_filter = ["channel", "status", "template"]
     search_fields = ["recipient"]
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+
+@admin.register(SmsOptOut)
+class SmsOptOutAdmin(ReadOnlyAdmin):
+    """Numbers that answered STOP: lifted only by recording the person's SMS consent again."""
+
+    list_display = ["phone", "source", "created_at"]
+    search_fields = ["phone"]

@@ -73,3 +73,7 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("En cours d'envoi")
     SENT = "sent", _("Envoyée")
     FAILED = "failed", _("Échec")
+    # SMS: what the provider's delivery report says, and an SMS the person did not agree to.
+    DELIVERED = "delivered", _("Remise")
+    UNDELIVERED = "undelivered", _("Non remise")
+    REFUSED = "refused", _("Non envoyée (pas d'accord pour les SMS)")

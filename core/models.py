@@ -78,7 +78,7 @@ class Notification(BaseModel):
     html_body = models.TextField(_("texte HTML"), blank=True)
     status = models.CharField(
         _("statut"),
-        max_length=10,
+        max_length=12,
         choices=NotificationStatus.choices,
         default=NotificationStatus.PENDING,
         db_index=True,
@@ -87,6 +87,12 @@ class Notification(BaseModel):
     last_attempt_at = models.DateTimeField(_("dernière tentative"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     error = models.TextField(_("erreur"), blank=True)
+    # SMS: how the text was sent (core.sms_text) and the provider's delivery report.
+    encoding = models.CharField(_("codage"), max_length=5, blank=True)
+    segments = models.PositiveSmallIntegerField(_("segments"), null=True, blank=True)
+    provider_id = models.CharField(_("identifiant chez le fournisseur"), max_length=100,
+                                   blank=True, db_index=True)  # fmt: skip
+    delivered_at = models.DateTimeField(_("remise le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -95,6 +101,21 @@ class Notification(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient} ({self.template})"
+
+
+class SmsOptOut(BaseModel):
+    """A number that answered STOP (or was opted out by hand): no SMS goes to it, whoever
+    writes, until the person's SMS consent is recorded again."""
+
+    phone = models.CharField(_("téléphone"), max_length=20, unique=True)
+    source = models.CharField(_("origine"), max_length=20)
+
+    class Meta:
+        verbose_name = _("opposition aux SMS")
+        verbose_name_plural = _("oppositions aux SMS")
+
+    def __str__(self) -> str:
+        return f"{self.phone} ({self.source})"
 
 
 class Commune(models.Model):

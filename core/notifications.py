@@ -13,14 +13,16 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template import Context
+from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
 from core.enums import NotificationChannel, NotificationStatus
 from core.models import Notification
 from core.phones import can_receive_sms
-from core.sms import get_sms_backend
+from core.sms import SmsRejected, get_sms_backend
+from core.sms_consent import SmsPermission, sms_permission
+from core.sms_text import prepare
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ class DeliveryOutcome:
     ALREADY_HANDLED = "already_handled"
     RETRY = "retry"
     FAILED = "failed"
+    REFUSED = "refused"
 
 
 def _enqueue_on_commit(notification_id: int) -> None:
@@ -67,6 +70,10 @@ def notify(
     user has no mobile number. The text is rendered now, in the reader's language, from
     `templates/notifications/<template>.<channel>.txt` (and `.subject.txt` for e-mail).
     Returns None when the reader has no address on any channel.
+
+    An SMS needs the person's consent and no STOP from the number (`core.sms_consent`): a
+    refused one is kept in the outbox as `refused`, never sent, and the message goes by
+    e-mail instead when an address is known (the e-mail row is returned then).
     """
     if user is not None:
         channel = channel or user.preferred_channel
@@ -77,10 +84,13 @@ def notify(
     if not recipient:
         logger.warning("No recipient for notification %s; nothing written.", template)
         return None
+    permission = None
+    if channel == NotificationChannel.SMS:
+        permission = sms_permission(phone=recipient, user=user)
     language = getattr(user, "language", None) or settings.LANGUAGE_CODE
     with translation.override(language):
         subject, body = _render(template, {**context, "site_url": settings.SITE_URL}, channel)
-    return outbox_write(
+    notification = outbox_write(
         channel=channel,
         recipient=recipient,
         user=user,
@@ -88,7 +98,30 @@ def notify(
         context=context,
         subject=subject,
         body=body,
+        refused=permission is not None and not permission.allowed,
+        error=permission.reason if permission is not None else "",
     )
+    if permission is not None and not permission.allowed:
+        return _email_instead(notification, permission) or notification
+    return notification
+
+
+def _email_instead(sms: Notification, permission: SmsPermission) -> Notification | None:
+    """The e-mail version of a refused SMS, to the address the consent's answer gave."""
+    if not permission.email:
+        return None
+    language = getattr(sms.user, "language", None) or settings.LANGUAGE_CODE
+    context = {**sms.context, "site_url": settings.SITE_URL}
+    try:
+        with translation.override(language):
+            subject, body = _render(sms.template, context, NotificationChannel.EMAIL)
+    except TemplateDoesNotExist:
+        logger.warning("No e-mail version of %s: the refused SMS stays unsent.", sms.template)
+        return None
+    return outbox_write(
+        channel=NotificationChannel.EMAIL, recipient=permission.email, user=sms.user,
+        template=sms.template, context=sms.context, subject=subject, body=body,
+    )  # fmt: skip
 
 
 def outbox_write(
@@ -101,8 +134,17 @@ def outbox_write(
     html_body: str = "",
     context: dict | None = None,
     user=None,
+    refused: bool = False,
+    error: str = "",
 ) -> Notification:
-    """Write an already rendered message to the outbox and enqueue it after commit."""
+    """Write an already rendered message to the outbox and enqueue it after commit. An SMS
+    is stored as it will be sent: GSM-7 or UCS-2, cut to SMS_MAX_SEGMENTS (core.sms_text).
+    A `refused` SMS is kept, with the reason in `error`, and never sent."""
+    sms = {}
+    if channel == NotificationChannel.SMS:
+        text = prepare(body, max_segments=settings.SMS_MAX_SEGMENTS,
+                       transliterate_text=settings.SMS_TRANSLITERATE)  # fmt: skip
+        body, sms = text.text, {"encoding": text.encoding, "segments": text.segments}
     notification = Notification.objects.create(
         channel=channel,
         recipient=recipient,
@@ -112,8 +154,12 @@ def outbox_write(
         subject=subject[:255],
         body=body,
         html_body=html_body,
+        status=NotificationStatus.REFUSED if refused else NotificationStatus.PENDING,
+        error=error,
+        **sms,
     )
-    _enqueue_on_commit(notification.pk)
+    if not refused:
+        _enqueue_on_commit(notification.pk)
     return notification
 
 
@@ -134,10 +180,15 @@ def _claim(notification_id: int) -> Notification | None:
     return Notification.objects.get(pk=notification_id)
 
 
-def _send(notification: Notification) -> None:
+def _send(notification: Notification) -> str:
+    """Send; the provider's message id for an SMS, "" otherwise."""
     if notification.channel == NotificationChannel.SMS:
-        get_sms_backend().send(to=notification.recipient, body=notification.body)
-        return
+        return get_sms_backend().send(
+            to=notification.recipient,
+            body=notification.body,
+            encoding=notification.encoding or "GSM7",
+            reference=str(notification.pk),
+        )
     message = EmailMultiAlternatives(
         subject=notification.subject,
         body=notification.body,
@@ -147,6 +198,22 @@ def _send(notification: Notification) -> None:
     if notification.html_body:
         message.attach_alternative(notification.html_body, "text/html")
     message.send(fail_silently=False)
+    return ""
+
+
+def _refuse_if_no_consent(notification: Notification) -> bool:
+    """Asked again just before sending: consent withdrawn or STOP received since."""
+    if notification.channel != NotificationChannel.SMS:
+        return False
+    permission = sms_permission(phone=notification.recipient, user=notification.user)
+    if permission.allowed:
+        return False
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification.pk).update(
+            status=NotificationStatus.REFUSED, error=permission.reason
+        )
+        _email_instead(notification, permission)
+    return True
 
 
 def deliver(*, notification_id: int) -> str:
@@ -154,21 +221,31 @@ def deliver(*, notification_id: int) -> str:
     notification = _claim(notification_id)
     if notification is None:
         return DeliveryOutcome.ALREADY_HANDLED
+    if _refuse_if_no_consent(notification):
+        return DeliveryOutcome.REFUSED
     attempts = notification.attempts + 1
     try:
-        _send(notification)
+        provider_id = _send(notification)
     except Exception as exc:  # any backend failure is recorded, never lost
         logger.warning("Notification %s failed (attempt %s): %s", notification_id, attempts, exc)
-        failed = attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        failed = isinstance(exc, SmsRejected) or attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
         Notification.objects.filter(pk=notification_id).update(
             status=NotificationStatus.FAILED if failed else NotificationStatus.PENDING,
             attempts=attempts,
             error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         return DeliveryOutcome.FAILED if failed else DeliveryOutcome.RETRY
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, attempts=attempts, sent_at=timezone.now(), error=""
-    )
+    sent = {
+        "attempts": attempts,
+        "sent_at": timezone.now(),
+        "error": "",
+        "provider_id": provider_id,
+    }
+    # A delivery report may have come in already (it moved the row on): keep what it said.
+    if not Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.SENDING
+    ).update(status=NotificationStatus.SENT, **sent):
+        Notification.objects.filter(pk=notification_id).update(**sent)
     return DeliveryOutcome.SENT
 
 

@@ -44,9 +44,18 @@ UNDECLARED_NAMES = {
     "self_referral": "public « Être rappelé·e » form: a person leaves their own details",
     "self_referral_platform": "the same form, for the platform named in the address",
     "self_referral_thanks": "the same thank-you words for everyone, no data",
+    # ProConnect (accounts.proconnect): allauth's pages, answered with ProConnect's adapter.
+    "proconnect_sign_in_page": "allauth's sign-in page, its CSP opened to ProConnect",
+    "proconnect_login": "sign-in: sends the browser to ProConnect",
+    "proconnect_callback": "sign-in: ProConnect's answer (code, state)",
+    "proconnect_logout": "sign-out: on to ProConnect to end its session too",
+    # The SMS provider's callbacks (core.views_sms): a shared secret, no account, no data out.
+    "sms_status_callback": "the SMS provider's delivery reports",
+    "sms_inbound_callback": "the SMS provider's replies (STOP)",
 }
 UNDECLARED_NAMESPACES = {"admin": "Django's admin: is_staff users, its own permissions"}
 UNDECLARED_MODULES = {"allauth.": "sign-in, sign-out, password, e-mail and 2FA pages"}
+UNDECLARED_ROUTES = {"comptes/social/": "allauth's old social URLs, redirects to its pages"}
 
 VIEWERS = [*Role.values, BENEFICIARY]
 # Query strings some endpoints need to answer at all (filters they require).
@@ -64,10 +73,11 @@ def url_patterns(patterns=None, prefix="", namespace=None):
             yield prefix + str(pattern.pattern), pattern.name, namespace, pattern.callback
 
 
-def _allow_listed(name, namespace, callback) -> bool:
+def _allow_listed(name, namespace, callback, route="") -> bool:
     module = getattr(callback, "__module__", "")
     return (
-        name in UNDECLARED_NAMES
+        any(route.startswith(prefix) for prefix in UNDECLARED_ROUTES)
+        or name in UNDECLARED_NAMES
         or namespace in UNDECLARED_NAMESPACES
         or any(module.startswith(prefix) for prefix in UNDECLARED_MODULES)
     )
@@ -76,7 +86,7 @@ def _allow_listed(name, namespace, callback) -> bool:
 def declared():
     """(name, need, route) of every URL that must declare what it shows."""
     for route, name, namespace, callback in url_patterns():
-        if not _allow_listed(name, namespace, callback):
+        if not _allow_listed(name, namespace, callback, route):
             yield name, need_of(callback), route, callback
 
 

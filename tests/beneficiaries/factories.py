@@ -30,3 +30,15 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     professional_project = "Aide-soignante à l'hôpital de Moulins"
     french_level = "B1"
     need = "Pas de voiture pour les horaires de nuit"
+
+
+def give_sms_consent(person, *, by=None):
+    """The person agreed to receive SMS (ConsentPurpose.SMS), as an adviser records it."""
+    from django.utils import timezone
+
+    from beneficiaries.enums import ConsentPurpose
+    from beneficiaries.models import Consent
+
+    return Consent.objects.create(
+        beneficiary=person, purpose=ConsentPurpose.SMS, given_at=timezone.now(), recorded_by=by
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from partners.models import Slot
-from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, give_sms_consent
 from tests.factories import member
 from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
 
@@ -61,13 +61,15 @@ def transport(garage):
 
 @pytest.fixture
 def person(platform, adviser):
-    return BeneficiaryFactory(
+    person = BeneficiaryFactory(
         platform=platform,
         adviser=adviser,
         first_name="Léa",
         last_name="Martin",
         phone="+33600000001",
     )
+    give_sms_consent(person, by=adviser)  # she agreed to SMS (core.sms_consent)
+    return person
 
 
 @pytest.fixture

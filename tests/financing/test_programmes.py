@@ -17,7 +17,7 @@ from financing.enums import AwardStatus, LoanKind, LoanMethod, LoanStatus, Payme
 from financing.models import FundingProgramme, GrantAward
 from financing.selectors import portfolio_for
 from partners.enums import PartnerCategory
-from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, give_sms_consent
 from tests.bookings.conftest import make_slot
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, member
 from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
@@ -529,6 +529,8 @@ def test_borrowers_are_told_once_of_an_instalment_due_in_five_days(
     )
     for person in (with_account, phone_only, email_only, landline):
         due_soon(finance_officer, person, lender)
+    for person in (with_account, phone_only):  # they agreed to SMS (core.sms_consent)
+        give_sms_consent(person)
     loans.loan_create(
         actor=finance_officer,
         beneficiary_id=phone_only.pk,
