@@ -59,6 +59,9 @@ class DataKind(StrEnum):
     AGREEMENTS = "agreements"
     MEMBERS = "members"
     ACCOUNT = "account"
+    # Settlements (paying the partners)
+    BANK_DETAILS = "bank_details"
+    SETTLEMENTS = "settlements"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -90,6 +93,9 @@ MEANING: dict[DataKind, str] = {
     DataKind.AGREEMENTS: "partner agreements with platforms",
     DataKind.MEMBERS: "an organisation's members and invitations",
     DataKind.ACCOUNT: "one's own account and home page",
+    DataKind.BANK_DETAILS: "a partner's IBAN and BIC, and their approval",
+    DataKind.SETTLEMENTS: "monthly partner statements, their lines and transfer files "
+    "(never a person's social data)",
 }
 
 
@@ -142,6 +148,8 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.AGREEMENTS:        {_ADMIN: RW, _MANAGER: R, _STAFF: R},
     K.MEMBERS:           {_ADMIN: RW, _MANAGER: RW},
     K.ACCOUNT:           {SIGNED_IN: RW},
+    K.BANK_DETAILS:      {_ADMIN: RW, _FINANCE: RW, _MANAGER: RW},
+    K.SETTLEMENTS:       {_ADMIN: RW, _FINANCE: RW, _MANAGER: R},
 }
 # fmt: on
 

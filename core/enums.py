@@ -46,6 +46,11 @@ class ErrorCode(models.TextChoices):
     CAP_EXCEEDED = "cap_exceeded", _("Plafond par personne dépassé")
     PAID_EXCEEDS_COMMITTED = "paid_exceeds_committed", _("Versé supérieur à l'engagé")
     NOT_REVERSIBLE = "not_reversible", _("Écriture impossible à annuler")
+    # Settlements
+    ALREADY_SETTLED = "already_settled", _("Déjà sur un relevé")
+    BANK_DETAILS_MISSING = "bank_details_missing", _("Coordonnées bancaires manquantes")
+    BANK_DETAILS_UNAPPROVED = "bank_details_unapproved", _("Coordonnées bancaires à valider")
+    NOTHING_TO_TRANSFER = "nothing_to_transfer", _("Rien à virer")
     # The codes of Django REST framework's own errors, which the API answers in the same shape.
     NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
     AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")
