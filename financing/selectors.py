@@ -13,7 +13,7 @@ from accounts.scoping import platform_ids
 from core.errors import get_or_not_found
 from core.formatting import cents, percent
 from financing.enums import ArrearsBucket, LoanStatus
-from financing.models import FinancingPlan, FundingProgramme, Installment, Loan
+from financing.models import FinancingLine, FinancingPlan, FundingProgramme, Installment, Loan
 
 ZERO = Decimal("0.00")
 OUTSTANDING_STATUSES = [LoanStatus.DISBURSED, LoanStatus.DEFAULTED]
@@ -166,3 +166,19 @@ def portfolio_for(*, user, today: date | None = None) -> Portfolio:
         key = (loan.lender.name, loan.get_kind_display())
         report.by_group[key] = report.by_group.get(key, ZERO) + balance
     return report
+
+
+def plan_lines_by_booking(booking_ids) -> dict[int, list[FinancingLine]]:
+    """The financing lines of each booking's plan (one query; a line carries its
+    programme), for statements: booking id → lines in their order. Bookings without a plan
+    are absent."""
+    lines = (
+        FinancingLine.objects.filter(plan__booking_id__in=list(booking_ids))
+        .select_related("programme")
+        .annotate(booking_id=F("plan__booking_id"))
+        .order_by("pk")
+    )
+    found: dict[int, list[FinancingLine]] = defaultdict(list)
+    for line in lines:
+        found[line.booking_id].append(line)
+    return dict(found)

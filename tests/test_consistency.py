@@ -26,6 +26,7 @@ LAYERS = (
     "bookings",
     "financing",
     "payments",
+    "settlements",
     "portal",
 )
 RANK = {app: rank for rank, app in enumerate(LAYERS)}
@@ -149,6 +150,7 @@ SHAPE = {
     "beneficiaries": DOMAIN_APP | {"tasks"},
     "bookings": DOMAIN_APP | {"tasks"},
     "financing": DOMAIN_APP | {"tasks"},
+    "settlements": DOMAIN_APP | {"tasks"},
     "marketplace": {"selectors", "api", "views", "urls", "forms"},
     "core": {"models", "enums", "errors"},
     "portal": {"views", "urls"},
