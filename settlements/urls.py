@@ -19,8 +19,15 @@ urlpatterns = [
     path("<int:settlement_id>/payer/", views.settlement_mark_paid, name="settlement_mark_paid"),
     path("<int:settlement_id>/corriger/", views.settlement_adjust, name="settlement_adjust"),
     path(
-        "<int:settlement_id>/releve.<str:fmt>",
+        "<int:settlement_id>/releve.pdf",
         views.settlement_document,
-        name="settlement_document",
+        {"fmt": "pdf"},
+        name="settlement_pdf",
+    ),
+    path(
+        "<int:settlement_id>/releve.xlsx",
+        views.settlement_document,
+        {"fmt": "xlsx"},
+        name="settlement_xlsx",
     ),
 ]

@@ -89,7 +89,7 @@ def settlement_detail(request, settlement_id: int):
 @need_to_know(DataKind.SETTLEMENTS, audience=PLATFORM_STAFF | {"partner_manager"})
 def settlement_document(request, settlement_id: int, fmt: str):
     settlement = selectors.settlement_get_for(user=request.user, settlement_id=settlement_id)
-    return document_response(settlement, "pdf" if fmt == "pdf" else "xlsx")
+    return document_response(settlement, fmt)
 
 
 def _transition(request, settlement_id: int, function, success: str, **kwargs):

@@ -7,7 +7,7 @@ a repayment; an invitation. `url_kwargs` fills every URL parameter with these ob
 `link_kwargs` gives the signed links their real tokens."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
@@ -57,10 +57,34 @@ class World:
     closure: object
     invitation: object
     staff_membership: object
+    settlement: object = None  # an issued statement of the partner (last month's booking)
 
 
 def _token(url: str) -> str:
     return resolve(urlparse(url).path).kwargs["token"]
+
+
+def _issued_statement(platform, partner, service, person, adviser, finance):
+    """A booking completed last month, on an issued statement (approved bank details)."""
+    from bookings.models import Booking
+    from settlements.building import month_period, previous_month
+    from settlements.services import settlement_build, settlement_issue
+
+    start, end = month_period(*previous_month(timezone.localdate()))
+    done = timezone.make_aware(datetime.combine(start, time(10))) + timedelta(days=2)
+    Booking.objects.create(
+        platform=platform, beneficiary=person, service=service, booked_by=adviser,
+        units=Decimal(1), unit_price=service.solidarity_price,
+        market_unit_price=service.market_price, total_price=service.solidarity_price,
+        market_total=service.market_price, status="completed", starts_at=done,
+        ends_at=done + timedelta(hours=1), completed_at=done + timedelta(hours=1),
+    )  # fmt: skip
+    type(partner).objects.filter(pk=partner.pk).update(
+        iban="FR7630006000011234567890189", bic="AGRIFRPP", bank_details_approved_at=timezone.now()
+    )
+    draft = settlement_build(actor=finance, platform_id=platform.pk, partner_id=partner.pk,
+                             period_start=start, period_end=end)  # fmt: skip
+    return settlement_issue(actor=finance, settlement_id=draft.pk)
 
 
 def build_world() -> World:
@@ -140,8 +164,9 @@ def build_world() -> World:
         actor=users[Role.PARTNER_MANAGER], organisation=partner_org,
         email="nouvelle@exemple.test", role=Role.PARTNER_STAFF,
     )  # fmt: skip
+    settlement = _issued_statement(platform, partner, service, person, adviser, finance)
     return World(
-        platform=platform, users=users, person=person, partner=partner, service=service,
+        settlement=settlement, platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
         closure=closure, invitation=invitation,
@@ -172,6 +197,7 @@ def url_kwargs(world: World) -> dict:
         "transaction_id": world.entry.pk,
         "what": "prets",
         "fmt": "csv",
+        "settlement_id": world.settlement.pk,
     }
 
 
