@@ -7,6 +7,7 @@ from bookings.demo import seed_bookings
 from core.demo import seed_communes
 from financing.demo import seed_financing
 from partners.demo import seed_partners
+from settlements.demo import seed_settlements
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         partners = seed_partners(ctx)
         seed_bookings(ctx, people, partners)
         seed_financing(ctx, people, partners)
+        seed_settlements(ctx, people, partners)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )
