@@ -39,18 +39,21 @@ def clean_iban(value: str) -> IBAN:
 
 
 def clean_bic(value: str, iban: IBAN) -> str:
-    """The BIC typed, or the one the IBAN's bank code gives (French banks) when left empty."""
+    """The BIC typed, or the one the IBAN's bank code gives (French banks) when left empty;
+    a head office's « XXX » branch is dropped (AGRIFRPPXXX is AGRIFRPP)."""
     if not value.strip():
-        derived = iban.bic
-        if derived is None:
+        bic = iban.bic
+        if bic is None:
             raise ValidationError({"bic": _("Indiquez le BIC de la banque.")})
-        return str(derived.compact)
-    try:
-        return BIC(value).compact
-    except SchwiftyException as exc:
-        raise ValidationError(
-            {"bic": _("Ce BIC n'a pas la forme d'un BIC (8 ou 11 lettres et chiffres).")}
-        ) from exc
+    else:
+        try:
+            bic = BIC(value)
+        except SchwiftyException as exc:
+            raise ValidationError(
+                {"bic": _("Ce BIC n'a pas la forme d'un BIC (8 ou 11 lettres et chiffres).")}
+            ) from exc
+    compact = str(bic.compact)
+    return compact[:8] if compact.endswith("XXX") and len(compact) == 11 else compact
 
 
 def masked_iban(iban: str) -> str:

@@ -321,7 +321,8 @@ def test_what_partners_are_told_names_no_programme_benefit_or_diagnosis(
     for message in told:
         words = f"{message.subject}\n{message.body}"
         assert "Léa Martin" in words or message.template in (
-            "bookings/cancelled", "settlements/statement_issued"  # statements name nobody
+            "bookings/cancelled",
+            "settlements/statement_issued",  # statements name nobody
         )
         for leak in (PROGRAMME_NAME, "RSA", "28,00", DIAGNOSIS_SUMMARY, "renforcé"):
             assert leak not in words, (message.template, leak)

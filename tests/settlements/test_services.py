@@ -39,8 +39,11 @@ def golden_month(world):
     loan = world.done(20, paris(2026, 11, 10, 17), lines=[
         {"kind": "loan", "loan": world.loan.pk, "amount": "150.00"},
         {"kind": "platform", "amount": "50.00"}])  # fmt: skip
-    mixed = world.done(7, paris(2026, 11, 20, 11), lines=[
-        {"kind": "platform", "amount": "20.00"}, {"kind": "beneficiary", "amount": "50.00"}])
+    mixed = world.done(
+        7,
+        paris(2026, 11, 20, 11),
+        lines=[{"kind": "platform", "amount": "20.00"}, {"kind": "beneficiary", "amount": "50.00"}],
+    )
     world.pay_online(mixed, "45.00", refunded="15.00")  # 30.00 net
     late = world.done(3, paris(2026, 11, 30, 23, 30))  # no plan: the person's alone
     return grant, loan, mixed, late
@@ -128,8 +131,9 @@ def test_issue_needs_approved_bank_details_then_snapshots_them(world):
     assert issued.status == SettlementStatus.ISSUED
     assert issued.reference == f"REL-202611-{settlement.pk:06d}"
     assert (issued.iban, issued.bic) == ("FR7630006000011234567890189", "AGRIFRPP")
-    assert Notification.objects.filter(recipient=manager.email,
-                                       template="settlements/statement_issued").exists()
+    assert Notification.objects.filter(
+        recipient=manager.email, template="settlements/statement_issued"
+    ).exists()
     with pytest.raises(InvalidTransition):
         services.settlement_issue(actor=world.finance, settlement_id=settlement.pk)
     with pytest.raises(InvalidTransition):
@@ -182,8 +186,11 @@ def test_a_payment_date_in_the_future_is_refused(world):
     settlement = build(world)
     services.settlement_issue(actor=world.finance, settlement_id=settlement.pk)
     with pytest.raises(ValidationError):
-        services.settlement_mark_paid(actor=world.finance, settlement_id=settlement.pk,
-                                      paid_on=timezone.localdate() + timedelta(days=2))
+        services.settlement_mark_paid(
+            actor=world.finance,
+            settlement_id=settlement.pk,
+            paid_on=timezone.localdate() + timedelta(days=2),
+        )
 
 
 def test_a_correction_is_a_line_of_the_next_statement(world):
@@ -200,7 +207,10 @@ def test_a_correction_is_a_line_of_the_next_statement(world):
     december = build(world, period_start=date(2026, 12, 1), period_end=date(2026, 12, 31))
     adjusting = december.lines.get(kind="adjustment")
     assert (adjusting.adjustment_id, adjusting.owed, adjusting.reference) == (
-        adjustment.pk, D("-5.00"), booking.reference)
+        adjustment.pk,
+        D("-5.00"),
+        booking.reference,
+    )
     assert december.total == D("-5.00")  # the new booking: 30 € paid directly, nothing owed
 
 
