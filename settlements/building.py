@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 
 from bookings.enums import BookingStatus
 from bookings.models import Booking
@@ -59,25 +59,6 @@ def owed_q(before: datetime, prefix: str = "") -> Q:
         f"{prefix}service__no_show_owed": True,
         f"{prefix}no_show_at__lt": before,
     })  # fmt: skip
-
-
-def settleable_bookings(*, platform_id: int, partner_id: int, before: datetime) -> QuerySet:
-    return (
-        Booking.objects.filter(platform_id=platform_id, service__partner_id=partner_id)
-        .filter(owed_q(before))
-        .exclude(settled_elsewhere())
-        .select_related("service")
-        .order_by("completed_at", "no_show_at", "pk")
-    )
-
-
-def pending_adjustments(*, platform_id: int, partner_id: int) -> QuerySet:
-    return (
-        SettlementAdjustment.objects.filter(platform_id=platform_id, partner_id=partner_id)
-        .exclude(Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True)))
-        .select_related("corrects", "booking")
-        .order_by("pk")
-    )
 
 
 @dataclass
@@ -137,29 +118,45 @@ def adjustment_line(adjustment, day: date) -> SettlementLine:
     )  # fmt: skip
 
 
-def draft_for(*, platform_id: int, partner, period_end: date) -> Draft:
-    """The lines of the partner's next statement up to `period_end` (a fixed number of
-    queries, whatever the number of bookings)."""
-    tz = ZoneInfo(partner.timezone)
+def drafts_for(*, platform_id: int, partners, period_end: date) -> dict[int, Draft]:
+    """The lines of each partner's next statement up to `period_end`, each month read in the
+    partner's time zone: five queries for the whole batch of partners, whatever the number of
+    partners and bookings (the caller keeps the batches reasonable)."""
+    by_zone: dict[str, list[int]] = {}
+    for partner in partners:
+        by_zone.setdefault(partner.timezone, []).append(partner.pk)
+    owed = Q(pk__in=[])
+    for zone, ids in by_zone.items():
+        owed |= Q(service__partner_id__in=ids) & owed_q(local_end(period_end, ZoneInfo(zone)))
     bookings = list(
-        settleable_bookings(
-            platform_id=platform_id, partner_id=partner.pk, before=local_end(period_end, tz)
-        )
+        Booking.objects.filter(platform_id=platform_id)
+        .filter(owed)
+        .exclude(settled_elsewhere())
+        .select_related("service")
+        .order_by("completed_at", "no_show_at", "pk")
     )
     ids = [b.pk for b in bookings]
     plans = plan_lines_by_booking(ids) if ids else {}
     online = paid_online_by_booking(ids) if ids else {}
-    draft = Draft()
+    zones = {p.pk: ZoneInfo(p.timezone) for p in partners}
+    drafts = {p.pk: Draft() for p in partners}
     for booking in bookings:
+        partner_id = booking.service.partner_id
         line, grants = booking_line(
-            booking, plans.get(booking.pk), online.get(booking.pk, ZERO), tz
+            booking, plans.get(booking.pk), online.get(booking.pk, ZERO), zones[partner_id]
         )
-        draft.lines.append(line)
-        draft.grants.append(grants)
-    for adjustment in pending_adjustments(platform_id=platform_id, partner_id=partner.pk):
-        draft.lines.append(adjustment_line(adjustment, period_end))
-        draft.grants.append([])
-    return draft
+        drafts[partner_id].lines.append(line)
+        drafts[partner_id].grants.append(grants)
+    adjustments = (
+        SettlementAdjustment.objects.filter(platform_id=platform_id, partner_id__in=list(zones))
+        .exclude(Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True)))
+        .select_related("corrects", "booking")
+        .order_by("pk")
+    )
+    for adjustment in adjustments:
+        drafts[adjustment.partner_id].lines.append(adjustment_line(adjustment, period_end))
+        drafts[adjustment.partner_id].grants.append([])
+    return drafts
 
 
 def partners_to_settle(*, platform_id: int, period_end: date) -> list[int]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import Role
 from accounts.models import Membership
-from core.audit import audit_log
+from core.audit import audit_log, audit_log_many
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.formatting import euros
@@ -112,42 +112,70 @@ def _tell_partner(settlement, template: str) -> None:
 # --- Drafts ---------------------------------------------------------------------------------
 
 
-def _insert(actor, platform_id, partner, period_start, period_end) -> Settlement:
-    draft = building.draft_for(platform_id=platform_id, partner=partner, period_end=period_end)
-    if not draft.lines:
-        raise AlreadySettled(
-            _("Rien à régler à %(name)s jusqu'au %(end)s : aucune réservation réalisée hors "
-              "relevé.") % {"name": partner.name, "end": period_end.strftime("%d/%m/%Y")}
+def nothing_to_settle(partner, period_end: date) -> str:
+    return _(
+        "Rien à régler à %(name)s jusqu'au %(end)s : aucune réservation réalisée hors relevé."
+    ) % {"name": partner.name, "end": period_end.strftime("%d/%m/%Y")}
+
+
+def _insert_many(actor, platform_id, partners, period_start, period_end):
+    """Drafts for a batch of partners, in one savepoint: a fixed number of statements for
+    the batch (reads, then one bulk insert per table). Returns (built, skipped); raises
+    AlreadySettled when another draft took one of the bookings first (the constraints)."""
+    drafts = building.drafts_for(platform_id=platform_id, partners=partners, period_end=period_end)
+    built, skipped, lines, grants = [], [], [], []
+    for partner in partners:
+        draft = drafts[partner.pk]
+        if not draft.lines:
+            skipped.append((partner, nothing_to_settle(partner, period_end)))
+            continue
+        settlement = Settlement(
+            platform_id=platform_id, partner=partner, period_start=period_start,
+            period_end=period_end, created_by=actor,
+            total_funding=draft.total("grant") + draft.total("loan")
+            + draft.total("platform_share"),
+            total_online=draft.total("paid_online"), total_direct=draft.total("paid_directly"),
+            total=draft.total("owed"),
         )  # fmt: skip
+        built.append((settlement, draft))
+    if not built:
+        return [], skipped
     try:
         with transaction.atomic():
-            settlement = Settlement.objects.create(
-                platform_id=platform_id, partner=partner, period_start=period_start,
-                period_end=period_end, created_by=actor,
-                total_funding=draft.total("grant") + draft.total("loan")
-                + draft.total("platform_share"),
-                total_online=draft.total("paid_online"), total_direct=draft.total("paid_directly"),
-                total=draft.total("owed"),
-            )  # fmt: skip
-            for line in draft.lines:
-                line.settlement = settlement
-            SettlementLine.objects.bulk_create(draft.lines, batch_size=2000)
+            Settlement.objects.bulk_create([s for s, _d in built], batch_size=2000)
+            for settlement, draft in built:
+                for line, line_grants in zip(draft.lines, draft.grants, strict=True):
+                    line.settlement = settlement
+                    lines.append(line)
+                    grants += [(line, grant) for grant in line_grants]
+            SettlementLine.objects.bulk_create(lines, batch_size=5000)
             SettlementGrant.objects.bulk_create(
-                [
-                    SettlementGrant(line=line, **grant)
-                    for line, grants in zip(draft.lines, draft.grants, strict=True)
-                    for grant in grants
-                ],
-                batch_size=2000,
+                [SettlementGrant(line=line, **grant) for line, grant in grants], batch_size=5000
             )
     except IntegrityError:
         raise AlreadySettled(
-            _("Une autre personne vient de préparer un relevé de %(name)s pour ces "
-              "réservations : rechargez la page.") % {"name": partner.name}
+            _("Une autre personne vient de préparer un relevé pour ces réservations : "
+              "rechargez la page.")
         ) from None  # fmt: skip
-    _event(settlement, actor=actor, from_status="", to=SettlementStatus.DRAFT,
-           note=_("%(count)s lignes") % {"count": len(draft.lines)})  # fmt: skip
-    return settlement
+    settlements = [s for s, _d in built]
+    counts = {s.pk: len(d.lines) for s, d in built}
+    SettlementEvent.objects.bulk_create(
+        [SettlementEvent(settlement=s, actor=actor, to_status=SettlementStatus.DRAFT,
+                         note=_("%(count)s lignes") % {"count": counts[s.pk]})
+         for s in settlements], batch_size=2000,
+    )  # fmt: skip
+    audit_log_many(
+        actor=actor, action=f"settlement.{SettlementStatus.DRAFT}", targets=settlements,
+        data_of=lambda s: {"from": "", "total": str(s.total)},
+    )  # fmt: skip
+    return settlements, skipped
+
+
+def _insert(actor, platform_id, partner, period_start, period_end) -> Settlement:
+    built, skipped = _insert_many(actor, platform_id, [partner], period_start, period_end)
+    if skipped:
+        raise AlreadySettled(skipped[0][1])
+    return built[0]
 
 
 @transaction.atomic
@@ -170,28 +198,39 @@ class BuildReport:
 
 
 def settlement_build_all(*, actor, platform_id: int, year: int, month: int,
-                         chunk: int = 500) -> BuildReport:  # fmt: skip
-    """Every partner's draft for a calendar month (each in its own transaction: one refused
-    draft does not undo the others)."""
+                         chunk: int = 100) -> BuildReport:  # fmt: skip
+    """Every partner's draft for a calendar month, by batches of `chunk` partners, each
+    batch in its own transaction (a fixed number of statements per batch). When another
+    draft took some bookings meanwhile, that batch is done again partner by partner, so that
+    one refused draft does not hold back the others."""
     ensure_may_run(actor, platform_id)
     period_start, period_end = building.month_period(year, month)
     candidates = building.partners_to_settle(platform_id=platform_id, period_end=period_end)
     report = BuildReport()
     for first in range(0, len(candidates), chunk):
-        partners = (
+        partners = list(
             Partner.objects.filter(pk__in=candidates[first : first + chunk])
             .select_related("organisation")
-            .prefetch_related("agreements")
             .order_by("pk")
         )
-        for partner in partners:
-            try:
-                with transaction.atomic():
-                    report.built.append(
-                        _insert(actor, platform_id, partner, period_start, period_end)
-                    )
-            except ApplicationError as error:
-                report.skipped.append((partner, error.message))
+        try:
+            with transaction.atomic():
+                built, skipped = _insert_many(actor, platform_id, partners, period_start,
+                                              period_end)  # fmt: skip
+        except AlreadySettled:
+            built, skipped = [], []
+            for partner in partners:
+                try:
+                    with transaction.atomic():
+                        built.append(_insert(actor, platform_id, partner, period_start,
+                                             period_end))  # fmt: skip
+                except ApplicationError as error:
+                    skipped.append((partner, error.message))
+        report.built += built
+        # Partners with nothing in their own month (read in their time zone) are not news.
+        report.skipped += [
+            (p, why) for p, why in skipped if why != nothing_to_settle(p, period_end)
+        ]
     return report
 
 

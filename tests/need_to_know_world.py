@@ -166,7 +166,8 @@ def build_world() -> World:
     )  # fmt: skip
     settlement = _issued_statement(platform, partner, service, person, adviser, finance)
     return World(
-        settlement=settlement, platform=platform, users=users, person=person, partner=partner, service=service,
+        settlement=settlement,
+        platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
         closure=closure, invitation=invitation,
