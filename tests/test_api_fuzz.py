@@ -119,6 +119,13 @@ REJECTS_SOME_VALID_SHAPES = {
     "PUT /api/v1/bookings/{booking_id}/financing/": "the lines add up to the booking's total",
     "POST /api/v1/loans/": "a micro-credit's bounds depend on its kind; the lender must exist",
     "POST /api/v1/programmes/": "the funder must exist; the end follows the start",
+    "POST /api/v1/settlements/": "the partner must serve the platform and have bookings done "
+    "and not yet settled (409 already_settled)",
+    "POST /api/v1/settlements/transfer-file/": "the statements must exist, be issued and owe "
+    "something, the platform's account be configured",
+    "POST /api/v1/settlements/{settlement_id}/mark-paid/": "only an issued statement, paid on a "
+    "day between its issue and today",
+    "PUT /api/v1/partners/{partner_id}/bank-details/": "an IBAN whose checksum holds (schwifty)",
 }
 EXCLUDED_CHECKS = {
     label: {"positive_data_acceptance": reason}
@@ -150,6 +157,7 @@ def world(django_db_setup, django_db_blocker):
     from bookings.models import Booking
     from financing.models import Loan, LoanTransaction
     from partners.models import Partner, Service
+    from settlements.models import Settlement
 
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -167,6 +175,7 @@ def world(django_db_setup, django_db_blocker):
             "partner_id": Partner,
             "referral_id": Referral,
             "service_id": Service,
+            "settlement_id": Settlement,
             "transaction_id": LoanTransaction,
         }.items():
             IDS[name] = sorted(model.objects.values_list("pk", flat=True))[:20]
