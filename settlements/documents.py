@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from bookings.documents import BOLD, BRAND, INK, MUTED, REGULAR, pdf_text
@@ -51,8 +52,7 @@ def line_cells(line) -> list[str]:
 
 
 def _fit(text: str, width: float, font: str, size: float) -> str:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
+    """The text cut (with « … ») to fit its column."""
     text = pdf_text(text)
     while text and stringWidth(text, font, size) > width - 4:
         text = text[:-2] + "…" if len(text) > 2 else ""

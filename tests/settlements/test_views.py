@@ -105,3 +105,36 @@ def test_whoever_typed_the_iban_cannot_approve_it(client, world, admin_user):
                            follow=True)  # fmt: skip
     assert "autre personne" in response.content.decode()
     assert not Partner.objects.get(pk=world.partner.pk).bank_details_approved
+
+
+def test_month_page_and_drafts_cost_the_same_queries_for_few_or_many_bookings(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from settlements import services
+    from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
+
+    client.force_login(world.finance)
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(reverse("settlement_month"), {"month": "2026-11"}).status_code == 200
+        with CaptureQueriesContext(connection) as drafts:
+            services.settlement_build_all(actor=world.finance, platform_id=world.platform.pk,
+                                          year=2026, month=11)  # fmt: skip
+        Settlement.objects.all().delete()
+        return len(page), len(drafts)
+
+    world.done(2, paris(2026, 11, 5, 10), lines=[
+        {"kind": "grant", "programme": world.programme.pk, "amount": "15.00"},
+        {"kind": "platform", "amount": "5.00"}])  # fmt: skip
+    few = counts()
+    for day in range(1, 25):
+        world.done(1, paris(2026, 11, day, 15), lines=[
+            {"kind": "grant", "programme": world.programme.pk, "amount": "5.00"},
+            {"kind": "beneficiary", "amount": "5.00"}])  # fmt: skip
+    for _ in range(3):
+        partner = PartnerFactory()
+        AgreementFactory(partner=partner, platform=world.platform)
+        world.done(2, paris(2026, 11, 6, 10), service=ServiceFactory(partner=partner))
+    assert counts() == few
