@@ -235,3 +235,37 @@ def test_only_the_platform_finance_team_builds(world, adviser, other_platform):
         with pytest.raises(NotFoundError):
             services.settlement_build(actor=actor, platform_id=world.platform.pk,
                                       partner_id=world.partner.pk, **NOV)  # fmt: skip
+
+
+def test_the_documents_show_lines_and_totals_and_never_the_person(world, settings):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from settlements.documents import statement_pdf, statement_xlsx
+    from settlements.selectors import lines_of
+    from tests.bookings.test_documents import pdf_text
+
+    settings.SETTLEMENT_DEBTOR_NAME = "Plateforme Mobilité Allier"
+    grant, loan, mixed, late = golden_month(world)
+    settlement = services.settlement_issue(actor=world.finance,
+                                           settlement_id=build(world).pk)  # fmt: skip
+    lines = list(lines_of(settlement))
+    text = pdf_text(statement_pdf(settlement, lines))
+    for expected in (
+        settlement.reference,
+        world.partner.name,
+        "1 novembre 2026",
+        "30 novembre 2026",
+        grant.reference,
+        late.reference,
+        "350,00",
+        "Plateforme Mobilité Allier",
+    ):
+        assert expected in text, expected
+    assert world.person.last_name not in text and world.person.first_name not in text
+    sheet = load_workbook(BytesIO(statement_xlsx(settlement, lines))).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert ["Aide à la réparation 60.00"] == [r[8] for r in rows if r[1] == grant.reference]
+    assert any(r[:2] == ["Total dû", 350] for r in rows)
+    assert world.person.last_name not in str(rows)
