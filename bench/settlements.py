@@ -132,6 +132,37 @@ def completed_bookings(platform, officer, programme, people, services, per_partn
     return made
 
 
+def reused():
+    """The world of the last run, its statements removed and its envelope's `paid` reset."""
+    from accounts.models import Organisation, User
+    from beneficiaries.models import Beneficiary
+    from bookings.models import Booking
+    from core.models import AuditLog
+    from financing.models import FundingProgramme, GrantAward
+    from partners.models import Partner, Service
+    from payments.models import Payment
+    from settlements.models import Settlement, SettlementEvent, SettlementGrant, SettlementLine
+
+    SettlementGrant.objects.all().delete()
+    SettlementLine.objects.all().delete()
+    SettlementEvent.objects.all().delete()
+    Settlement.objects.all().delete()
+    AuditLog.objects.filter(action__startswith="settlement").delete()
+    GrantAward.objects.update(status="requested")
+    FundingProgramme.objects.update(paid=0)
+    witness = {"service__partner__organisation__name__startswith": "Témoin"}
+    Payment.objects.filter(**{f"booking__{k}": v for k, v in witness.items()}).delete()
+    GrantAward.objects.filter(**{f"booking__{k}": v for k, v in witness.items()}).delete()
+    Booking.objects.filter(**witness).delete()
+    Partner.objects.filter(organisation__name__startswith="Témoin").delete()
+    platform = Organisation.objects.get(name="Plateforme bench")
+    services = list(Service.objects.filter(partner__organisation__name__startswith="Partenaire"))
+    return (platform, User.objects.get(email="finance@bench.test"),
+            FundingProgramme.objects.get(name="Aide bench"),
+            list(Beneficiary.objects.filter(platform=platform)), services,
+            Booking.objects.filter(platform=platform).count())  # fmt: skip
+
+
 def queries_of_one_draft(platform, officer, programme, people, bookings_count: int) -> int:
     """The queries of one partner's draft holding `bookings_count` bookings."""
     from django.db import connection
@@ -170,8 +201,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--partners", type=int, default=2000)
     parser.add_argument("--per-partner", type=int, default=100)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database of the last run (its statements are removed)",
+    )
     args = parser.parse_args()
-    setup_django(DATABASE_URL)
+    setup_django(DATABASE_URL, fresh=not args.reuse)
 
     from django.conf import settings
     from django.db import connection, reset_queries
@@ -185,10 +221,15 @@ def main() -> None:
     settings.SETTLEMENT_DEBTOR_IBAN = "FR7630004000031234567890143"
     settings.SETTLEMENT_DEBTOR_BIC = "BNPAFRPP"
     results: dict[str, float] = {}
-    with timed("data", results):
-        platform, officer, programme, people, services = world(args.partners, args.per_partner)
-        count = completed_bookings(platform, officer, programme, people, services,
-                                   args.per_partner)  # fmt: skip
+    if args.reuse:
+        platform, officer, programme, people, services, count = reused()
+    else:
+        with timed("data", results):
+            platform, officer, programme, people, services = world(args.partners, args.per_partner)
+            count = completed_bookings(platform, officer, programme, people, services,
+                                       args.per_partner)  # fmt: skip
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # what autovacuum does after a bulk load
     print(
         f"{len(services)} partners, {count} completed bookings; peak RSS so far "
         f"{peak_rss_mb():.0f} MB",
