@@ -137,7 +137,6 @@ def reused():
     from accounts.models import Organisation, User
     from beneficiaries.models import Beneficiary
     from bookings.models import Booking
-    from core.models import AuditLog
     from financing.models import FundingProgramme, GrantAward
     from partners.models import Partner, Service
     from payments.models import Payment
@@ -147,7 +146,6 @@ def reused():
     SettlementLine.objects.all().delete()
     SettlementEvent.objects.all().delete()
     Settlement.objects.all().delete()
-    AuditLog.objects.filter(action__startswith="settlement").delete()
     GrantAward.objects.update(status="requested")
     FundingProgramme.objects.update(paid=0)
     witness = {"service__partner__organisation__name__startswith": "Témoin"}

@@ -18,6 +18,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef, Q
@@ -62,6 +63,28 @@ def owed_q(before: datetime, prefix: str = "") -> Q:
     })  # fmt: skip
 
 
+class BookingRow(NamedTuple):
+    """What a statement line copies from a booking (read as plain rows: no model instances
+    for tens of thousands of bookings)."""
+
+    pk: int
+    reference: str
+    status: str
+    completed_at: datetime | None
+    no_show_at: datetime | None
+    units: Decimal
+    total_price: Decimal
+    service_name: str
+    unit: str
+    partner_id: int
+
+
+BOOKING_FIELDS = (  # BookingRow's fields, as the query names them
+    "pk", "reference", "status", "completed_at", "no_show_at", "units", "total_price",
+    "service__name", "service__unit", "service__partner_id",
+)  # fmt: skip
+
+
 @dataclass
 class Draft:
     lines: list[SettlementLine] = field(default_factory=list)
@@ -79,7 +102,7 @@ def booking_line(booking, plan_lines, online: Decimal, tz: ZoneInfo) -> tuple[Se
         if line.kind == PlanLineKind.GRANT and line.amount > 0:
             grants.append({
                 "award_id": line.award_id, "programme_id": line.programme_id,
-                "programme_name": line.programme.name, "amount": line.amount,
+                "programme_name": line.programme_name, "amount": line.amount,
             })  # fmt: skip
     share = amounts[PlanLineKind.BENEFICIARY] if plan_lines else booking.total_price
     paid_online = min(online, share)
@@ -89,12 +112,12 @@ def booking_line(booking, plan_lines, online: Decimal, tz: ZoneInfo) -> tuple[Se
     done_at = booking.no_show_at if no_show else booking.completed_at
     line = SettlementLine(
         kind=LineKind.NO_SHOW if no_show else LineKind.BOOKING,
-        booking=booking,
+        booking_id=booking.pk,
         reference=booking.reference,
         day=done_at.astimezone(tz).date(),
-        service_name=booking.service.name,
+        service_name=booking.service_name,
         units=booking.units,
-        unit=booking.service.unit,
+        unit=booking.unit,
         solidarity_total=booking.total_price,
         grant=amounts[PlanLineKind.GRANT],
         loan=amounts[PlanLineKind.LOAN],
@@ -133,20 +156,21 @@ def drafts_for(*, platform_id: int, partners, period_end: date) -> dict[int, Dra
     owed = Q(pk__in=[])
     for zone, service_ids in by_zone.items():
         owed |= Q(service_id__in=service_ids) & owed_q(local_end(period_end, ZoneInfo(zone)))
-    bookings = list(
-        Booking.objects.filter(platform_id=platform_id)
+    bookings = [
+        BookingRow(*row)
+        for row in Booking.objects.filter(platform_id=platform_id)
         .filter(owed)
         .exclude(settled_elsewhere())
-        .select_related("service")
         .order_by("completed_at", "no_show_at", "pk")
-    )
+        .values_list(*BOOKING_FIELDS)
+    ]
     ids = [b.pk for b in bookings]
     plans = plan_lines_by_booking(ids) if ids else {}
     online = paid_online_by_booking(ids) if ids else {}
     zones = {p.pk: ZoneInfo(p.timezone) for p in partners}
     drafts = {p.pk: Draft() for p in partners}
     for booking in bookings:
-        partner_id = booking.service.partner_id
+        partner_id = booking.partner_id
         line, grants = booking_line(
             booking, plans.get(booking.pk), online.get(booking.pk, ZERO), zones[partner_id]
         )
