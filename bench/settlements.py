@@ -164,7 +164,7 @@ def reused():
 
 def queries_of_one_draft(platform, officer, programme, people, bookings_count: int) -> int:
     """The queries of one partner's draft holding `bookings_count` bookings."""
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import Organisation
@@ -185,6 +185,7 @@ def queries_of_one_draft(platform, officer, programme, people, bookings_count: i
         solidarity_price=D(35),
     )
     completed_bookings(platform, officer, programme, people, [service], bookings_count)
+    reset_queries()  # DEBUG keeps the last 9,000 queries: start from an empty log
     with CaptureQueriesContext(connection) as queries:
         settlement_build(
             actor=officer,

@@ -98,8 +98,11 @@ def transfer_file(*, actor, settlement_ids: list[int], execution_date=None) -> b
     for settlement in visible:
         settlement.iban, settlement.bic = settlement.partner.iban, settlement.partner.bic
         settlement.exported_at, settlement.transfer_message_id = now, sepa.msg_id
-        settlement.save(update_fields=["iban", "bic", "exported_at", "transfer_message_id",
-                                       "updated_at"])  # fmt: skip
+        settlement.updated_at = now
+    Settlement.objects.bulk_update(
+        visible, ["iban", "bic", "exported_at", "transfer_message_id", "updated_at"],
+        batch_size=500,
+    )  # fmt: skip
     audit_log(
         actor=actor, action="settlement.transfer_file", target=None,
         data={"settlements": [s.pk for s in visible], "message_id": sepa.msg_id,
