@@ -145,8 +145,9 @@ def reused():
     from settlements.models import Settlement, SettlementEvent, SettlementGrant, SettlementLine
 
     with connection.cursor() as cursor:  # without loading 200,000 lines to delete them
-        cursor.execute("TRUNCATE " + ", ".join(m._meta.db_table for m in (
-            SettlementGrant, SettlementLine, SettlementEvent, Settlement)))  # fmt: skip
+        tables = [m._meta.db_table for m in (SettlementGrant, SettlementLine, SettlementEvent,
+                                              Settlement)]  # fmt: skip
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
     GrantAward.objects.update(status="requested")
     FundingProgramme.objects.update(paid=0)
     witness = {"service__partner__organisation__name__startswith": "Témoin"}
