@@ -67,6 +67,9 @@ class DataKind(StrEnum):
     # reporting
     INDICATORS = "indicators"
     FUNDER_REPORT = "funder_report"
+    # Settlements (paying the partners)
+    BANK_DETAILS = "bank_details"
+    SETTLEMENTS = "settlements"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -109,6 +112,9 @@ MEANING: dict[DataKind, str] = {
     "totals (the adviser's dashboard: their own file; the finance officer's: money)",
     DataKind.FUNDER_REPORT: "aggregated figures of the programmes a funder pays for, counts "
     "under 5 hidden, no person",
+    DataKind.BANK_DETAILS: "a partner's IBAN and BIC, and their approval",
+    DataKind.SETTLEMENTS: "monthly partner statements, their lines and transfer files "
+    "(never a person's social data)",
 }
 
 
@@ -169,6 +175,8 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     # reporting
     K.INDICATORS:        {_ADMIN: R, _ADVISER: R, _FINANCE: R},
     K.FUNDER_REPORT:     {_ADMIN: R, _FUNDER: R},
+    K.BANK_DETAILS:      {_ADMIN: RW, _FINANCE: RW, _MANAGER: RW},
+    K.SETTLEMENTS:       {_ADMIN: RW, _FINANCE: RW, _MANAGER: R},
 }
 # fmt: on
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "bookings",
     "financing",
     "payments",
+    "settlements",
     "reporting",
     "exchange",
     "portal",
@@ -502,6 +503,12 @@ if not DEBUG and not TESTING:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Settlements (paying the partners): the platform's own account, debited by the SEPA credit
+# transfer files (pain.001). Empty: no transfer file can be made (409 bank_details_missing).
+SETTLEMENT_DEBTOR_NAME = env.str("SETTLEMENT_DEBTOR_NAME", default="")
+SETTLEMENT_DEBTOR_IBAN = env.str("SETTLEMENT_DEBTOR_IBAN", default="")
+SETTLEMENT_DEBTOR_BIC = env.str("SETTLEMENT_DEBTOR_BIC", default="")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("financing.api_urls")),
     path("", include("exchange.api_urls")),
     path("", include("reporting.api_urls")),
+    path("", include("settlements.api_urls")),
 ]
 
 # Swagger UI: the split view loads its set-up script from a URL (no inline script); its page
@@ -35,6 +36,7 @@ urlpatterns = [
     path("financements/", include("financing.urls")),
     path("integrations/", include("exchange.urls")),
     path("indicateurs/", include("reporting.urls")),
+    path("releves/", include("settlements.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

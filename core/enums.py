@@ -53,6 +53,11 @@ class ErrorCode(models.TextChoices):
     NOT_REVERSIBLE = "not_reversible", _("Écriture impossible à annuler")
     # Exchange (webhooks)
     WEBHOOK_DISABLED = "webhook_disabled", _("Abonnement désactivé")
+    # Settlements
+    ALREADY_SETTLED = "already_settled", _("Déjà sur un relevé")
+    BANK_DETAILS_MISSING = "bank_details_missing", _("Coordonnées bancaires manquantes")
+    BANK_DETAILS_UNAPPROVED = "bank_details_unapproved", _("Coordonnées bancaires à valider")
+    NOTHING_TO_TRANSFER = "nothing_to_transfer", _("Rien à virer")
     # The codes of Django REST framework's own errors, which the API answers in the same shape.
     NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
     AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")

@@ -224,3 +224,31 @@ def award_decide(*, actor, award_id: int, to: str) -> GrantAward:
     if to == AwardStatus.CANCELLED:  # award_cancel, when its financing plan lets go of it
         raise InvalidTransition(_("Une aide s'annule avec le plan de financement qui la porte."))
     return _award_move(award, actor=actor, to=to)
+
+
+@transaction.atomic
+def awards_pay(*, actor, award_ids) -> tuple[list[GrantAward], list[GrantAward]]:
+    """The grants a partner's statement covered were paid (settlements): each award moves to
+    `paid` (a requested one is approved on the way: paying it decides it) and its amount is
+    added to the envelope's `paid` under the conditional guard (`paid <= committed`). Awards
+    are locked in primary-key order; one already paid is left as it is (paid once, ever), one
+    rejected or cancelled since is skipped. Returns (paid now, skipped)."""
+    paid, skipped = [], []
+    awards = (
+        GrantAward.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .filter(pk__in=sorted(set(award_ids)))
+        .order_by("pk")
+    )
+    for award in awards:
+        if not can_manage_finance(actor, award.programme.platform_id, DataKind.PROGRAMMES):
+            raise NotFoundError(_("Aide introuvable."))
+        if award.status == AwardStatus.PAID:
+            continue
+        if award.status == AwardStatus.REQUESTED:
+            _award_move(award, actor=actor, to=AwardStatus.APPROVED)
+        if award.status == AwardStatus.APPROVED:
+            paid.append(_award_move(award, actor=actor, to=AwardStatus.PAID))
+        else:
+            skipped.append(award)
+    return paid, skipped

@@ -93,6 +93,7 @@ class ServiceOutputSerializer(serializers.Serializer):
     eligibility_note = TextField()
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices)
     auto_confirm = serializers.BooleanField()
+    no_show_owed = serializers.BooleanField()
     min_notice_hours = serializers.IntegerField()
     max_advance_days = serializers.IntegerField()
     cancellation_cutoff_hours = serializers.IntegerField()
@@ -117,6 +118,7 @@ class ServiceInputSerializer(serializers.Serializer):
     eligibility_note = TextField(required=False, allow_blank=True)
     booking_mode = serializers.ChoiceField(choices=BookingMode.choices, required=False)
     auto_confirm = StrictBooleanField(required=False)
+    no_show_owed = StrictBooleanField(required=False)
     min_notice_hours = serializers.IntegerField(min_value=0, max_value=24 * 90, required=False)
     max_advance_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
     cancellation_cutoff_hours = serializers.IntegerField(

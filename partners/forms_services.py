@@ -24,6 +24,7 @@ class ServiceForm(ServiceErrorsMixin, forms.Form):
             "min_notice_hours",
             "max_advance_days",
             "cancellation_cutoff_hours",
+            "no_show_owed",
         ),
     )
     name = forms.CharField(
@@ -79,6 +80,14 @@ class ServiceForm(ServiceErrorsMixin, forms.Form):
         help_text=_(
             "Créneaux horaires : un rendez-vous à une heure précise. "
             "Jours entiers : une location, réservée à la journée."
+        ),
+    )
+    no_show_owed = forms.BooleanField(
+        label=_("Une absence non prévenue vous reste due"),
+        required=False,
+        help_text=_(
+            "Si la personne ne vient pas, la plateforme vous paie quand même le "
+            "rendez-vous (selon votre convention)."
         ),
     )
     auto_confirm = forms.BooleanField(

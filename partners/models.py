@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -52,6 +53,21 @@ class Partner(BaseModel):
         _("statut"), max_length=10, choices=PartnerStatus.choices, default=PartnerStatus.DRAFT,
         db_index=True,
     )  # fmt: skip
+    # Where the platform pays the partner's statements (settlements). A new IBAN waits for a
+    # finance officer's approval before any statement is issued or transferred to it: a
+    # changed IBAN is the classic fraud (partners.services_bank).
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    bank_details_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    bank_details_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )  # fmt: skip
+    bank_details_approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    bank_details_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("partenaire")
@@ -68,6 +84,11 @@ class Partner(BaseModel):
     @property
     def name(self) -> str:
         return self.organisation.name
+
+    @property
+    def bank_details_approved(self) -> bool:
+        """An IBAN is on file and a finance officer approved it since it last changed."""
+        return bool(self.iban) and self.bank_details_approved_at is not None
 
 
 class PartnerAgreement(BaseModel):
@@ -123,6 +144,9 @@ class Service(BaseModel):
         default=BookingMode.SLOT,
     )  # fmt: skip
     auto_confirm = models.BooleanField(_("confirmation automatique"), default=False)
+    # A booking the person did not turn up to is still owed to the partner (the statement
+    # counts it), when the partner's agreement says so.
+    no_show_owed = models.BooleanField(_("absence non excusée due au partenaire"), default=False)
     min_notice_hours = models.PositiveIntegerField(
         _("délai minimum de réservation (heures)"), default=24,
         validators=[MaxValueValidator(24 * 90)],

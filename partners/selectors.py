@@ -225,3 +225,14 @@ def agreement_platforms_for(*, user) -> QuerySet[Organisation]:
     return organisation_list_for(user=user).filter(
         pk__in=platform_ids(user, roles=["admin"]), kind=OrganisationKind.PLATFORM
     )
+
+
+def partner_bank_get(*, partner_id: int) -> Partner | None:
+    """A partner with what its bank details' readers are checked against (organisation,
+    agreements); the caller decides who may see it."""
+    return (
+        Partner.objects.select_related("organisation")
+        .prefetch_related("agreements")
+        .filter(pk=partner_id)
+        .first()
+    )

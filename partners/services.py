@@ -39,7 +39,7 @@ ORGANISATION_FIELDS = ("address", "commune", "postcode", "latitude", "longitude"
 SERVICE_FIELDS = (
     "name", "description", "unit", "market_price", "solidarity_price", "deposit",
     "eligibility_note", "booking_mode", "auto_confirm", "min_notice_hours", "max_advance_days",
-    "cancellation_cutoff_hours",
+    "cancellation_cutoff_hours", "no_show_owed",
 )  # fmt: skip
 
 

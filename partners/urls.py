@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from partners import views
+from partners import views, views_bank
 
 # One partner's portal, under <partner_id>/.
 partner = [
@@ -8,6 +8,7 @@ partner = [
     path("profil/", views.profile_edit, name="partner_profile_edit"),
     path("publier/", views.partner_publish, name="partner_publish"),
     path("convention/", views.partner_agreement, name="partner_agreement"),
+    path("banque/", views_bank.bank_details, name="partner_bank_details"),
     path("fermetures/", views.closures, name="partner_closures"),
     path("fermetures/<int:closure_id>/supprimer/", views.closure_delete, name="closure_delete"),
     path("services/nouveau/", views.service_create, name="service_create"),

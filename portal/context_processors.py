@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import permissions
-from accounts.need_to_know import PLATFORM_STAFF, Mode, may
+from accounts.need_to_know import PARTNERS, PLATFORM_STAFF, Mode, may
 from accounts.need_to_know import DataKind as K
 from accounts.selectors import managed_organisations_for
 from portal.home import partner_portal_url
@@ -39,6 +39,11 @@ def navigation(request):
         links.append({"label": _("Indicateurs"), "url": reverse("reporting_dashboard")})
     elif may(user, K.FUNDER_REPORT):
         links.append({"label": _("Bilan financeur"), "url": reverse("reporting_funder")})
+    # Settlements: the finance team's month to close, the partner manager's statements.
+    if may(user, K.SETTLEMENTS, Mode.WRITE, audience=PLATFORM_STAFF):
+        links.append({"label": _("Relevés partenaires"), "url": reverse("settlement_month")})
+    if may(user, K.SETTLEMENTS, audience=PARTNERS):
+        links.append({"label": _("Mes relevés"), "url": reverse("settlement_my_statements")})
     if permissions.is_partner_member(user):
         label = (
             _("Demandes de réservation")

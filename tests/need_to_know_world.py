@@ -7,7 +7,7 @@ a repayment; an invitation. `url_kwargs` fills every URL parameter with these ob
 `link_kwargs` gives the signed links their real tokens."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlparse
 
@@ -62,6 +62,7 @@ class World:
     subscription: object = None
     delivery: object = None
     waiting: object = None  # a waiting-list entry of the person, with a place offered
+    settlement: object = None  # an issued statement of the partner (last month's booking)
 
 
 def _token(url: str) -> str:
@@ -79,6 +80,29 @@ def _waiting_with_offer(adviser, person, service):
     )  # fmt: skip
     waitlist_offer_places(service_id=service.pk)
     return waiting
+
+
+def _issued_statement(platform, partner, service, person, adviser, finance):
+    """A booking completed last month, on an issued statement (approved bank details)."""
+    from bookings.models import Booking
+    from settlements.building import month_period, previous_month
+    from settlements.services import settlement_build, settlement_issue
+
+    start, end = month_period(*previous_month(timezone.localdate()))
+    done = timezone.make_aware(datetime.combine(start, time(10))) + timedelta(days=2)
+    Booking.objects.create(
+        platform=platform, beneficiary=person, service=service, booked_by=adviser,
+        units=Decimal(1), unit_price=service.solidarity_price,
+        market_unit_price=service.market_price, total_price=service.solidarity_price,
+        market_total=service.market_price, status="completed", starts_at=done,
+        ends_at=done + timedelta(hours=1), completed_at=done + timedelta(hours=1),
+    )  # fmt: skip
+    type(partner).objects.filter(pk=partner.pk).update(
+        iban="FR7630006000011234567890189", bic="AGRIFRPP", bank_details_approved_at=timezone.now()
+    )
+    draft = settlement_build(actor=finance, platform_id=platform.pk, partner_id=partner.pk,
+                             period_start=start, period_end=end)  # fmt: skip
+    return settlement_issue(actor=finance, settlement_id=draft.pk)
 
 
 def build_world() -> World:
@@ -170,9 +194,10 @@ def build_world() -> World:
         webhook_id="msg_world",
     )  # fmt: skip
     waiting = _waiting_with_offer(adviser, person, service)
+    settlement = _issued_statement(platform, partner, service, person, adviser, finance)
     return World(
-        subscription=subscription, delivery=delivery, waiting=waiting, platform=platform,
-        users=users, person=person, partner=partner, service=service,
+        subscription=subscription, delivery=delivery, waiting=waiting, settlement=settlement,
+        platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
         closure=closure, invitation=invitation,
@@ -209,6 +234,7 @@ def url_kwargs(world: World) -> dict:
         "fmt": "csv",
         "chart": "reservations_mois",
         "table": "reservations_mois",
+        "settlement_id": world.settlement.pk,
     }
 
 

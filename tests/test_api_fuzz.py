@@ -132,6 +132,13 @@ REJECTS_SOME_VALID_SHAPES = {
     "GET /api/v1/reports/indicators/": "`to` follows `from`, at most ten years later",
     "POST /api/v1/loans/{loan_id}/repayments/": "a value date is not in the future",
     "POST /api/v1/loans/{loan_id}/entries/": "a value date is not in the future",
+    "POST /api/v1/settlements/": "the partner must serve the platform and have bookings done "
+    "and not yet settled (409 already_settled)",
+    "POST /api/v1/settlements/transfer-file/": "the statements must exist, be issued and owe "
+    "something, the platform's account be configured",
+    "POST /api/v1/settlements/{settlement_id}/mark-paid/": "only an issued statement, paid on a "
+    "day between its issue and today",
+    "PUT /api/v1/partners/{partner_id}/bank-details/": "an IBAN whose checksum holds (schwifty)",
 }
 EXCLUDED_CHECKS = {
     label: {"positive_data_acceptance": reason}
@@ -163,6 +170,7 @@ def world(django_db_setup, django_db_blocker):
     from bookings.models import Booking
     from financing.models import Loan, LoanTransaction
     from partners.models import Partner, Service
+    from settlements.models import Settlement
 
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -184,6 +192,7 @@ def world(django_db_setup, django_db_blocker):
             "partner_id": Partner,
             "referral_id": Referral,
             "service_id": Service,
+            "settlement_id": Settlement,
             "transaction_id": LoanTransaction,
         }.items():
             IDS[name] = sorted(model.objects.values_list("pk", flat=True))[:20]

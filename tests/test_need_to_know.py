@@ -331,9 +331,14 @@ def test_what_partners_are_told_names_no_programme_benefit_or_diagnosis(
                        reason="La personne a trouvé une solution")  # fmt: skip
     partners = [world.users[Role.PARTNER_MANAGER], world.users[Role.PARTNER_STAFF]]
     told = Notification.objects.filter(user__in=partners)
-    assert {n.template for n in told} == {"bookings/requested", "bookings/cancelled"}
+    assert {n.template for n in told} == {
+        "bookings/requested", "bookings/cancelled", "settlements/statement_issued"
+    }  # fmt: skip
     for message in told:
         words = f"{message.subject}\n{message.body}"
-        assert "Léa Martin" in words or message.template == "bookings/cancelled"
+        assert "Léa Martin" in words or message.template in (
+            "bookings/cancelled",
+            "settlements/statement_issued",  # statements name nobody
+        )
         for leak in (PROGRAMME_NAME, "RSA", "28,00", DIAGNOSIS_SUMMARY, "renforcé"):
             assert leak not in words, (message.template, leak)

@@ -72,3 +72,21 @@ def test_demo_phones_are_valid_and_stored_e164():
     ]
     assert phones, "the demo has people with a phone"
     assert [p for p in phones if not is_valid_phone(p) or normalise_phone(p) != p] == []
+
+
+@pytest.mark.django_db
+def test_last_month_gives_one_paid_and_one_issued_statement():
+    from financing.models import GrantAward
+    from settlements.models import Settlement
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    statements = Settlement.objects.order_by("partner__organisation__name")
+    assert [(s.partner.name, s.status) for s in statements] == [
+        ("Auto-école sociale de Moulins", "issued"),
+        ("Garage solidaire du Bourbonnais", "paid"),
+    ]
+    paid = statements.get(status="paid")
+    award = GrantAward.objects.get(booking__settlement_lines__settlement=paid)
+    assert award.status == "paid" and paid.total > 0
+    assert all(s.lines.filter(active=True).exists() for s in statements)

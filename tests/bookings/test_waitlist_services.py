@@ -26,7 +26,7 @@ from core import sms
 from core.errors import ApplicationError, NotFoundError
 from core.models import Notification
 from partners.slots import slots_regenerate
-from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, give_sms_consent
 from tests.bookings.conftest import make_slot
 from tests.factories import member
 from tests.partners.factories import RuleFactory
@@ -46,10 +46,12 @@ def full_slot(service, person, adviser):
 
 @pytest.fixture
 def line(platform, adviser):
-    """Two people waiting, Ahmed first (SMS), then Brigitte (e-mail only)."""
+    """Two people waiting, Ahmed first (SMS, which he agreed to), then Brigitte (e-mail)."""
+    ahmed = BeneficiaryFactory(platform=platform, adviser=adviser, first_name="Ahmed",
+                               phone="+33611111111", email="")  # fmt: skip
+    give_sms_consent(ahmed, by=adviser)
     return [
-        BeneficiaryFactory(platform=platform, adviser=adviser, first_name="Ahmed",
-                           phone="+33611111111", email=""),
+        ahmed,
         BeneficiaryFactory(platform=platform, adviser=adviser, first_name="Brigitte",
                            phone="0470000000", email="brigitte@example.org"),
     ]  # fmt: skip

@@ -8,6 +8,7 @@ from core.demo import seed_communes
 from financing.demo import seed_financing
 from partners.demo import seed_partners
 from portal.demo_history import seed_history
+from settlements.demo import seed_settlements
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         seed_bookings(ctx, people, partners)
         seed_financing(ctx, people, partners)
         seed_history(ctx, partners)  # reporting: a year of history for the indicators
+        seed_settlements(ctx, people, partners)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )
