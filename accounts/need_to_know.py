@@ -59,6 +59,9 @@ class DataKind(StrEnum):
     AGREEMENTS = "agreements"
     MEMBERS = "members"
     ACCOUNT = "account"
+    # payments/
+    PAYMENTS = "payments"
+    SHARE_PAYMENT = "share_payment"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -90,6 +93,8 @@ MEANING: dict[DataKind, str] = {
     DataKind.AGREEMENTS: "partner agreements with platforms",
     DataKind.MEMBERS: "an organisation's members and invitations",
     DataKind.ACCOUNT: "one's own account and home page",
+    DataKind.PAYMENTS: "online payments, refunds, SEPA mandates, Stripe events (reconciliation)",
+    DataKind.SHARE_PAYMENT: "paying the person's share of a booking online",
 }
 
 
@@ -142,6 +147,8 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.AGREEMENTS:        {_ADMIN: RW, _MANAGER: R, _STAFF: R},
     K.MEMBERS:           {_ADMIN: RW, _MANAGER: RW},
     K.ACCOUNT:           {SIGNED_IN: RW},
+    K.PAYMENTS:          {_ADMIN: RW, _FINANCE: RW},
+    K.SHARE_PAYMENT:     {_ADMIN: RW, _ADVISER: RW, BENEFICIARY: RW},
 }
 # fmt: on
 

@@ -12,8 +12,8 @@ from accounts.need_to_know import DataKind, Mode, roles_that
 from accounts.scoping import platform_ids
 from core.errors import get_or_not_found
 from core.formatting import cents, percent
-from financing.enums import ArrearsBucket, LoanStatus
-from financing.models import FinancingPlan, FundingProgramme, Installment, Loan
+from financing.enums import ArrearsBucket, LineKind, LoanStatus
+from financing.models import FinancingLine, FinancingPlan, FundingProgramme, Installment, Loan
 
 ZERO = Decimal("0.00")
 OUTSTANDING_STATUSES = [LoanStatus.DISBURSED, LoanStatus.DEFAULTED]
@@ -166,3 +166,16 @@ def portfolio_for(*, user, today: date | None = None) -> Portfolio:
         key = (loan.lender.name, loan.get_kind_display())
         report.by_group[key] = report.by_group.get(key, ZERO) + balance
     return report
+
+
+def beneficiary_shares(booking_ids) -> dict[int, Decimal]:
+    """The person's share (the plan's `beneficiary` lines) of each booking, in one query;
+    bookings without a plan or without a share are absent (payments asks this)."""
+    rows = (
+        FinancingLine.objects.filter(
+            plan__booking_id__in=list(booking_ids), kind=LineKind.BENEFICIARY
+        )
+        .values("plan__booking_id")
+        .annotate(share=Sum("amount"))
+    )
+    return {row["plan__booking_id"]: row["share"] for row in rows if row["share"]}
