@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("beneficiaries.api_urls")),
     path("", include("bookings.api_urls")),
     path("", include("financing.api_urls")),
+    path("", include("payments.api_urls")),
 ]
 
 # Swagger UI: the split view loads its set-up script from a URL (no inline script); its page
@@ -31,6 +32,7 @@ urlpatterns = [
     path("personnes/", include("beneficiaries.urls_records")),
     path("", include("bookings.urls")),
     path("financements/", include("financing.urls")),
+    path("", include(("payments.urls", "payments"))),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -49,7 +49,10 @@ class ErrorCode(models.TextChoices):
     # Payments (Stripe)
     PAYMENTS_DISABLED = "payments_disabled", _("Paiement en ligne désactivé")
     NOTHING_TO_PAY = "nothing_to_pay", _("Rien à payer")
-    PAYMENT_PROVIDER_UNAVAILABLE = "payment_provider_unavailable", _("Prestataire de paiement indisponible")
+    PAYMENT_PROVIDER_UNAVAILABLE = (
+        "payment_provider_unavailable",
+        _("Prestataire de paiement indisponible"),
+    )
     PAYMENT_PROVIDER_REFUSED = "payment_provider_refused", _("Opération refusée par le prestataire")
     CARD_DECLINED = "card_declined", _("Carte refusée")
     REFUND_TOO_LARGE = "refund_too_large", _("Remboursement supérieur au payé")

@@ -80,9 +80,9 @@ def share_summaries(booking_ids: Iterable[int]) -> dict[int, ShareSummary]:
 
 
 def payment_list_for(*, user) -> QuerySet[Payment]:
-    return Payment.objects.filter(platform_id__in=platforms_where(user, DataKind.PAYMENTS)).select_related(
-        "beneficiary", "booking", "installment__loan"
-    )
+    return Payment.objects.filter(
+        platform_id__in=platforms_where(user, DataKind.PAYMENTS)
+    ).select_related("beneficiary", "booking", "installment__loan")
 
 
 def payment_get_for(*, user, payment_id: int) -> Payment:

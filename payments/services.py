@@ -197,7 +197,9 @@ def payment_sync(*, payment_id: int, actor=None) -> Payment:
 def payment_sync_for(*, actor, payment_id: int) -> Payment:
     """The finance officer's « synchroniser avec Stripe »."""
     payment = Payment.objects.filter(pk=payment_id).only("platform_id").first()
-    if payment is None or not may(actor, DataKind.PAYMENTS, Mode.WRITE, organisation=payment.platform_id):
+    if payment is None or not may(
+        actor, DataKind.PAYMENTS, Mode.WRITE, organisation=payment.platform_id
+    ):
         raise NotFoundError(_("Paiement introuvable."))
     return payment_sync(payment_id=payment_id, actor=actor)
 
@@ -206,9 +208,7 @@ def payment_sync_for(*, actor, payment_id: int) -> Payment:
 
 
 def _pending_refunds(payment: Payment) -> Decimal:
-    return sum(
-        (r.amount for r in payment.refunds.filter(status=RefundStatus.PENDING)), ZERO
-    )
+    return sum((r.amount for r in payment.refunds.filter(status=RefundStatus.PENDING)), ZERO)
 
 
 def _refund_row(payment: Payment, *, amount: Decimal, reason: str, note: str, actor) -> Refund:
@@ -359,4 +359,3 @@ def payment_intent_cancel(*, payment_id: int, intent_id: str) -> None:
         gateway.payment_intent_cancel(payment_id=payment_id, intent_id=intent_id)
     except ConflictError:
         pass  # already succeeded or cancelled there: the next sync or webhook says so
-

@@ -76,7 +76,9 @@ def mandate_request(*, actor, loan_id: int, send: bool = True) -> SepaMandate:
         )
     with transaction.atomic():
         mandate = SepaMandate.objects.create(loan=loan, requested_by=actor)
-        audit_log(actor=actor, action="mandate.requested", target=loan, data={"mandate": mandate.pk})
+        audit_log(
+            actor=actor, action="mandate.requested", target=loan, data={"mandate": mandate.pk}
+        )
     person = loan.beneficiary
     customer = gateway.customer_create(
         mandate_id=mandate.pk, name=f"{person.first_name} {person.last_name}", email=person.email
@@ -179,9 +181,11 @@ def _open_debit(installment_id: int) -> Payment | None:
         )
         if installment.outstanding <= 0:
             return None
-        if Payment.objects.filter(installment=installment).exclude(
-            status=PaymentStatus.CANCELLED
-        ).exists():
+        if (
+            Payment.objects.filter(installment=installment)
+            .exclude(status=PaymentStatus.CANCELLED)
+            .exists()
+        ):
             return None
         mandate = SepaMandate.objects.filter(
             loan_id=installment.loan_id, status=MandateStatus.ACTIVE
@@ -247,7 +251,9 @@ def debit_submit(*, payment_id: int) -> Payment:
                 locked.status = PaymentStatus.FAILED
                 locked.failure_code = exc.code
                 locked.failure_message = exc.message[:255]
-                locked.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
+                locked.save(
+                    update_fields=["status", "failure_code", "failure_message", "updated_at"]
+                )
                 audit_log(actor=None, action="payment.failed", target=locked,
                           data={"from": PaymentStatus.CREATED})  # fmt: skip
                 installment_payment_moved(locked, from_status=PaymentStatus.CREATED)

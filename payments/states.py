@@ -23,9 +23,7 @@ INTENT_STATUS = {
 }
 
 
-def observed_status(
-    intent_status: str, *, failed: bool, amount: Decimal, refunded: Decimal
-) -> str:
+def observed_status(intent_status: str, *, failed: bool, amount: Decimal, refunded: Decimal) -> str:
     """Our status for what Stripe shows: the intent's status, whether its last attempt
     failed, and how much of the amount came back."""
     status = INTENT_STATUS.get(intent_status, PaymentStatus.PENDING)

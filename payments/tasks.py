@@ -58,9 +58,9 @@ def payments_sweep() -> dict:
     for event_id in selectors.events_to_retry().values_list("pk", flat=True)[:500]:
         process_stripe_event.delay(event_id)
         counts["events"] += 1
-    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING).values_list("pk", flat=True)[
-        :200
-    ]:
+    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING).values_list(
+        "pk", flat=True
+    )[:200]:
         refund_submit.delay(refund_id)
         counts["refunds"] += 1
     debits = Payment.objects.filter(

@@ -89,9 +89,9 @@ def _payment_for_intent(obj: dict) -> Payment | None:
     # The event may arrive before we stored the intent's id: our id is in its metadata.
     ours = str((obj.get("metadata") or {}).get("payment") or "")
     if ours.isdigit():
-        updated = Payment.objects.filter(pk=int(ours), stripe_payment_intent_id__isnull=True).update(
-            stripe_payment_intent_id=intent_id
-        )
+        updated = Payment.objects.filter(
+            pk=int(ours), stripe_payment_intent_id__isnull=True
+        ).update(stripe_payment_intent_id=intent_id)
         if updated:
             return Payment.objects.get(pk=int(ours))
     return None

@@ -149,6 +149,7 @@ SHAPE = {
     "beneficiaries": DOMAIN_APP | {"tasks"},
     "bookings": DOMAIN_APP | {"tasks"},
     "financing": DOMAIN_APP | {"tasks"},
+    "payments": DOMAIN_APP | {"tasks", "gateway", "webhooks"},
     "marketplace": {"selectors", "api", "views", "urls", "forms"},
     "core": {"models", "enums", "errors"},
     "portal": {"views", "urls"},

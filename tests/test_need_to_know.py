@@ -38,6 +38,7 @@ UNDECLARED_NAMES = {
     "api-schema": "the API's description (OpenAPI), no data",
     "api-docs": "the API's documentation page, no data",
     "set_language": "switches the interface language",
+    "stripe_webhook": "Stripe's calls: the Stripe-Signature header is their authentication",
 }
 UNDECLARED_NAMESPACES = {"admin": "Django's admin: is_staff users, its own permissions"}
 UNDECLARED_MODULES = {"allauth.": "sign-in, sign-out, password, e-mail and 2FA pages"}
