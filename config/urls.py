@@ -32,7 +32,7 @@ urlpatterns = [
     path("personnes/", include("beneficiaries.urls_records")),
     path("", include("bookings.urls")),
     path("financements/", include("financing.urls")),
-    path("", include(("payments.urls", "payments"))),
+    path("", include("payments.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -48,7 +48,7 @@ def badges(sender, *, bookings, viewer, request=None, **kwargs) -> dict:
             and booking.status in HOLDING
             and gateway.enabled()
         ):
-            pay_url = reverse("payments:pay_share", args=[booking.pk])
+            pay_url = reverse("pay_share", args=[booking.pk])
         answer[booking.pk] = hooks.PaymentBadge(
             state=summary.state, text=_text(summary, viewer), paid=summary.paid, pay_url=pay_url
         )
@@ -70,7 +70,7 @@ def payment_panel(sender, *, booking, request, **kwargs) -> str:
             "text": _text(summary, "staff"),
             "enabled": gateway.enabled(),
             "can_pay": payer and summary.left > 0 and booking.status in HOLDING,
-            "pay_url": reverse("payments:pay_share", args=[booking.pk]),
+            "pay_url": reverse("pay_share", args=[booking.pk]),
             "payments": list(booking.payments.order_by("-created_at")[:10]) if finance else [],
         },
         request=request,

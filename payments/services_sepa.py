@@ -38,7 +38,7 @@ MANDATE_SALT = "payments.mandate"
 
 
 def mandate_url(mandate: SepaMandate) -> str:
-    return signed_url("payments:mandate_sign", {"m": mandate.pk}, salt=MANDATE_SALT)
+    return signed_url("mandate_sign", {"m": mandate.pk}, salt=MANDATE_SALT)
 
 
 def mandate_from_token(token: str) -> SepaMandate:

@@ -65,7 +65,7 @@ def pay_share(request, booking_id: int):
     booking = booking_get_for(user=request.user, booking_id=booking_id)
     context = {"title": _("Payer ma part"), "booking": booking, "enabled": gateway.enabled()}
     if not gateway.enabled():
-        return render(request, "payments/pay.html", context, status=409)
+        return render(request, "payments/pay.html", context)
     outcome = run_service(
         request, services.share_payment_start, actor=request.user, booking_id=booking.pk
     )
@@ -74,7 +74,7 @@ def pay_share(request, booking_id: int):
         context |= {"payment": payment, "amount": euros(payment.amount)}
         context |= _stripe_context(
             client_secret=payment.client_secret,
-            return_url=reverse("payments:pay_share_done", args=[booking.pk]),
+            return_url=reverse("pay_share_done", args=[booking.pk]),
             mode="payment",
         )
     return render(request, "payments/pay.html", context, status=outcome.status)
@@ -114,7 +114,7 @@ def pay_share_done(request, booking_id: int):
 # --- The borrower's mandate ----------------------------------------------------------------------
 
 
-@signed_link(DataKind.LOANS, link_for=BENEFICIARIES)
+@signed_link(DataKind.SHARE_PAYMENT, link_for=BENEFICIARIES)
 @never_cache
 @with_stripe
 def mandate_sign(request, token: str):
@@ -129,13 +129,13 @@ def mandate_sign(request, token: str):
     if gateway.enabled() and mandate.status == MandateStatus.PENDING and mandate.client_secret:
         context |= _stripe_context(
             client_secret=mandate.client_secret,
-            return_url=reverse("payments:mandate_signed", args=[token]),
+            return_url=reverse("mandate_signed", args=[token]),
             mode="setup",
         )
     return render(request, "payments/mandate.html", context)
 
 
-@signed_link(DataKind.LOANS, link_for=BENEFICIARIES)
+@signed_link(DataKind.SHARE_PAYMENT, link_for=BENEFICIARIES)
 @never_cache
 def mandate_signed(request, token: str):
     mandate = services_sepa.mandate_from_token(token)

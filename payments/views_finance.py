@@ -106,7 +106,7 @@ def payment_refund(request, payment_id: int):
     outcome = submit(request, form, services.refund_request, payment_id=payment.pk,
                      success_message=_("Remboursement demandé : il part vers Stripe."))  # fmt: skip
     if outcome is not None and outcome.ok:
-        return redirect("payments:payment_detail", payment_id=payment.pk)
+        return redirect("payment_detail", payment_id=payment.pk)
     payment = selectors.payment_get_for(user=request.user, payment_id=payment_id)
     return _detail(request, payment, form=form, status=page_status(form, outcome))
 
@@ -117,7 +117,7 @@ def payment_sync(request, payment_id: int):
     payment = selectors.payment_get_for(user=request.user, payment_id=payment_id)
     run_service(request, services.payment_sync_for, actor=request.user, payment_id=payment.pk,
                 success_message=_("Paiement relu chez Stripe."))  # fmt: skip
-    return redirect("payments:payment_detail", payment_id=payment.pk)
+    return redirect("payment_detail", payment_id=payment.pk)
 
 
 # --- Mandates --------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def mandate_list(request):
     )
     paging = page_context(request, loans, PAGE_SIZE)
     rows = [{"loan": loan, "person": _person(loan.beneficiary),
-             "url": reverse("payments:loan_mandate", args=[loan.pk])}
+             "url": reverse("loan_mandate", args=[loan.pk])}
             for loan in paging["page_obj"].object_list]  # fmt: skip
     return render(request, T + "mandate_list.html", {
         **paging, "title": _("Prélèvements SEPA"), "rows": rows, "enabled": gateway.enabled(),
@@ -180,4 +180,4 @@ def loan_mandate_send(request, loan_id: int):
                           loan_id=loan.pk)  # fmt: skip
     if outcome.ok:
         messages.success(request, _("Le lien de signature du mandat est envoyé à la personne."))
-    return redirect("payments:loan_mandate", loan_id=loan.pk)
+    return redirect("loan_mandate", loan_id=loan.pk)

@@ -27,6 +27,9 @@ from financing.models import GrantAward
 from financing.plans import plan_set
 from financing.services import programme_create
 from partners.models import Closure
+from payments.enums import PaymentPurpose, PaymentStatus
+from payments.models import Payment, SepaMandate
+from payments.services_sepa import mandate_url
 from tests.beneficiaries.factories import BeneficiaryFactory, ReferralFactory
 from tests.bookings.conftest import make_slot
 from tests.factories import OrganisationFactory, UserFactory, member
@@ -57,6 +60,8 @@ class World:
     closure: object
     invitation: object
     staff_membership: object
+    payment: object = None
+    mandate: object = None
 
 
 def _token(url: str) -> str:
@@ -140,7 +145,13 @@ def build_world() -> World:
         actor=users[Role.PARTNER_MANAGER], organisation=partner_org,
         email="nouvelle@exemple.test", role=Role.PARTNER_STAFF,
     )  # fmt: skip
+    payment = Payment.objects.create(
+        platform=platform, beneficiary=person, booking=booking, amount="7.00",
+        purpose=PaymentPurpose.BENEFICIARY_SHARE, status=PaymentStatus.SUCCEEDED,
+    )  # fmt: skip
+    mandate = SepaMandate.objects.create(loan=loan, requested_by=finance)
     return World(
+        payment=payment, mandate=mandate,
         platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
@@ -172,6 +183,7 @@ def url_kwargs(world: World) -> dict:
         "transaction_id": world.entry.pk,
         "what": "prets",
         "fmt": "csv",
+        "payment_id": world.payment.pk,
     }
 
 
@@ -186,4 +198,6 @@ def link_kwargs(world: World) -> dict[str, dict]:
         "my_booking_calendar_link": {"token": mine, "booking_id": world.booking.pk},
         "partner_calendar_feed": {"token": _token(partner_feed_url(world.partner))},
         "beneficiary_calendar_feed": {"token": _token(beneficiary_feed_url(world.person))},
+        "mandate_sign": {"token": _token(mandate_url(world.mandate))},
+        "mandate_signed": {"token": _token(mandate_url(world.mandate))},
     }
