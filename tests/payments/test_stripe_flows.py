@@ -164,7 +164,8 @@ def sign_mandate(api_client, client, finance_officer, loan, localstripe, capture
     # The borrower types their IBAN in the Payment Element (what Stripe.js sends).
     signed = stripe_api(
         localstripe, "POST", f"/v1/setup_intents/{setup_id}/confirm", client_secret=secret,
-        **{"payment_method_data[type]": "sepa_debit", "payment_method_data[sepa_debit][iban]": iban},
+        **{"payment_method_data[type]": "sepa_debit",
+           "payment_method_data[sepa_debit][iban]": iban},
     )  # fmt: skip
     assert signed["status"] == "succeeded"
     body = event_body(f"evt_{setup_id}", "setup_intent.succeeded", {"id": setup_id})
@@ -177,8 +178,10 @@ def test_an_instalment_is_collected_by_sepa_debit_into_the_ledger(
     api_client, client, stripe_on, webhook_inbox, borrower_loan, finance_officer,
     django_capture_on_commit_callbacks,
 ):  # fmt: skip
-    mandate = sign_mandate(api_client, client, finance_officer, borrower_loan, stripe_on,
-                           django_capture_on_commit_callbacks, "FR1420041010050500013M02606")  # fmt: skip
+    mandate = sign_mandate(
+        api_client, client, finance_officer, borrower_loan, stripe_on,
+        django_capture_on_commit_callbacks, "FR1420041010050500013M02606",
+    )  # fmt: skip
     assert mandate.status == MandateStatus.ACTIVE and mandate.payment_method_id.startswith("pm_")
     assert Notification.objects.filter(template="payments/mandate_link").exists()
 
