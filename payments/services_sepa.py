@@ -174,10 +174,15 @@ def due_for_debit(*, today: date):
 
 
 def _open_debit(installment_id: int) -> Payment | None:
-    """Write the debit of one instalment, once: the instalment is locked, then read again."""
+    """Write the debit of one instalment, once: the loan is locked (before its instalment, in
+    the ledger's order: no deadlock with a repayment being recorded), then read again."""
     with transaction.atomic():
+        loan_id = Installment.objects.values_list("loan_id", flat=True).get(pk=installment_id)
+        list(Loan.objects.select_for_update().filter(pk=loan_id).values_list("pk", flat=True))
         installment = (
-            Installment.objects.select_for_update().select_related("loan").get(pk=installment_id)
+            Installment.objects.select_for_update(of=("self",))
+            .select_related("loan")
+            .get(pk=installment_id)
         )
         if installment.outstanding <= 0:
             return None
