@@ -67,16 +67,24 @@ def default_http_client():
     return stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
 
 
+_clients: dict[tuple, stripe.StripeClient] = {}
+
+
 def client() -> stripe.StripeClient:
+    """One client per configuration and process (its HTTP connections are kept alive)."""
     if not enabled():
         raise disabled_error()
     base = settings.STRIPE_API_BASE
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        base_addresses={"api": base} if base else None,
-        max_network_retries=0,  # retries are ours: same idempotency key, later
-        http_client=_http_client or default_http_client(),
-    )
+    config = (settings.STRIPE_SECRET_KEY, base, settings.STRIPE_TIMEOUT_SECONDS, id(_http_client))
+    found = _clients.get(config)
+    if found is None:
+        found = _clients[config] = stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY,
+            base_addresses={"api": base} if base else None,
+            max_network_retries=0,  # retries are ours: same idempotency key, later
+            http_client=_http_client or default_http_client(),
+        )
+    return found
 
 
 def origins() -> dict[str, list[str]]:
