@@ -29,6 +29,9 @@ def navigation(request):
     can_manage_finance = may(user, K.PORTFOLIO)
     if can_manage_finance:
         links.append({"label": _("Financements"), "url": reverse("finance_portfolio")})
+    # payments/: the reconciliation pages (finance officers, platform admins).
+    if may(user, K.PAYMENTS):
+        links.append({"label": _("Paiements"), "url": reverse("payment_list")})
     if permissions.is_partner_member(user):
         label = (
             _("Demandes de réservation")

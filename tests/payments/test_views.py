@@ -187,3 +187,12 @@ def test_the_borrower_signs_the_mandate_from_the_link(client, stripe_on, finance
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.ACTIVE and mandate.iban_last4 == "2606"
     assert client.get("/paiements/mandat/forged-token/").status_code == 404
+
+
+def test_the_navigation_leads_finance_officers_to_payments(client, finance_officer, adviser):
+    client.force_login(finance_officer)
+    nav = client.get("/").content.decode().split('aria-label="Navigation principale"')[1]
+    assert f'href="{reverse("payment_list")}"' in nav.split("</nav>")[0]
+    client.force_login(adviser)
+    nav = client.get("/").content.decode().split('aria-label="Navigation principale"')[1]
+    assert f'href="{reverse("payment_list")}"' not in nav.split("</nav>")[0]
