@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -58,22 +58,29 @@ class ShareSummary:
 
 def share_summaries(booking_ids: Iterable[int]) -> dict[int, ShareSummary]:
     """For each booking with a share to pay: the share, what arrived online and the state
-    (three queries whatever the number of bookings)."""
-    ids = list(booking_ids)
-    shares = beneficiary_shares(ids)
-    paid = paid_online_by_booking(ids)
-    open_ids = dict(
-        Payment.objects.filter(booking_id__in=ids, status__in=OPEN).values_list("booking_id", "pk")
-    )
-    return {
-        booking_id: ShareSummary(
-            share=share,
-            paid=paid.get(booking_id, ZERO),
-            state=states.share_state(share=share, paid=paid.get(booking_id, ZERO)),
-            open_payment_id=open_ids.get(booking_id),
+    (one query for the shares, one more for the payments when there is a share at all)."""
+    shares = beneficiary_shares(list(booking_ids))
+    if not shares:
+        return {}
+    rows = (
+        Payment.objects.filter(
+            booking_id__in=list(shares), purpose=PaymentPurpose.BENEFICIARY_SHARE
         )
-        for booking_id, share in shares.items()
-    }
+        .values("booking_id")
+        .annotate(
+            net=Sum(F("amount") - F("amount_refunded"), filter=Q(status__in=MONEY_IN)),
+            open_id=Max("pk", filter=Q(status__in=OPEN)),
+        )
+    )
+    paid = {row["booking_id"]: (row["net"] or ZERO, row["open_id"]) for row in rows}
+    answer = {}
+    for booking_id, share in shares.items():
+        net, open_id = paid.get(booking_id, (ZERO, None))
+        answer[booking_id] = ShareSummary(
+            share=share, paid=net, state=states.share_state(share=share, paid=net),
+            open_payment_id=open_id,
+        )  # fmt: skip
+    return answer
 
 
 # --- Finance officers --------------------------------------------------------------------------
