@@ -1,6 +1,7 @@
 """Stripe webhooks under load (issue 13): 10,000 signed deliveries, a third of them replays,
-out of order, through gunicorn and a Celery worker on PostgreSQL and Redis, against
-localstripe (loopback, free port) for the re-reads.
+out of order, through gunicorn and a Celery worker on PostgreSQL and Redis. The worker
+re-reads each PaymentIntent from a recorded Stripe (`RecordedStripe`, below) or, with
+`--localstripe`, from localstripe (loopback, free port).
 
   set-up   --payments share payments, each with a PaymentIntent at localstripe: most paid by
            card, some declined, some never paid, some cancelled. For each intent, events
@@ -17,7 +18,8 @@ Then it proves: one `StripeEvent` per event id, every one processed (or set asid
 once (one audit row each), each payment moved at most once to each status, and no payment in
 a state its last event — and Stripe — contradicts.
 
-    .venv/bin/python -m bench.webhooks [--deliveries 10000] [--payments 600] [--clients 16]
+    .venv/bin/python -m bench.webhooks [--deliveries 10000] [--payments 2600] [--clients 16]
+        [--localstripe]   # re-read from localstripe instead of the recorded Stripe
 """
 
 import argparse
@@ -76,10 +78,60 @@ def start_localstripe() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("localstripe did not start")
 
 
+class RecordedStripe:
+    """A stand-in for Stripe's API that answers the webhook's re-reads (GET
+    /v1/payment_intents/<id>) from the states given, from many threads: localstripe, a
+    single-threaded fake that scans its whole store to export a charge, answers a few dozen
+    requests a second on this machine and would measure itself rather than us (`--localstripe`
+    runs the bench against it anyway)."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.intents: dict[str, dict] = {}
+        intents = self.intents
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):  # noqa: N802
+                intent = intents.get(self.path.split("?")[0].rsplit("/", 1)[-1])
+                body = json.dumps(intent or {"error": {"message": "No such intent"}}).encode()
+                self.send_response(200 if intent else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.base = f"http://{HOST}:{self.server.server_address[1]}"
+
+    def add(self, intent_id: str, fate: str) -> None:
+        status = {"succeeded": "succeeded", "failed": "requires_payment_method",
+                  "pending": "requires_payment_method", "cancelled": "canceled"}[fate]  # fmt: skip
+        error = {"code": "card_declined", "message": "Your card was declined."}
+        self.intents[intent_id] = {
+            "id": intent_id, "object": "payment_intent", "status": status, "amount": 700,
+            "currency": "eur", "client_secret": f"{intent_id}_secret_x",
+            "payment_method_types": ["card"],
+            "last_payment_error": error if fate == "failed" else None,
+            "latest_charge": {"id": f"ch_{intent_id}", "object": "charge", "amount_refunded": 0}
+            if fate in ("succeeded", "failed") else None,
+        }  # fmt: skip
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
 # --- Set-up -----------------------------------------------------------------------------------
 
 
-def build(base: str, *, payments: int) -> tuple[str, list[dict], dict[str, str]]:
+def build(base: str, *, payments: int, recorded: "RecordedStripe | None" = None):
     """The token of a signed-in user for the floor, the events (id, type, intent, created) and
     each intent's true state ("succeeded", "failed", "pending", "cancelled")."""
     import requests
@@ -122,13 +174,19 @@ def build(base: str, *, payments: int) -> tuple[str, list[dict], dict[str, str]]
             platform=platform, beneficiary=person, booking=booking,
             purpose="beneficiary_share", amount=7, status="pending",
         )  # fmt: skip
-        intent = api(
-            "/v1/payment_intents", amount=700, currency="eur",
-            **{"payment_method_types[]": "card", "metadata[payment]": payment.pk},
-        )  # fmt: skip
-        Payment.objects.filter(pk=payment.pk).update(stripe_payment_intent_id=intent["id"])
         fate = rng.choices(["succeeded", "failed", "pending", "cancelled"], [70, 15, 10, 5])[0]
-        if fate in ("succeeded", "failed"):
+        if recorded is not None:
+            intent = {"id": f"pi_bench_{n}"}
+            recorded.add(intent["id"], fate)
+        else:
+            intent = api(
+                "/v1/payment_intents", amount=700, currency="eur",
+                **{"payment_method_types[]": "card", "metadata[payment]": payment.pk},
+            )  # fmt: skip
+        Payment.objects.filter(pk=payment.pk).update(stripe_payment_intent_id=intent["id"])
+        if recorded is not None:
+            pass
+        elif fate in ("succeeded", "failed"):
             card = "4242424242424242" if fate == "succeeded" else "4000000000000341"
             method = api("/v1/payment_methods", type="card", **{
                 "card[number]": card, "card[exp_month]": "12", "card[exp_year]": "2034",
@@ -282,9 +340,16 @@ def main() -> None:
     parser.add_argument("--payments", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--floor-duration", type=float, default=10)
+    parser.add_argument("--localstripe", action="store_true", help="re-read from localstripe")
+    parser.add_argument("--wait", type=float, default=1800, help="at most this long for (b)")
     args = parser.parse_args()
 
-    localstripe, base = start_localstripe()
+    recorded = None
+    if args.localstripe:
+        localstripe, base = start_localstripe()
+    else:
+        localstripe, recorded = None, RecordedStripe()
+        base = recorded.base
     os.environ.update(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_PUBLISHABLE_KEY="pk_test_bench",
                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=base)  # fmt: skip
     setup_django(DATABASE_URL)
@@ -292,7 +357,7 @@ def main() -> None:
     log = tempfile.NamedTemporaryFile("w+", prefix="bench-webhooks-", suffix=".log", delete=False)
     try:
         started = time.perf_counter()
-        token, events, truth = build(base, payments=args.payments)
+        token, events, truth = build(base, payments=args.payments, recorded=recorded)
         deliveries = deliveries_from(events, args.deliveries)
         sent = {e["id"] for e in deliveries}
         events = [e for e in events if e["id"] in sent]
@@ -332,7 +397,7 @@ def main() -> None:
 
         from payments.models import StripeEvent
 
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + args.wait
         while StripeEvent.objects.filter(status="received").exists():
             if time.monotonic() > deadline:
                 break
@@ -357,8 +422,11 @@ def main() -> None:
         for process in (worker, server):
             if process is not None:
                 server_bench.stop_server(process)
-        localstripe.terminate()
-        localstripe.wait(10)
+        if localstripe is not None:
+            localstripe.terminate()
+            localstripe.wait(10)
+        if recorded is not None:
+            recorded.stop()
         print(f"logs: {log.name}")
 
 
