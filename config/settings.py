@@ -330,6 +330,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartnerCategoryEnum": "partners.enums.PartnerCategory",
         "BarrierCategoryEnum": "beneficiaries.enums.BarrierCategory",
+        # payments/
+        "PaymentPurposeEnum": "payments.enums.PaymentPurpose",
+        "PaymentStatusEnum": "payments.enums.PaymentStatus",
+        "RefundStatusEnum": "payments.enums.RefundStatus",
     },
 }
 
