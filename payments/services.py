@@ -99,6 +99,9 @@ def _cancel_open(payment: Payment, *, actor) -> None:
 def share_payment_start(*, actor, booking_id: int) -> Payment:
     """The payment of the person's share of a booking, with a PaymentIntent to confirm in the
     browser: the open one when there is one (same amount), otherwise a new one."""
+    booking = Booking.objects.select_related("beneficiary").filter(pk=booking_id).first()
+    if booking is None or not _may_pay_for(actor, booking):
+        raise NotFoundError(_("Réservation introuvable."))
     if not gateway.enabled():
         raise gateway.disabled_error()
     payment = _open_share_payment(actor=actor, booking_id=booking_id)
