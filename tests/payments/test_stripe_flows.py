@@ -230,3 +230,28 @@ def test_a_failed_debit_leaves_the_instalment_due_and_tells_people(
     assert {"payments/debit_failed", "payments/debit_failed_staff"} <= templates
     # Not debited again by the next run: the finance officer decides.
     assert services_sepa.collect_due_installments() == []
+
+
+def test_a_refund_stripe_keeps_refusing_ends_failed_for_the_finance_officer(
+    client, stripe_on, settings, shared_booking, finance_officer
+):
+    from django.urls import reverse
+
+    from payments.tasks import refund_submit
+
+    payment = Payment.objects.create(
+        platform=shared_booking.platform, beneficiary=shared_booking.beneficiary,
+        booking=shared_booking, purpose="beneficiary_share", amount=D("7.00"),
+        status=PaymentStatus.SUCCEEDED, stripe_payment_intent_id="pi_gone",
+    )  # fmt: skip
+    refund = Refund.objects.create(payment=payment, amount=D("7.00"), reason="booking_ended")
+    settings.REFUND_MAX_ATTEMPTS = 3
+    for _ in range(2):
+        assert refund_submit(refund.pk) == RefundStatus.PENDING  # the sweep sends it again
+    assert refund_submit(refund.pk) == RefundStatus.FAILED
+    refund.refresh_from_db()
+    assert refund.status == RefundStatus.FAILED and refund.attempts == 3 and refund.error
+    client.force_login(finance_officer)
+    page = client.get(reverse("payment_list")).content.decode()
+    assert "Remboursements en échec" in page
+    assert AuditLog.objects.filter(action="refund.failed").exists()
