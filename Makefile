@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev migrate seed worker beat lint format messages mutation clean
+.PHONY: run test install install-dev migrate seed worker beat lint format messages mutation clean stripe-demo
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,21 @@ seed: migrate
 # Embedded mode: SQLite, eager Celery, console e-mail and SMS (unless the environment says otherwise).
 run: seed
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Online payments against localstripe, a fake Stripe on 127.0.0.1:$(STRIPE_DEMO_PORT) that
+# sends its signed webhooks to this server; Stripe.js is replaced by the test double it serves
+# (tests/payments/stripe_double.js). Card 4242 4242 4242 4242 pays, 4000 0000 0000 0341 is
+# declined. Stops localstripe with the server.
+STRIPE_DEMO_PORT ?= 8420
+STRIPE_DEMO_ENV = DEBUG=1 SITE_URL=http://$(HOST):$(PORT) \
+	STRIPE_SECRET_KEY=sk_test_localstripe STRIPE_PUBLISHABLE_KEY=pk_test_localstripe \
+	STRIPE_WEBHOOK_SECRET=whsec_test_solimob STRIPE_API_BASE=http://127.0.0.1:$(STRIPE_DEMO_PORT) \
+	STRIPE_JS_URL=http://127.0.0.1:$(STRIPE_DEMO_PORT)/js.stripe.com/solimob-double.js
+stripe-demo: install-dev seed
+	$(PY) -m tests.payments.localstripe_server --port $(STRIPE_DEMO_PORT) \
+		--webhook http://$(HOST):$(PORT)/payments/stripe/webhook/ & \
+	LOCALSTRIPE=$$!; trap "kill $$LOCALSTRIPE" EXIT INT TERM; \
+	$(STRIPE_DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -70,6 +70,9 @@ class DataKind(StrEnum):
     # Settlements (paying the partners)
     BANK_DETAILS = "bank_details"
     SETTLEMENTS = "settlements"
+    # payments/
+    PAYMENTS = "payments"
+    SHARE_PAYMENT = "share_payment"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -115,6 +118,8 @@ MEANING: dict[DataKind, str] = {
     DataKind.BANK_DETAILS: "a partner's IBAN and BIC, and their approval",
     DataKind.SETTLEMENTS: "monthly partner statements, their lines and transfer files "
     "(never a person's social data)",
+    DataKind.PAYMENTS: "online payments, refunds, SEPA mandates, Stripe events (reconciliation)",
+    DataKind.SHARE_PAYMENT: "paying the person's share of a booking online",
 }
 
 
@@ -177,6 +182,8 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.FUNDER_REPORT:     {_ADMIN: R, _FUNDER: R},
     K.BANK_DETAILS:      {_ADMIN: RW, _FINANCE: RW, _MANAGER: RW},
     K.SETTLEMENTS:       {_ADMIN: RW, _FINANCE: RW, _MANAGER: R},
+    K.PAYMENTS:          {_ADMIN: RW, _FINANCE: RW},
+    K.SHARE_PAYMENT:     {_ADMIN: RW, _ADVISER: RW, BENEFICIARY: RW},
 }
 # fmt: on
 

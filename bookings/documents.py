@@ -275,6 +275,9 @@ def voucher_pdf(booking) -> bytes:
     if financing is not None:
         w.row(_("Pris en charge"), euros(financing.covered))
         w.row(_("Reste à payer par la personne"), euros(financing.left_to_pay), strong=True)
+        badge = hooks.payment_badges_of(bookings=[booking], viewer="voucher").get(booking.pk)
+        if badge is not None and badge.paid > 0:
+            w.row(_("Déjà payé en ligne par la personne"), euros(badge.paid))
     else:
         w.row(_("Montant à régler au partenaire"), euros(booking.total_price), strong=True)
 

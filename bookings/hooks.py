@@ -20,6 +20,11 @@
   every change of a booking's status, its creation included (`from_status` is "" then),
   after the booking is saved. A receiver writes in that same transaction (exchange writes
   its outgoing webhooks to its outbox here); if it raises, the change rolls back.
+- `payment_badges(bookings, viewer, request)`: asked by the pages that list or show bookings
+  (the person's « Mes rendez-vous », the partner's booking) and by the voucher; a receiver
+  returns `{booking_id: PaymentBadge}` for the bookings whose share is paid online or can
+  be (`viewer` is "person", "partner" or "voucher"; the partner learns amounts only).
+  Payments answers, in a fixed number of queries for the whole list.
 """
 
 from dataclasses import dataclass
@@ -34,6 +39,7 @@ places_released = Signal()
 booking_page_panels = Signal()
 voucher_financing = Signal()
 booking_transitioned = Signal()
+payment_badges = Signal()
 
 
 @dataclass(frozen=True)
@@ -55,3 +61,25 @@ def voucher_financing_of(*, booking: Booking) -> VoucherFinancing | None:
     """The first answer of `voucher_financing`, or None."""
     answers = voucher_financing.send(sender=Booking, booking=booking)
     return next((answer for _receiver, answer in answers if answer is not None), None)
+
+
+@dataclass(frozen=True)
+class PaymentBadge:
+    """Where the person's share of a booking stands online: `state` is "to_pay",
+    "partly_paid" or "paid"; `text` says it in French with the amounts; `paid` is what
+    arrived online; `pay_url`, when the viewer may pay it now (« Payer ma part »)."""
+
+    state: str
+    text: str
+    paid: Decimal
+    pay_url: str = ""
+
+
+def payment_badges_of(*, bookings, viewer: str, request=None) -> dict[int, PaymentBadge]:
+    """Every receiver's answers, merged (the first answer for a booking wins)."""
+    badges: dict[int, PaymentBadge] = {}
+    answers = payment_badges.send(sender=Booking, bookings=bookings, viewer=viewer, request=request)
+    for _receiver, answer in answers:
+        for booking_id, badge in (answer or {}).items():
+            badges.setdefault(booking_id, badge)
+    return badges

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.need_to_know import PARTNERS, DataKind, Mode, need_to_know, signed_link
 from accounts.scoping import partner_organisation_ids
-from bookings import selectors, services
+from bookings import hooks, selectors, services
 from bookings.enums import BookingStatus
 from bookings.forms import CompleteForm, ReasonForm, ReferenceForm
 from bookings.links import partner_answer_from_token
@@ -125,6 +125,9 @@ def _detail(request, booking, *, status=200, decline_form=None, complete_form=No
             "decline_form": decline_form or _decline_form(),
             "complete_form": complete_form or CompleteForm(booking=booking),
             "cancel_form": cancel_form or _cancel_form(),
+            "payment": hooks.payment_badges_of(
+                bookings=[booking], viewer="partner", request=request
+            ).get(booking.pk),
         },
         status=status,
     )

@@ -29,7 +29,7 @@ from accounts.need_to_know import (
 )
 from accounts.permissions import is_beneficiary
 from beneficiaries.models import Beneficiary
-from bookings import documents, feeds, ics, services
+from bookings import documents, feeds, hooks, ics, services
 from bookings.enums import ActorRole, BookingStatus
 from bookings.links import beneficiary_from_token
 from bookings.permissions import role_of
@@ -184,13 +184,22 @@ def _render_page(request, beneficiary: Beneficiary, *, token: str | None):
     today = timezone.localdate()
     upcoming, past = bookings_of_beneficiary_in_order(beneficiary_id=beneficiary.pk, now=now)
     feed_url = feeds.beneficiary_feed_url(beneficiary)
+    badges = hooks.payment_badges_of(
+        bookings=[*upcoming, *past], viewer="person" if token is None else "link", request=request
+    )
+    rows = {
+        "upcoming": [_booking_row(b, now=now, today=today, token=token) for b in upcoming],
+        "past": [_booking_row(b, now=now, today=today, token=token) for b in past],
+    }
+    for row in (*rows["upcoming"], *rows["past"]):
+        row["payment"] = badges.get(row["booking"].pk)
     return render(
         request,
         "bookings/people/my_bookings.html",
         {
             "beneficiary": beneficiary,
-            "upcoming": [_booking_row(b, now=now, today=today, token=token) for b in upcoming],
-            "past": [_booking_row(b, now=now, today=today, token=token) for b in past],
+            "upcoming": rows["upcoming"],
+            "past": rows["past"],
             "via_link": token is not None,
             "adviser": _adviser_contact(beneficiary),
             "feed_url": feed_url,

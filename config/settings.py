@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "financing-arrears": {"task": "financing.tasks.arrears_daily", "schedule": 24 * 3600.0},
+    "payments-collect-installments": {
+        "task": "payments.tasks.collect_due_installments",
+        "schedule": 24 * 3600.0,
+    },
+    "payments-sweep": {"task": "payments.tasks.payments_sweep", "schedule": 600.0},
     "anonymise-inactive": {
         "task": "beneficiaries.tasks.anonymise_inactive",
         "schedule": 24 * 3600.0,
@@ -354,6 +359,14 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 STRIPE_ENABLED = bool(STRIPE_SECRET_KEY)
+# Payments (payments/): Stripe.js's address (a test double or localstripe may stand in), the
+# methods offered for a person's share, how long Stripe may take, how long a mandate link lasts.
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+STRIPE_SHARE_METHODS = env.list("STRIPE_SHARE_METHODS", default=["card"])
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+PAYMENT_STUCK_MINUTES = env.int("PAYMENT_STUCK_MINUTES", default=60)
+MANDATE_LINK_MAX_AGE_DAYS = env.int("MANDATE_LINK_MAX_AGE_DAYS", default=14)
+REFUND_MAX_ATTEMPTS = env.int("REFUND_MAX_ATTEMPTS", default=5)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -396,6 +409,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartnerCategoryEnum": "partners.enums.PartnerCategory",
         "BarrierCategoryEnum": "beneficiaries.enums.BarrierCategory",
+        # payments/
+        "PaymentPurposeEnum": "payments.enums.PaymentPurpose",
+        "PaymentStatusEnum": "payments.enums.PaymentStatus",
+        "RefundStatusEnum": "payments.enums.RefundStatus",
     },
 }
 
@@ -515,6 +532,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # payments/: stripe-python logs every request at INFO (two lines a call); keep its warnings.
+    "loggers": {"stripe": {"level": env.str("STRIPE_LOG_LEVEL", default="WARNING")}},
 }
 
 # --- Issue 16, the front door: waiting lists and self-referrals --------------------------------

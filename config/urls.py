@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("exchange.api_urls")),
     path("", include("reporting.api_urls")),
     path("", include("settlements.api_urls")),
+    path("", include("payments.api_urls")),
 ]
 
 # Swagger UI: the split view loads its set-up script from a URL (no inline script); its page
@@ -37,6 +38,7 @@ urlpatterns = [
     path("integrations/", include("exchange.urls")),
     path("indicateurs/", include("reporting.urls")),
     path("releves/", include("settlements.urls")),
+    path("", include("payments.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -58,6 +58,16 @@ class ErrorCode(models.TextChoices):
     BANK_DETAILS_MISSING = "bank_details_missing", _("Coordonnées bancaires manquantes")
     BANK_DETAILS_UNAPPROVED = "bank_details_unapproved", _("Coordonnées bancaires à valider")
     NOTHING_TO_TRANSFER = "nothing_to_transfer", _("Rien à virer")
+    # Payments (Stripe)
+    PAYMENTS_DISABLED = "payments_disabled", _("Paiement en ligne désactivé")
+    NOTHING_TO_PAY = "nothing_to_pay", _("Rien à payer")
+    PAYMENT_PROVIDER_UNAVAILABLE = (
+        "payment_provider_unavailable",
+        _("Prestataire de paiement indisponible"),
+    )
+    PAYMENT_PROVIDER_REFUSED = "payment_provider_refused", _("Opération refusée par le prestataire")
+    CARD_DECLINED = "card_declined", _("Carte refusée")
+    REFUND_TOO_LARGE = "refund_too_large", _("Remboursement supérieur au payé")
     # The codes of Django REST framework's own errors, which the API answers in the same shape.
     NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
     AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")

@@ -13,7 +13,7 @@ from accounts.need_to_know import DataKind, Mode, roles_that
 from accounts.scoping import platform_ids
 from core.errors import get_or_not_found
 from core.formatting import cents, percent
-from financing.enums import ArrearsBucket, LoanStatus
+from financing.enums import ArrearsBucket, LineKind, LoanStatus
 from financing.models import FinancingLine, FinancingPlan, FundingProgramme, Installment, Loan
 
 ZERO = Decimal("0.00")
@@ -192,3 +192,16 @@ def plan_lines_by_booking(booking_ids) -> dict[int, list[PlanLine]]:
     for booking_id, *line in rows:
         found[booking_id].append(PlanLine(*line))
     return dict(found)
+
+
+def beneficiary_shares(booking_ids) -> dict[int, Decimal]:
+    """The person's share (the plan's `beneficiary` lines) of each booking, in one query;
+    bookings without a plan or without a share are absent (payments asks this)."""
+    rows = (
+        FinancingLine.objects.filter(
+            plan__booking_id__in=list(booking_ids), kind=LineKind.BENEFICIARY
+        )
+        .values("plan__booking_id")
+        .annotate(share=Sum("amount"))
+    )
+    return {row["plan__booking_id"]: row["share"] for row in rows if row["share"]}

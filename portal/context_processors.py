@@ -44,6 +44,9 @@ def navigation(request):
         links.append({"label": _("Relevés partenaires"), "url": reverse("settlement_month")})
     if may(user, K.SETTLEMENTS, audience=PARTNERS):
         links.append({"label": _("Mes relevés"), "url": reverse("settlement_my_statements")})
+    # payments/: the reconciliation pages (finance officers, platform admins).
+    if may(user, K.PAYMENTS):
+        links.append({"label": _("Paiements"), "url": reverse("payment_list")})
     if permissions.is_partner_member(user):
         label = (
             _("Demandes de réservation")

@@ -29,6 +29,9 @@ from financing.models import GrantAward
 from financing.plans import plan_set
 from financing.services import programme_create
 from partners.models import Closure
+from payments.enums import PaymentPurpose, PaymentStatus
+from payments.models import Payment, SepaMandate
+from payments.services_sepa import mandate_url
 from tests.beneficiaries.factories import BeneficiaryFactory, ReferralFactory
 from tests.bookings.conftest import make_slot
 from tests.factories import OrganisationFactory, UserFactory, member
@@ -63,6 +66,8 @@ class World:
     delivery: object = None
     waiting: object = None  # a waiting-list entry of the person, with a place offered
     settlement: object = None  # an issued statement of the partner (last month's booking)
+    payment: object = None
+    mandate: object = None
 
 
 def _token(url: str) -> str:
@@ -195,8 +200,14 @@ def build_world() -> World:
     )  # fmt: skip
     waiting = _waiting_with_offer(adviser, person, service)
     settlement = _issued_statement(platform, partner, service, person, adviser, finance)
+    payment = Payment.objects.create(
+        platform=platform, beneficiary=person, booking=booking, amount="7.00",
+        purpose=PaymentPurpose.BENEFICIARY_SHARE, status=PaymentStatus.SUCCEEDED,
+    )  # fmt: skip
+    mandate = SepaMandate.objects.create(loan=loan, requested_by=finance)
     return World(
         subscription=subscription, delivery=delivery, waiting=waiting, settlement=settlement,
+        payment=payment, mandate=mandate,
         platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
@@ -235,6 +246,7 @@ def url_kwargs(world: World) -> dict:
         "chart": "reservations_mois",
         "table": "reservations_mois",
         "settlement_id": world.settlement.pk,
+        "payment_id": world.payment.pk,
     }
 
 
@@ -252,4 +264,6 @@ def link_kwargs(world: World) -> dict[str, dict]:
         "partner_calendar_feed": {"token": _token(partner_feed_url(world.partner))},
         "beneficiary_calendar_feed": {"token": _token(beneficiary_feed_url(world.person))},
         "waitlist_offer_link": {"token": _token(offer_url(world.waiting.offers.get()))},
+        "mandate_sign": {"token": _token(mandate_url(world.mandate))},
+        "mandate_signed": {"token": _token(mandate_url(world.mandate))},
     }

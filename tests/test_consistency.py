@@ -153,6 +153,7 @@ SHAPE = {
     "bookings": DOMAIN_APP | {"tasks"},
     "financing": DOMAIN_APP | {"tasks"},
     "settlements": DOMAIN_APP | {"tasks"},
+    "payments": DOMAIN_APP | {"tasks", "gateway", "webhooks"},
     "marketplace": {"selectors", "api", "views", "urls", "forms"},
     "core": {"models", "enums", "errors"},
     "exchange": DOMAIN_APP | {"tasks"},

@@ -52,6 +52,7 @@ UNDECLARED_NAMES = {
     # The SMS provider's callbacks (core.views_sms): a shared secret, no account, no data out.
     "sms_status_callback": "the SMS provider's delivery reports",
     "sms_inbound_callback": "the SMS provider's replies (STOP)",
+    "stripe_webhook": "Stripe's calls: the Stripe-Signature header is their authentication",
 }
 UNDECLARED_NAMESPACES = {"admin": "Django's admin: is_staff users, its own permissions"}
 UNDECLARED_MODULES = {"allauth.": "sign-in, sign-out, password, e-mail and 2FA pages"}

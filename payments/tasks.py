@@ -1,0 +1,75 @@
+"""Celery tasks of payments: thin wrappers over the services, retried with back-off when
+Stripe cannot be reached (except in eager mode, where the sweep catches up)."""
+
+from celery import shared_task
+from django.conf import settings
+
+from core.errors import ApplicationError
+from payments import selectors, services, services_sepa, webhooks
+from payments.enums import PaymentStatus, RefundStatus, StripeEventStatus
+from payments.models import Payment, Refund
+
+RETRY_SECONDS = 30
+
+
+def _eager() -> bool:
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8)
+def process_stripe_event(self, event_id: int) -> str:
+    status = webhooks.event_process(event_id=event_id)
+    if status == StripeEventStatus.RECEIVED and not _eager():
+        raise self.retry(countdown=RETRY_SECONDS * 2**self.request.retries)
+    return status
+
+
+@shared_task(bind=True, acks_late=True)
+def refund_submit(self, refund_id: int) -> str:
+    try:
+        return services.refund_submit(refund_id=refund_id).status
+    except ApplicationError as exc:
+        attempts = Refund.objects.get(pk=refund_id).attempts
+        if attempts >= settings.REFUND_MAX_ATTEMPTS:
+            services.refund_failed(refund_id=refund_id, error=exc.message)
+            return RefundStatus.FAILED
+        if _eager():
+            return RefundStatus.PENDING  # the sweep sends it again
+        raise self.retry(countdown=RETRY_SECONDS * 2**attempts) from exc
+
+
+@shared_task(acks_late=True)
+def payment_intent_cancel(payment_id: int, intent_id: str) -> None:
+    try:
+        services.payment_intent_cancel(payment_id=payment_id, intent_id=intent_id)
+    except ApplicationError:
+        pass  # the intent expires on its own at Stripe; the next sync reads it
+
+
+@shared_task(acks_late=True)
+def collect_due_installments() -> int:
+    return len(services_sepa.collect_due_installments())
+
+
+@shared_task(acks_late=True)
+def payments_sweep() -> dict:
+    """Every 10 minutes: events left `received`, refunds still pending, debits never sent."""
+    counts = {"events": 0, "refunds": 0, "debits": 0}
+    for event_id in selectors.events_to_retry().values_list("pk", flat=True)[:500]:
+        process_stripe_event.delay(event_id)
+        counts["events"] += 1
+    for refund_id in Refund.objects.filter(status=RefundStatus.PENDING).values_list(
+        "pk", flat=True
+    )[:200]:
+        refund_submit.delay(refund_id)
+        counts["refunds"] += 1
+    debits = Payment.objects.filter(
+        status=PaymentStatus.CREATED, stripe_payment_intent_id__isnull=True, mandate__isnull=False
+    ).values_list("pk", flat=True)[:200]
+    for payment_id in debits:
+        try:
+            services_sepa.debit_submit(payment_id=payment_id)
+            counts["debits"] += 1
+        except ApplicationError:
+            pass  # still unreachable: next sweep
+    return counts
