@@ -106,7 +106,7 @@ def _json(value):
 IDENTITY_FIELDS = {
     "first_name": ANONYMOUS, "last_name": ANONYMOUS, "birth_date": None, "phone": "",
     "email": "", "address": "", "professional_project": "", "household": "",
-    "income_notes": "", "search_key": "",
+    "income_notes": "", "search_key": "", "search_text": "",
 }  # fmt: skip
 REFERRAL_IDENTITY = {
     "first_name": ANONYMOUS, "last_name": ANONYMOUS, "birth_date": None, "phone": "",
