@@ -185,22 +185,22 @@ class BookingPage:
         )
         start = max(self.window.start, week_picker.local_midnight(week.start, tz))
         end = min(self.window.end, week_picker.local_midnight(week.end, tz))
-        slots = slot_list(service=self.service, start=start, end=end) if start < end else []
+        slots = list(slot_list(service=self.service, start=start, end=end)) if start < end else []
         errors = form.errors.get("slots", []) if form.is_bound else []
         return week_picker.week_picker(
             slots=slots, tz=tz, week=week, today=today, field_name="slots", multiple=True,
             path=reverse("booking_new"),
             keep={"service": self.service.pk, "beneficiary": person_id or ""},
             chosen=chosen, first_free=first_free_day, picker_id=PICKER_ID,
-            label=_("Créneaux"), help_text=self._help(form), errors=errors,
+            label=_("Créneaux"), help_text=self._help(slots), errors=errors,
         )  # fmt: skip
 
-    def _help(self, form) -> str:
+    def _help(self, slots) -> str:
         text = _(
             "En heures locales du partenaire (%(tz)s). Flèches pour passer d'une heure à "
             "l'autre, Espace pour la choisir ; plusieurs heures possibles."
         ) % {"tz": self.service.partner.timezone}
-        lengths = {slot.ends_at - slot.starts_at for slot in form.window}
+        lengths = {slot.ends_at - slot.starts_at for slot in slots}
         if len(lengths) == 1:
             minutes = int(lengths.pop().total_seconds() // 60)
             text += " " + _("Chaque créneau dure %(length)s.") % {"length": duration_text(minutes)}
