@@ -165,21 +165,21 @@ class BookingPage:
         )
 
     def picker(self, form, *, person_id) -> dict:
-        """The week picker: the week asked (`?semaine=`), else the week of the slot that
-        filled up, of the first one chosen, of the link's place, of the first free place."""
+        """The week picker, on the week of the slot that filled up, else of the link's
+        place, else the week asked (`?semaine=`), else that of the first time chosen, else
+        that of the first free place."""
         tz, today = self.window.tz, self.window.today
         first_free = self._first_free()
         first_free_day = first_free.astimezone(tz).date() if first_free else None
         chosen = form.chosen_ids() if form.is_bound else list(form.initial.get("slots", []))
         focus = form.full_slot or self.place_slot
-        if focus is None and chosen:
-            focus = next((s for s in form.window if s.pk in chosen), None)
-        default = (
-            focus.starts_at.astimezone(tz).date()
-            if focus
-            else first_free_day or self.window.first_day
-        )
         asked = self.query.get(week_picker.WEEK_PARAM) if focus is None else None
+        if focus is None and not asked and chosen:
+            focus = next((s for s in form.window if s.pk in chosen), None)
+        if focus is not None:
+            default = focus.starts_at.astimezone(tz).date()
+        else:
+            default = first_free_day or self.window.first_day
         week = week_picker.read_week(
             asked, default=default, first=self.window.first_day, last=self.window.last_day
         )
