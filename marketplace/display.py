@@ -158,7 +158,9 @@ def book_next(service, at: datetime | None, person_id: int | None = None) -> dic
     return {"url": f"{reverse('booking_new')}?{urlencode(query)}", "text": text}
 
 
-def result_row(service, today: date, person_id: int | None = None) -> dict:
+def result_row(
+    service, today: date, person_id: int | None = None, place: datetime | None = None
+) -> dict:
     """What one result shows (the service comes from `service_search`)."""
     partner = service.partner
     tz = ZoneInfo(partner.timezone)
@@ -170,7 +172,7 @@ def result_row(service, today: date, person_id: int | None = None) -> dict:
         "price": price_sentence(service),
         "next_free": next_free_text(service.next_available_at, tz, today, service.booking_mode),
         "has_free": service.next_available_at is not None,
-        "book_next": book_next(service, service.next_available_at, person_id),
+        "book_next": book_next(service, place, person_id),
         "accessibility": accessibility_text(partner),
         "languages": languages_text(partner.languages),
     }

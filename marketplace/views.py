@@ -23,7 +23,12 @@ from core.formatting import day_label, euros
 from core.paging import page_context
 from marketplace import display
 from marketplace.forms import SearchForm
-from marketplace.selectors import SearchFilters, SearchPaginator, service_search
+from marketplace.selectors import (
+    SearchFilters,
+    SearchPaginator,
+    bookable_next_places,
+    service_search,
+)
 from partners.display import per_unit
 from partners.enums import PartnerStatus
 from partners.selectors import service_base_for, service_get_for, slot_list
@@ -74,10 +79,14 @@ def _results_context(request, form: SearchForm) -> dict:
     today = timezone.localdate()
     count = page.paginator.count
     person_id = form.cleaned_data.get("beneficiary") if form.is_bound else None
+    places = bookable_next_places(page.object_list, timezone.now())
     return {
         **paging,
         "person_id": person_id,
-        "rows": [display.result_row(service, today, person_id) for service in page.object_list],
+        "rows": [
+            display.result_row(service, today, person_id, places.get(service.pk))
+            for service in page.object_list
+        ],
         "count": count,
         "status_text": display.count_text(count),
         "filters": filters,
