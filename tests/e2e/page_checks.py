@@ -226,7 +226,8 @@ def unfocused_tab_stops(page, limit: int = 80) -> list[str]:
         f"""() => {{
           const look = {FOCUS_STYLE};
           window.__solimobUnfocused = new Map();
-          document.querySelectorAll({FOCUSABLE!r}).forEach((el) => window.__solimobUnfocused.set(el, look(el)));
+          document.querySelectorAll({FOCUSABLE!r})
+            .forEach((el) => window.__solimobUnfocused.set(el, look(el)));
         }}"""
     )
     page.evaluate("() => window.scrollTo(0, 0)")
@@ -239,7 +240,8 @@ def unfocused_tab_stops(page, limit: int = 80) -> list[str]:
               if (!el || el === document.body) return null;
               const before = window.__solimobUnfocused.get(el);
               const now = ({FOCUS_STYLE})(el);
-              return {{key: el.outerHTML.slice(0, 90), same: before !== undefined && before === now}};
+              return {{key: el.outerHTML.slice(0, 90),
+                       same: before !== undefined && before === now}};
             }}"""
         )
         if result is None or result["key"] in seen:

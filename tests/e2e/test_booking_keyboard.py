@@ -42,7 +42,8 @@ class Keyboard:
     def focused(self) -> dict:
         return self.page.evaluate(
             """() => { const el = document.activeElement;
-              return {text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim(),
+              const text = el.innerText || el.value || el.getAttribute('aria-label') || '';
+              return {text: text.trim(),
                       id: el.id || '', name: el.getAttribute('name') || '', tag: el.tagName}; }"""
         )
 
