@@ -110,7 +110,7 @@ def book_with_the_keyboard(page, live_server, service_words: str, link: str, *, 
     # The person, by a few letters of her name, through the autocomplete.
     keys.skip_to_content()
     keys.tab_to(r"^id_beneficiary$")
-    keys.type("martin l")
+    keys.type("martin lea")
     option = page.get_by_role("option", name=re.compile(r"MARTIN Léa"))
     expect(option).to_be_visible()
     keys.press("ArrowDown")
