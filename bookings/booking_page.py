@@ -197,8 +197,8 @@ class BookingPage:
 
     def _help(self, slots) -> str:
         text = _(
-            "En heures locales du partenaire (%(tz)s). Flèches pour passer d'une heure à "
-            "l'autre, Espace pour la choisir ; plusieurs heures possibles."
+            "Heures locales du partenaire (%(tz)s). Flèches pour se déplacer, Espace pour "
+            "choisir (plusieurs possibles)."
         ) % {"tz": self.service.partner.timezone}
         lengths = {slot.ends_at - slot.starts_at for slot in slots}
         if len(lengths) == 1:

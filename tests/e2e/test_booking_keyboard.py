@@ -233,10 +233,6 @@ def test_the_picker_books_with_javascript_off(browser, live_server, demo_data):
         page.set_viewport_size(DESKTOP)
         sign_in(page, live_server, ADVISER)
         page.goto(f"{live_server.url}{reverse('booking_new')}?service={service.pk}")
-        # The person: the search button lists the matches.
-        page.get_by_label(re.compile("^Personne accompagnée")).fill("martin léa")
-        page.get_by_role("button", name="Chercher").click()
-        page.get_by_role("radio", name=re.compile("MARTIN Léa")).check()
         # The next week by its link, then a time.
         label = page.locator(".week-label").inner_text()
         page.get_by_role("link", name=re.compile("Semaine suivante")).click()
@@ -245,6 +241,11 @@ def test_the_picker_books_with_javascript_off(browser, live_server, demo_data):
         box = page.locator("input[name=slots]:not([disabled])").first
         box.check()
         slot_id = int(box.get_attribute("value"))
+        # The person: the search button lists the matches (the time chosen stays).
+        page.get_by_label(re.compile("^Personne accompagnée")).fill("martin léa")
+        page.get_by_role("button", name="Chercher").click()
+        page.get_by_role("radio", name=re.compile("MARTIN Léa")).check()
+        expect(page.locator(f"input[name=slots][value='{slot_id}']")).to_be_checked()
         page.get_by_role("button", name="Voir le prix").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Vérifier avant d'envoyer")
         page.get_by_role("button", name="Confirmer la réservation").click()
