@@ -106,9 +106,7 @@ def test_staff_of_the_platform_only(client, request, people, role, status):
     response = client.get(URL, {"q": "martin"})
     assert response.status_code == status
     if status == 200:
-        assert [r["label"] for r in response.json()["results"]] == [
-            "MARTIN Léa (1990) — Moulins"
-        ]
+        assert [r["label"] for r in response.json()["results"]] == ["MARTIN Léa (1990) — Moulins"]
     else:
         assert b"Martin" not in response.content
 

@@ -202,3 +202,36 @@ def test_the_query_count_does_not_grow_with_the_slots(page, service, person):
     )
     assert Slot.objects.filter(service=service).count() >= 300
     assert queries() == few
+
+
+def test_booking_from_a_record_keeps_the_person_to_the_end(page, service, person, communes):
+    """Record → "Réserver un service" → catalogue around their home → service → form with
+    the person prefilled → price → booked for that person."""
+    slot = make(service, 9, 9)
+    record = text(page.get(reverse("beneficiary_detail", args=[person.pk])))
+    catalogue_url = f"{reverse('catalogue_search')}?beneficiary={person.pk}"
+    assert f'href="{catalogue_url}#resultats">Réserver un service' in record
+
+    results = text(page.get(catalogue_url))
+    service_url = f"{reverse('catalogue_service', args=[service.pk])}?beneficiary={person.pk}"
+    assert f'href="{service_url}"' in results
+    book_next = re.search(r'href="([^"]*place=[^"]*)"', results).group(1)
+    assert f"beneficiary={person.pk}" in book_next
+
+    service_page = text(page.get(service_url))
+    assert f"&beneficiary={person.pk}" in service_page
+
+    form = text(page.get(book_next))
+    assert f'<input type="hidden" name="beneficiary" value="{person.pk}">' in form
+    assert "MARTIN Léa — Moulins" in form
+    assert re.search(rf'value="{slot.pk}" checked>', form)
+    url = f"{NEW}?service={service.pk}"
+    data = {"beneficiary": person.pk, "slots": [slot.pk], "quantity": 1, "note": ""}
+    quote = text(page.post(url, {**data, "action": "quote"}))
+    assert (
+        f'name="beneficiary" value="{person.pk}"' in quote
+        and "Léa Martin" in quote
+        or ("MARTIN Léa" in quote)
+    )
+    assert page.post(url, {**data, "action": "confirm"}).status_code == 302
+    assert Booking.objects.get().beneficiary == person

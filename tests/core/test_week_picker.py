@@ -88,9 +88,7 @@ def test_read_week_takes_any_day_and_stays_within_bounds():
     )
     assert read_week("nope", default=first, first=first, last=last).start == MONDAY
     assert read_week("2020-01-01", default=first, first=first, last=last).start == MONDAY
-    assert read_week("2030-01-01", default=first, first=first, last=last).start == date(
-        2027, 1, 18
-    )
+    assert read_week("2030-01-01", default=first, first=first, last=last).start == date(2027, 1, 18)
     assert read_month("2027-01", default=first, first=first, last=last) == date(2027, 1, 1)
     assert read_month("2031-13", default=first, first=first, last=last) == date(2026, 12, 1)
 

@@ -254,3 +254,12 @@ def test_the_picker_books_with_javascript_off(browser, live_server, demo_data):
         context.close()
     booking = booked()
     assert list(booking.booking_slots.values_list("slot_id", flat=True)) == [slot_id]
+
+
+def test_financements_does_not_scroll_sideways(page, live_server, demo_data):
+    """/financements/ scrolled sideways by a few pixels at 320 px (its amounts)."""
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, "finance@demo.test")
+    page.goto(f"{live_server.url}{reverse('finance_portfolio')}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page)
