@@ -53,7 +53,8 @@ def test_days_of_the_week_in_the_time_zone_full_times_shown_not_chosen():
         "vendredi 11 décembre",
     ]  # fmt: skip
     monday = context["days"][0]["times"]
-    assert [(t["id"], t["start"], t["end"], t["full"], t["checked"], t["note"]) for t in monday] == [
+    keys = ("id", "start", "end", "full", "checked", "note")
+    assert [tuple(t[k] for k in keys) for t in monday] == [
         (1, "8 h 30", "9 h 30", False, True, ""),
         (2, "9 h 00", "10 h 00", True, False, "complet"),
     ]  # fmt: skip
