@@ -40,7 +40,7 @@ def beneficiary_export(*, user, beneficiary_id: int) -> dict:
         "person": {
             f.name: _json(getattr(beneficiary, f.attname))
             for f in Beneficiary._meta.concrete_fields
-            if f.name not in {"search_key"}
+            if f.name not in {"search_key", "search_text"}
         },
         "referrals": rows(
             beneficiary.referrals.all(),

@@ -145,3 +145,14 @@ def test_the_query_count_does_not_grow_with_the_people(
     with django_assert_num_queries(4):
         response = client.get(URL, {"q": "jeanne dupont"})
     assert len(response.json()["results"]) == min(count, SEARCH_LIMIT)
+
+
+def test_an_anonymised_person_loses_the_search_text_and_is_never_found(adviser, people):
+    from beneficiaries import privacy
+
+    helene = people["helene"]
+    privacy.anonymise(helene)
+    helene.refresh_from_db()
+    assert helene.search_text == ""
+    assert beneficiary_search(user=adviser, q="montlucon") == []
+    assert beneficiary_search(user=adviser, q="anonyme") == []
