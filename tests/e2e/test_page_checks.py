@@ -20,7 +20,7 @@ CLEAN = """<!DOCTYPE html><html lang="fr"><head><title>Page propre</title>
 <h1>Page propre</h1><button hx-get="/fragment" hx-target="#out">Charger</button>
 <div id="out"></div></main></body></html>"""
 FRAGMENT = '<p>Chargé</p><img src="/logo.png">'
-HTMX = Path(__file__).resolve().parents[2] / "static" / "vendor" / "htmx.min.js"
+HTMX = Path(__file__).resolve().parents[2] / "static" / "vendor" / "htmx.org-2.0.11" / "htmx.min.js"
 
 
 @pytest.fixture
