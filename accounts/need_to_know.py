@@ -59,6 +59,9 @@ class DataKind(StrEnum):
     AGREEMENTS = "agreements"
     MEMBERS = "members"
     ACCOUNT = "account"
+    # agenda (issue 16)
+    AGENDA = "agenda"
+    APPOINTMENTS = "appointments"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -90,6 +93,9 @@ MEANING: dict[DataKind, str] = {
     DataKind.AGREEMENTS: "partner agreements with platforms",
     DataKind.MEMBERS: "an organisation's members and invitations",
     DataKind.ACCOUNT: "one's own account and home page",
+    DataKind.AGENDA: "the platform's places, advisers' opening hours and closures, free slots",
+    DataKind.APPOINTMENTS: "the platform's own appointments, collective sessions and outreach "
+    "dates, and who is in them",
 }
 
 
@@ -142,6 +148,8 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.AGREEMENTS:        {_ADMIN: RW, _MANAGER: R, _STAFF: R},
     K.MEMBERS:           {_ADMIN: RW, _MANAGER: RW},
     K.ACCOUNT:           {SIGNED_IN: RW},
+    K.AGENDA:            {_ADMIN: RW, _ADVISER: RW},
+    K.APPOINTMENTS:      {_ADMIN: RW, _ADVISER: RW, BENEFICIARY: RW},
 }
 # fmt: on
 

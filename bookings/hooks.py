@@ -15,6 +15,10 @@
   person pays the whole solidarity price to the partner. The voucher goes to the partner,
   who must not learn the person's benefits, programmes or loans (DESIGN §10): the answer is
   two sums, never the names of who pays.
+- `people_panels(beneficiary, request, token)`: asked while the person's « Mes rendez-vous »
+  is rendered (signed in, or through their signed link: `token`); each receiver returns the
+  HTML of one section, or "". The agenda shows the person's appointments with the platform
+  (diagnostic, follow-ups, collective sessions) beside their partner bookings.
 """
 
 from dataclasses import dataclass
@@ -28,6 +32,7 @@ from bookings.models import Booking
 places_released = Signal()
 booking_page_panels = Signal()
 voucher_financing = Signal()
+people_panels = Signal()
 
 
 @dataclass(frozen=True)
@@ -49,3 +54,11 @@ def voucher_financing_of(*, booking: Booking) -> VoucherFinancing | None:
     """The first answer of `voucher_financing`, or None."""
     answers = voucher_financing.send(sender=Booking, booking=booking)
     return next((answer for _receiver, answer in answers if answer is not None), None)
+
+
+def people_page_panels(*, beneficiary, request, token: str | None) -> list[SafeString]:
+    """The sections other apps add to the person's « Mes rendez-vous »."""
+    answers = people_panels.send(
+        sender=Booking, beneficiary=beneficiary, request=request, token=token
+    )
+    return [html for _receiver, html in answers if html]

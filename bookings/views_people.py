@@ -29,7 +29,7 @@ from accounts.need_to_know import (
 )
 from accounts.permissions import is_beneficiary
 from beneficiaries.models import Beneficiary
-from bookings import documents, feeds, ics, services
+from bookings import documents, feeds, hooks, ics, services
 from bookings.enums import ActorRole, BookingStatus
 from bookings.links import beneficiary_from_token
 from bookings.permissions import role_of
@@ -195,6 +195,9 @@ def _render_page(request, beneficiary: Beneficiary, *, token: str | None):
             "adviser": _adviser_contact(beneficiary),
             "feed_url": feed_url,
             "webcal_url": feeds.webcal(feed_url),
+            "panels": hooks.people_page_panels(
+                beneficiary=beneficiary, request=request, token=token
+            ),  # fmt: skip
         },
     )
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "marketplace",
     "beneficiaries",
     "bookings",
+    "agenda",
     "financing",
     "payments",
     "portal",
@@ -409,4 +410,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- Agenda (issue 16): advisers' places, opening rules, appointments, sessions ----------
+# The platform's rules are read in this time zone; slots are materialised this far ahead;
+# people are reminded these many hours before; the link in their messages lasts this long.
+AGENDA_TIME_ZONE = env.str("AGENDA_TIME_ZONE", default="Europe/Paris")
+AGENDA_HORIZON_DAYS = env.int("AGENDA_HORIZON_DAYS", default=90)
+AGENDA_REMINDER_HOURS = env.list("AGENDA_REMINDER_HOURS", cast=int, default=[48, 24])
+AGENDA_LINK_MAX_AGE_DAYS = env.int("AGENDA_LINK_MAX_AGE_DAYS", default=60)
+AGENDA_FEED_MAX_AGE_DAYS = env.int("AGENDA_FEED_MAX_AGE_DAYS", default=365)
+CELERY_BEAT_SCHEDULE |= {
+    "agenda-remind": {"task": "agenda.tasks.agenda_remind", "schedule": 900.0},
+    "agenda-roll-horizon": {"task": "agenda.tasks.agenda_regenerate_all", "schedule": 24 * 3600.0},
 }

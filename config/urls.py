@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("marketplace.api_urls")),
     path("", include("beneficiaries.api_urls")),
     path("", include("bookings.api_urls")),
+    path("", include("agenda.api_urls")),
     path("", include("financing.api_urls")),
 ]
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("", include("beneficiaries.urls_referrals")),
     path("personnes/", include("beneficiaries.urls_records")),
     path("", include("bookings.urls")),
+    path("", include("agenda.urls")),
     path("financements/", include("financing.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -46,6 +46,9 @@ class ErrorCode(models.TextChoices):
     CAP_EXCEEDED = "cap_exceeded", _("Plafond par personne dépassé")
     PAID_EXCEEDS_COMMITTED = "paid_exceeds_committed", _("Versé supérieur à l'engagé")
     NOT_REVERSIBLE = "not_reversible", _("Écriture impossible à annuler")
+    # agenda (issue 16: the platform's own appointments)
+    SLOT_PASSED = "slot_passed", _("Créneau déjà passé")
+    FOLLOW_UP_TOO_LATE = "follow_up_too_late", _("Suivi trop tardif")
     # The codes of Django REST framework's own errors, which the API answers in the same shape.
     NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
     AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")

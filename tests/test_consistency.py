@@ -24,6 +24,7 @@ LAYERS = (
     "beneficiaries",
     "marketplace",
     "bookings",
+    "agenda",  # issue 16: adviser agendas, sessions, outreach dates
     "financing",
     "payments",
     "portal",
@@ -148,6 +149,7 @@ SHAPE = {
     "partners": DOMAIN_APP | {"tasks"},
     "beneficiaries": DOMAIN_APP | {"tasks"},
     "bookings": DOMAIN_APP | {"tasks"},
+    "agenda": DOMAIN_APP | {"tasks"},
     "financing": DOMAIN_APP | {"tasks"},
     "marketplace": {"selectors", "api", "views", "urls", "forms"},
     "core": {"models", "enums", "errors"},
