@@ -3,11 +3,16 @@
 platform beside their partner bookings."""
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, may
 from agenda.links import appointment_url
 from agenda.notifications import place_text, when_text
 from agenda.selectors import appointments_of_person_split
+from beneficiaries import hooks as beneficiary_hooks
+from beneficiaries.hooks import Action
 from bookings import hooks
 
 
@@ -36,5 +41,23 @@ def my_appointments_panel(sender, *, beneficiary, request, token=None, **kwargs)
     )
 
 
+def book_actions(sender, *, beneficiary=None, referral=None, request, **kwargs) -> list:
+    """« Prendre rendez-vous »: on a referral waiting or accepted, on an open record."""
+    subject = beneficiary or referral
+    if not may(request.user, DataKind.APPOINTMENTS, Mode.WRITE,
+               organisation=subject.platform_id, audience=PLATFORM_STAFF):  # fmt: skip
+        return []
+    if beneficiary is not None:
+        if beneficiary.status == "closed":
+            return []
+        url = reverse("agenda_book_person", args=[beneficiary.pk])
+    else:
+        if referral.status not in ("submitted", "accepted"):
+            return []
+        url = reverse("agenda_book_referral", args=[referral.pk])
+    return [Action(_("Prendre rendez-vous (diagnostic)"), url)]
+
+
 def connect() -> None:
     hooks.people_panels.connect(my_appointments_panel, dispatch_uid="agenda.my_appointments")
+    beneficiary_hooks.person_actions.connect(book_actions, dispatch_uid="agenda.book_actions")
