@@ -33,7 +33,7 @@ def tell_person(appointment, template: str, **extra) -> None:
     """One message to the person: their account's channel, else SMS, else e-mail."""
     person = appointment.person
     context = {**context_of(appointment), **extra}
-    name = f"agenda/{template}"
+    name = template  # "agenda/booked", "agenda/reminder"...
     user = getattr(person, "user", None) if appointment.beneficiary_id else None
     if user is not None:
         notify(template=name, user=user, context=context)

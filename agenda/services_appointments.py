@@ -123,7 +123,7 @@ def appointment_book(
     )  # fmt: skip
     audit_log(actor=actor, action="appointment.booked", target=appointment,
               data={"slot": slot.pk, "kind": slot.kind.category})  # fmt: skip
-    tell_person(appointment, "booked")
+    tell_person(appointment, "agenda/booked")
     return appointment
 
 
@@ -164,7 +164,7 @@ def _cancel(appointment: Appointment, *, actor, reason: str, by: str, tell: bool
     record_transition(appointment, actor=actor, name="appointment", from_status=current,
                       to=AppointmentStatus.CANCELLED, data={"by": by})  # fmt: skip
     if tell:
-        tell_person(appointment, "cancelled")
+        tell_person(appointment, "agenda/cancelled")
 
 
 @transaction.atomic
@@ -211,7 +211,7 @@ def appointment_move(
         booked_by=actor or old.booked_by, now=now, follow_up_of=old.follow_up_of, moved_from=old,
     )  # fmt: skip
     audit_log(actor=actor, action="appointment.moved", target=new, data={"from": old.pk})
-    tell_person(new, "booked")
+    tell_person(new, "agenda/booked")
     return new
 
 
@@ -274,6 +274,6 @@ def appointments_remind(*, now: datetime | None = None) -> int:
                  *(h for h in settings.AGENDA_REMINDER_HOURS if h >= stage)}
             )  # fmt: skip
             appointment.save(update_fields=["reminders_sent", "updated_at"])
-            tell_person(appointment, "reminder")
+            tell_person(appointment, "agenda/reminder")
             sent += 1
     return sent
