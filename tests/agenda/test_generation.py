@@ -33,10 +33,18 @@ def test_golden_week_across_the_autumn_clock_change(platform, adviser, places, k
     make_rule(adviser, places["montlucon"], diag, (0, 1, 4), 9, 12)  # 90 min: 9 h, 10 h 30
     make_rule(adviser, places["vichy"], follow, (0,), 14, 16)  # 45 min: 14 h, 14 h 45
     # The adviser is away all Tuesday; Vichy's town hall closes on Monday at 14 h 45.
-    AgendaClosure.objects.create(platform=platform, adviser=adviser,
-                                 starts_at=utc(2026, 10, 26, 23), ends_at=utc(2026, 10, 27, 23))
-    AgendaClosure.objects.create(platform=platform, place=places["vichy"],
-                                 starts_at=utc(2026, 10, 26, 13, 45), ends_at=utc(2026, 10, 27))
+    AgendaClosure.objects.create(
+        platform=platform,
+        adviser=adviser,
+        starts_at=utc(2026, 10, 26, 23),
+        ends_at=utc(2026, 10, 27, 23),
+    )
+    AgendaClosure.objects.create(
+        platform=platform,
+        place=places["vichy"],
+        starts_at=utc(2026, 10, 26, 13, 45),
+        ends_at=utc(2026, 10, 27),
+    )
     report = agenda_regenerate([adviser.pk], now=utc(2026, 10, 22, 12), days=6)  # fmt: skip
     montlucon, vichy = "France Services Montluçon", "Mairie de Vichy"
     assert rows(adviser) == [
