@@ -10,15 +10,8 @@ from agenda.enums import KindCategory, PlaceKind
 from agenda.generation import agenda_regenerate
 from agenda.models import AgendaRule, Place
 from agenda.services import kinds_ensure
-from core.communes_import import import_communes
-from core.demo import COMMUNES_FILE
 from core.models import Commune
 from tests.beneficiaries.factories import BeneficiaryFactory, ReferralFactory
-
-
-@pytest.fixture
-def communes(db):
-    import_communes(str(COMMUNES_FILE))
 
 
 def commune(name: str) -> Commune:
