@@ -22,6 +22,12 @@ from core.errors import PermissionDeniedError
 from core.formatting import day_label, hm
 from core.web import page_status, run_service, submit
 
+
+def _posted(request):
+    """The form's data on a POST (even an empty one: its errors show), else unbound."""
+    return request.POST if request.method == "POST" else None
+
+
 FOR_STAFF = _("L'agenda est réservé à l'équipe de la plateforme.")
 
 
@@ -94,7 +100,7 @@ def agenda_week(request):
 @need_to_know(DataKind.AGENDA, audience=PLATFORM_STAFF)
 def place_list(request):
     platform_id = platform_of(request.user)
-    form = forms.PlaceForm(request.POST or None)
+    form = forms.PlaceForm(_posted(request))
     outcome = submit(request, form, services.place_save, platform_id=platform_id)
     if outcome is not None and outcome.ok:
         return redirect("agenda_places")
@@ -113,7 +119,7 @@ def place_edit(request, place_id: int):
         "commune": place.commune.name, "accessible": place.accessible,
         "access_notes": place.access_notes, "active": place.active,
     }  # fmt: skip
-    form = forms.PlaceForm(request.POST or None, initial=initial)
+    form = forms.PlaceForm(_posted(request), initial=initial)
     outcome = submit(request, form, services.place_save, platform_id=place.platform_id,
                      place_id=place.pk)  # fmt: skip
     if outcome is not None and outcome.ok:
@@ -137,7 +143,7 @@ def rule_list(request):
     platform_id = platform_of(request.user)
     services.kinds_ensure(platform_id=platform_id)
     form = forms.RuleForm(
-        request.POST or None, advisers=advisers_of(platform_id),
+        _posted(request), advisers=advisers_of(platform_id),
         places=selectors.places_for(request.user).filter(active=True),
         kinds=AppointmentKind.objects.filter(platform_id=platform_id),
     )  # fmt: skip
@@ -165,7 +171,7 @@ def rule_delete(request, agenda_rule_id: int):
 def closure_list(request):
     platform_id = platform_of(request.user)
     form = forms.ClosureForm(
-        request.POST or None, advisers=advisers_of(platform_id),
+        _posted(request), advisers=advisers_of(platform_id),
         places=selectors.places_for(request.user),
     )  # fmt: skip
     outcome = submit(request, form, services.closure_create, platform_id=platform_id)
