@@ -26,6 +26,8 @@ def navigation(request):
         links.append({"label": _("Personnes"), "url": reverse("beneficiary_list")})
     if may(user, K.BOOKINGS, audience=PLATFORM_STAFF):
         links.append({"label": _("Réservations"), "url": reverse("booking_list")})
+    if may(user, K.AGENDA, audience=PLATFORM_STAFF):  # issue 16: the platform's agenda
+        links.append({"label": _("Agenda"), "url": reverse("agenda_week")})
     can_manage_finance = may(user, K.PORTFOLIO)
     if can_manage_finance:
         links.append({"label": _("Financements"), "url": reverse("finance_portfolio")})
