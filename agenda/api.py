@@ -133,7 +133,7 @@ class PlaceListApi(APIView):
 
 
 class SlotListApi(APIView):
-    """Free slots of the agenda (or all of them with `free=false`), soonest first."""
+    """Free slots of the agenda (a seat left, not started yet), soonest first."""
 
     need_to_know = Need(DataKind.AGENDA)
     pagination_class = PageNumberPagination

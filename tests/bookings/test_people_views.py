@@ -23,8 +23,8 @@ from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFa
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)  # a Monday morning
 # session, user, beneficiary, bookings (with service, partner, organisation), adviser,
-# platform, memberships (navigation)
-MY_BOOKINGS_QUERIES = 7
+# platform, memberships (navigation), the appointments with the platform (agenda's panel)
+MY_BOOKINGS_QUERIES = 8
 
 
 # --- Helpers ----------------------------------------------------------------------------------
