@@ -37,6 +37,7 @@ def _book_page(request, *, person, platform_id: int, who: dict, back_url: str):
     """GET: the places nearest the person with their first free times; POST `slot`: book it
     (the second click) and go to the appointment."""
     category = _category(request)
+    status = 200
     if request.method == "POST":
         slot_id = request.POST.get("slot", "")
         outcome = run_service(
@@ -46,9 +47,9 @@ def _book_page(request, *, person, platform_id: int, who: dict, back_url: str):
         )  # fmt: skip
         if outcome.ok:
             return redirect("agenda_appointment", appointment_id=outcome.value.pk)
+        status = outcome.status
     home = selectors.home_of(person)
     offers = selectors.offer_by_place(platform_id=platform_id, category=category, home=home)
-    status = 409 if request.method == "POST" else 200
     return render(request, "agenda/book.html", {
         "title": _("Rendez-vous pour %(name)s")
         % {"name": f"{person.first_name} {person.last_name}"},

@@ -76,3 +76,21 @@ def test_a_diagnostic_booked_from_the_inbox_reaches_the_person(
         assert checks.checked_pages and not checks.problems(), checks.problems()
     finally:
         phone.close()
+
+
+def test_the_agenda_pages_pass_axe_and_fit_a_small_phone(page, live_server, demo_data):
+    """Every page of the agenda, as the demo adviser, at 320 px: CSP and axe are checked on
+    each load by the page fixture; nothing scrolls sideways."""
+    from agenda.models import AgendaSlot
+
+    sign_in(page, live_server, "adviser@demo.test")
+    page.set_viewport_size({"width": 320, "height": 800})
+    appointment = Appointment.objects.filter(beneficiary__isnull=False).first()
+    session = AgendaSlot.objects.filter(session=True).first()
+    for path in ("/agenda/", "/agenda/lieux/", "/agenda/horaires/", "/agenda/fermetures/",
+                 "/agenda/seances/", f"/agenda/seances/{session.pk}/",
+                 f"/agenda/rendez-vous/{appointment.pk}/",
+                 f"/agenda/personne/{appointment.beneficiary_id}/rendez-vous/"):  # fmt: skip
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        no_sideways_scrolling(page)
