@@ -81,6 +81,9 @@ class Beneficiary(BaseModel):
         db_index=True,
     )
     search_key = models.CharField(_("clé de doublon"), max_length=255, blank=True, db_index=True)
+    # Names, commune and birth year, lower case without accents (beneficiaries.duplicates
+    # .search_text): what the person search matches, the same on SQLite and PostgreSQL.
+    search_text = models.CharField(_("texte de recherche"), max_length=400, blank=True)
     last_contact_at = models.DateTimeField(_("dernier contact"), null=True, blank=True)
     overdue_notified_at = models.DateTimeField(
         _("retard de suivi signalé le"), null=True, blank=True
@@ -96,11 +99,12 @@ class Beneficiary(BaseModel):
         return f"{self.first_name} {self.last_name}"
 
     def save(self, *args, **kwargs):
-        from beneficiaries.duplicates import duplicate_key
+        from beneficiaries.duplicates import duplicate_key, search_text
 
         self.phone = normalise_phone(self.phone)
         if self.anonymised_at is None:
             self.search_key = duplicate_key(self.last_name, self.first_name, self.birth_date)
+            self.search_text = search_text(self)
         super().save(*args, **kwargs)
 
 

@@ -40,7 +40,7 @@ def beneficiary_export(*, user, beneficiary_id: int) -> dict:
         "person": {
             f.name: _json(getattr(beneficiary, f.attname))
             for f in Beneficiary._meta.concrete_fields
-            if f.name not in {"search_key"}
+            if f.name not in {"search_key", "search_text"}
         },
         "referrals": rows(
             beneficiary.referrals.all(),
@@ -106,7 +106,7 @@ def _json(value):
 IDENTITY_FIELDS = {
     "first_name": ANONYMOUS, "last_name": ANONYMOUS, "birth_date": None, "phone": "",
     "email": "", "address": "", "professional_project": "", "household": "",
-    "income_notes": "", "search_key": "",
+    "income_notes": "", "search_key": "", "search_text": "",
 }  # fmt: skip
 REFERRAL_IDENTITY = {
     "first_name": ANONYMOUS, "last_name": ANONYMOUS, "birth_date": None, "phone": "",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.enums import OrganisationKind, Role
 from accounts.models import Membership
 from accounts.need_to_know import DataKind, Mode, organisations_where, platforms_where
-from beneficiaries.duplicates import duplicate_key
+from beneficiaries.duplicates import duplicate_key, search_words
 from beneficiaries.enums import BeneficiaryStatus, ConsentPurpose, ReferralStatus
 from beneficiaries.models import Beneficiary, Consent, Referral
 from core.errors import NotFoundError, get_or_not_found
@@ -58,6 +58,30 @@ def beneficiary_list_filtered(
     if mine:
         people = people.filter(adviser=user)
     return people.order_by("last_name", "first_name", "pk")
+
+
+SEARCH_LIMIT = 20
+
+
+def beneficiary_search(*, user, q: str, limit: int = SEARCH_LIMIT) -> list[Beneficiary]:
+    """The people of the user's platforms (need-to-know: identity) whose names, commune or
+    birth year hold every word of `q`, accents and case aside, files still open; at most
+    `limit`, by name. One query whatever the number of people."""
+    words = search_words(q)[:6]
+    if not words:
+        return []
+    people = beneficiary_list_for(user=user).exclude(status=BeneficiaryStatus.CLOSED)
+    for word in words:
+        people = people.filter(search_text__contains=word)
+    return list(people.order_by("last_name", "first_name", "pk")[:limit])
+
+
+def search_label(person: Beneficiary) -> str:
+    """« MARTIN Léa (1990) — Montluçon »: enough to tell two namesakes apart."""
+    label = f"{person.last_name.upper()} {person.first_name}"
+    if person.birth_date:
+        label += f" ({person.birth_date.year})"
+    return f"{label} — {person.commune}" if person.commune else label
 
 
 def beneficiary_get_for(

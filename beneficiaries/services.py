@@ -316,7 +316,7 @@ def beneficiary_create(*, actor, platform_id: int, create_anyway: bool = False, 
             raise TypeError(name)
         setattr(beneficiary, name, value)
     beneficiary.phone = normalise_phone(beneficiary.phone)
-    beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key"])
+    beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key", "search_text"])
     duplicates = list(
         find_duplicates(
             platform_id=platform_id, last_name=beneficiary.last_name,
@@ -352,7 +352,7 @@ def beneficiary_update(*, actor, beneficiary_id: int, **fields) -> Beneficiary:
         if getattr(beneficiary, name) != value:
             setattr(beneficiary, name, value)
             changed.append(name)
-    beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key"])
+    beneficiary.full_clean(exclude=["platform", "adviser", "user", "search_key", "search_text"])
     beneficiary.save()
     audit_log(actor=actor, action="beneficiary.updated", target=beneficiary,
               data={"fields": changed})  # fmt: skip

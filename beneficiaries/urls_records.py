@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from beneficiaries import views_caseload
+from beneficiaries import views_caseload, views_search
 from beneficiaries import views_record_actions as actions
 from beneficiaries import views_records as views
 
@@ -32,5 +32,6 @@ urlpatterns = [
     path("", views.beneficiary_list, name="beneficiary_list"),
     path("nouvelle/", views.beneficiary_new, name="beneficiary_new"),
     path("file-active/", views_caseload.caseload, name="caseload"),
+    path("recherche/", views_search.beneficiary_search_json, name="beneficiary_search"),
     path("<int:beneficiary_id>/", include(record)),
 ]

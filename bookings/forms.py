@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from bookings.enums import BookingStatus
-from bookings.wording import local, person_label, units_text
-from core.formatting import day_label, duration_text, hm, places_text
+from bookings.wording import local, units_text
+from core.formatting import day_label, duration_text, hm
 from core.forms import date_field
 from partners.enums import BookingMode, ServiceUnit
 from partners.form_fields import FrenchDecimalField
@@ -33,7 +33,13 @@ class BookingForm(forms.Form):
     `slots` are the slots of the window the page offers, full ones included (a slot that
     filled up while the adviser was choosing is then named, not silently dropped)."""
 
-    beneficiary = forms.TypedChoiceField(label=gettext_lazy("Personne accompagnée"), coerce=int)
+    beneficiary = forms.IntegerField(
+        label=gettext_lazy("Personne accompagnée"),
+        error_messages={
+            "required": gettext_lazy("Choisissez la personne : cherchez-la par son nom."),
+            "invalid": gettext_lazy("Choisissez la personne : cherchez-la par son nom."),
+        },
+    )
     slots = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Créneaux"),
         coerce=int,
@@ -42,8 +48,8 @@ class BookingForm(forms.Form):
             "invalid_choice": gettext_lazy("Ce créneau n'est plus proposé. Choisissez-en un autre.")
         },
     )
-    first_day = forms.ChoiceField(label=gettext_lazy("Premier jour"), required=False)
-    last_day = forms.ChoiceField(label=gettext_lazy("Dernier jour"), required=False)
+    first_day = date_field(gettext_lazy("Premier jour"), required=False)
+    last_day = date_field(gettext_lazy("Dernier jour"), required=False)
     quantity = forms.IntegerField(
         label=gettext_lazy("Nombre de places"),
         min_value=1,
@@ -76,25 +82,19 @@ class BookingForm(forms.Form):
 
     def __init__(self, *args, service, people, slots, tz: ZoneInfo, today: date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.full_slot = False  # a chosen slot has no room left (the page answers 409)
+        self.full_slot = None  # a chosen slot with no room left (the page answers 409)
+        self.person = None  # the person chosen, once valid
         self.service = service
+        self.people = people
         self.tz = tz
         self.today = today
         self.period = service.booking_mode == BookingMode.PERIOD
         self.window = list(slots)
         self.by_id = {slot.pk: slot for slot in self.window}
-        self.fields["beneficiary"].choices = [("", _("Choisissez la personne"))] + [
-            (person.pk, person_label(person)) for person in people
-        ]
         self.fields["slots"].choices = [(slot.pk, slot.pk) for slot in self.window]
         self.by_day: dict[date, list] = defaultdict(list)
         for slot in self.window:
             self.by_day[local(slot.starts_at, tz).date()].append(slot)
-        day_choices = [("", _("Choisissez un jour"))] + [
-            (day.isoformat(), self._day_choice(day)) for day in self._free_days()
-        ]
-        self.fields["first_day"].choices = day_choices
-        self.fields["last_day"].choices = day_choices
         if self.period:
             self.fields["first_day"].required = self.fields["last_day"].required = True
         if service.unit == ServiceUnit.KM:
@@ -107,61 +107,26 @@ class BookingForm(forms.Form):
 
     # Presentation of the window ---------------------------------------------------------
 
-    def _free_days(self) -> list[date]:
-        return [
-            day for day, slots in sorted(self.by_day.items()) if any(s.remaining for s in slots)
-        ]
-
-    def _day_choice(self, day: date) -> str:
-        remaining = min(s.remaining for s in self.by_day[day])
-        return _("%(day)s (%(places)s)") % {
-            "day": day_label(day, self.today),
-            "places": places_text(remaining),
-        }
-
-    def _chosen_ids(self) -> set[int]:
+    def chosen_ids(self) -> list[int]:
+        """The slot ids the page received (valid numbers only)."""
         if not self.is_bound:
-            return set()
-        chosen = set()
+            return []
+        chosen = []
         for value in self.data.getlist(self.add_prefix("slots")):
             try:
-                chosen.add(int(value))
+                chosen.append(int(value))
             except (TypeError, ValueError):
                 continue
         return chosen
 
-    def slot_days(self) -> list[dict]:
-        """The free slots by day for the checkboxes; a chosen slot that filled up meanwhile
-        is listed too, marked full and not selectable."""
-        chosen = self._chosen_ids()
-        days = []
-        for day, slots in sorted(self.by_day.items()):
-            rows = []
-            for slot in slots:
-                full = slot.remaining <= 0
-                if full and slot.pk not in chosen:
-                    continue
-                start, end = local(slot.starts_at, self.tz), local(slot.ends_at, self.tz)
-                rows.append(
-                    {
-                        "id": slot.pk,
-                        "start": hm(start.time(), minutes=True),
-                        "end": hm(end.time(), minutes=True),
-                        "note": (
-                            _("complet")
-                            if full
-                            else places_text(slot.remaining)
-                            if slot.remaining < slot.capacity
-                            else ""
-                        ),  # fmt: skip
-                        "full": full,
-                        "checked": slot.pk in chosen and not full,
-                    }
-                )
-            if rows:
-                days.append({"iso": day.isoformat(), "label": day_label(day, self.today),
-                             "slots": rows})  # fmt: skip
-        return days
+    def clean_beneficiary(self):
+        person = self.people.filter(pk=self.cleaned_data["beneficiary"]).first()
+        if person is None:
+            raise forms.ValidationError(
+                _("Personne introuvable (ou son dossier est clos) : cherchez-la à nouveau.")
+            )
+        self.person = person
+        return person.pk
 
     def slot_length(self) -> str:
         """« 1 h », « 30 min », « 1 h 30 » when every slot offered lasts as long, else ""."""
@@ -183,7 +148,7 @@ class BookingForm(forms.Form):
             return data
         for slot in chosen:
             if slot.remaining <= 0:
-                self.full_slot = True
+                self.full_slot = slot
                 message = (
                     _("Plus de place %(slot)s : choisissez d'autres dates.")
                     if self.period
@@ -231,16 +196,22 @@ class BookingForm(forms.Form):
         first, last = data.get("first_day"), data.get("last_day")
         if not first or not last:
             return None
-        first, last = date.fromisoformat(first), date.fromisoformat(last)
         if last < first:
             self.add_error("last_day", _("Le dernier jour doit venir après le premier jour."))
             return None
-        return [
+        chosen = [
             slot
             for day, slots in sorted(self.by_day.items())
             if first <= day <= last
             for slot in slots
         ]
+        if not chosen:
+            self.add_error(
+                "first_day",
+                _("Aucun jour d'ouverture entre ces deux dates : choisissez-en d'autres."),
+            )
+            return None
+        return chosen
 
     def hidden_values(self) -> list[tuple[str, str]]:
         """The answers, as hidden inputs for the confirmation step."""

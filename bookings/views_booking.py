@@ -3,44 +3,31 @@
 write goes through `bookings.services`."""
 
 import uuid
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, need_to_know
-from beneficiaries.enums import BeneficiaryStatus
-from beneficiaries.selectors import beneficiary_list_for
+from beneficiaries.selectors import search_label
 from bookings import idempotency, pricing, services
+from bookings.booking_page import PICKER_ID, BookingPage, people_for, read_ids
 from bookings.capacity import SlotFull
 from bookings.enums import BookingStatus
 from bookings.forms import BookingForm
-from bookings.views_adviser import local_today, service_tz
-from bookings.wording import (
-    price_rows,
-    slot_text,
-    units_text,
-)
+from bookings.wording import person_label, price_rows, slot_text, units_text
 from core.errors import NotFoundError
 from core.formatting import euros
 from core.web import run_service
-from partners.enums import BookingMode, PartnerStatus
-from partners.selectors import service_base_for, slot_list
+from partners.enums import PartnerStatus
+from partners.selectors import service_base_for
 
 PAGE_SIZE = 25
 TEMPLATES = "bookings/"
-# Timed slots are offered three weeks ahead; a rental may run longer (up to ~3 months).
-SLOT_WINDOW_DAYS = 21
-PERIOD_WINDOW_DAYS = 93
 CANCELLABLE = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED)
-
-
-def _local_midnight(day, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0)).replace(tzinfo=tz)
 
 
 # --- Booking a service ----------------------------------------------------------------------
@@ -58,81 +45,92 @@ def _bookable_service(user, value):
     )
 
 
-def _window(service, now: datetime) -> list:
-    """The slots the page offers: from the partner's notice period, three weeks of timed
-    slots (longer for a rental), never beyond what the service lets book ahead."""
-    tz = service_tz(service)
-    start = now + timedelta(hours=service.min_notice_hours)
-    days = PERIOD_WINDOW_DAYS if service.booking_mode == BookingMode.PERIOD else SLOT_WINDOW_DAYS
-    end = min(
-        _local_midnight(local_today(tz) + timedelta(days=days), tz),
-        now + timedelta(days=service.max_advance_days, seconds=1),
-    )
-    return list(slot_list(service=service, start=start, end=end))
-
-
-def _booking_form(request, service, data=None, initial=None) -> BookingForm:
-    tz = service_tz(service)
-    people = (
-        beneficiary_list_for(user=request.user)
-        .exclude(status=BeneficiaryStatus.CLOSED)
-        .order_by("last_name", "first_name", "pk")
-    )
-    return BookingForm(
-        data, initial=initial, service=service, people=people,
-        slots=_window(service, timezone.now()), tz=tz, today=local_today(tz),
+def _booking_form(request, service, page: BookingPage, data=None, initial=None) -> BookingForm:
+    tz = page.window.tz
+    form = BookingForm(
+        data, initial=initial, service=service, people=people_for(request.user),
+        slots=page.form_slots(), tz=tz, today=page.window.today,
     )  # fmt: skip
+    for name in ("first_day", "last_day"):
+        form.fields[name].widget.attrs.update(
+            min=page.window.first_day.isoformat(), max=page.window.last_day.isoformat()
+        )
+    return form
 
 
-def _render_new(request, service, form, *, status=200, quote=None):
-    tz = service_tz(service)
+def _chosen_person(request, form):
+    """The person shown prefilled (from the form, or `?beneficiary=` of the link)."""
+    if form.is_bound:
+        if form.person is None and "beneficiary" not in form.errors:
+            value = form.data.get("beneficiary", "")
+            if str(value).isdigit():
+                return people_for(request.user).filter(pk=int(value)).first()
+        return form.person
+    value = form.initial.get("beneficiary")
+    return people_for(request.user).filter(pk=value).first() if value else None
+
+
+def _change_person_url(service, form) -> str:
+    query = QueryDict(mutable=True)
+    query["service"] = service.pk
+    for pk in form.chosen_ids() if form.is_bound else form.initial.get("slots", []):
+        query.appendlist("slots", pk)
+    return f"{reverse('booking_new')}?{query.urlencode()}#id_beneficiary"
+
+
+def _render_new(request, service, page: BookingPage, form, *, status=200, quote=None):
+    tz = page.window.tz
+    person = _chosen_person(request, form)
     context = {
         "service": service,
         "partner": service.partner,
         "form": form,
         "period": form.period,
-        "days": form.slot_days(),
-        "slot_length": "" if form.period else form.slot_length(),
-        "timezone_name": service.partner.timezone,
-        "window_days": PERIOD_WINDOW_DAYS if form.period else SLOT_WINDOW_DAYS,
-        "min_notice_hours": service.min_notice_hours,
+        "notice": page.notice,
+        "person": person,
+        "person_label": person_label(person) if person else "",
+        "change_person_url": _change_person_url(service, form),
+        "search_url": reverse("beneficiary_search"),
         "service_price": euros(service.solidarity_price),
         "form_url": f"{reverse('booking_new')}?service={service.pk}",
     }
-    if quote is not None:
-        data = form.cleaned_data
-        slots = data["slot_objects"]
-        today = local_today(tz)
-        person = next(
-            (label for value, label in form.fields["beneficiary"].choices
-             if str(value) == str(data["beneficiary"])),
-            "",
-        )  # fmt: skip
-        context.update(
-            {
-                "quote": quote,
-                "price": price_rows(
-                    quantity=data["quantity"],
-                    units=quote.units,
-                    unit=service.unit,
-                    unit_price=quote.unit_price,
-                    market_unit_price=quote.market_unit_price,
-                    total=quote.total_price,
-                    market_total=quote.market_total,
-                ),  # fmt: skip
-                "deposit": euros(service.deposit) if service.deposit else "",
-                "person": person,
-                "chosen": [slot_text(slot, tz, today, service.booking_mode) for slot in slots],
-                "chosen_count": len(slots),
-                "hidden": form.hidden_values(),
-                "units_label": units_text(quote.units, service.unit),
-                "request_key": uuid.uuid4().hex,
-            }
-        )
-        template = "booking_confirm.html"
-    else:
-        template = "booking_new.html"
-    return render(request, TEMPLATES + template, context, status=status)
+    if quote is None:
+        if form.period:
+            context["calendar"] = page.calendar(form)
+        else:
+            context["picker"] = page.picker(form, person_id=person.pk if person else None)
+        if request.htmx and request.htmx.target == PICKER_ID and "picker" in context:
+            return render(request, "core/week_picker.html", {"picker": context["picker"]})
+        if person is None and form.is_bound and form.data.get("personne", "").strip():
+            context["matches"] = [
+                (match.pk, search_label(match)) for match in page.person_matches()
+            ]
+            context["searched"] = True
+        return render(request, TEMPLATES + "booking_new.html", context, status=status)
+    data = form.cleaned_data
+    slots = data["slot_objects"]
+    today = page.window.today
+    context.update(
+        {
+            "quote": quote,
+            "price": price_rows(
+                quantity=data["quantity"],
+                units=quote.units,
+                unit=service.unit,
+                unit_price=quote.unit_price,
+                market_unit_price=quote.market_unit_price,
+                total=quote.total_price,
+                market_total=quote.market_total,
+            ),  # fmt: skip
+            "deposit": euros(service.deposit) if service.deposit else "",
+            "chosen": [slot_text(slot, tz, today, service.booking_mode) for slot in slots],
+            "chosen_count": len(slots),
+            "hidden": form.hidden_values(),
+            "units_label": units_text(quote.units, service.unit),
+            "request_key": uuid.uuid4().hex,
+        }
+    )
+    return render(request, TEMPLATES + "booking_confirm.html", context, status=status)
 
 
 @need_to_know(DataKind.BOOKINGS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
@@ -147,17 +145,29 @@ def booking_new(request):
         messages.info(request, _("Choisissez d'abord le service à réserver dans le catalogue."))
         return redirect("catalogue_search")
 
+    now = timezone.now()
     if request.method != "POST":
-        initial = {"quantity": 1}
+        page = BookingPage(
+            service=service, user=request.user, source=request.GET, query=request.GET, now=now
+        )
+        initial = {"quantity": 1, **page.read_place()}
+        slots = read_ids(request.GET.getlist("slots")) or initial.get("slots", [])
+        if slots:
+            initial["slots"] = slots
         if request.GET.get("beneficiary", "").isdigit():
             initial["beneficiary"] = int(request.GET["beneficiary"])
-        return _render_new(request, service, _booking_form(request, service, initial=initial))
+        return _render_new(
+            request, service, page, _booking_form(request, service, page, initial=initial)
+        )
 
-    form = _booking_form(request, service, data=request.POST)
+    page = BookingPage(
+        service=service, user=request.user, source=request.POST, query=request.GET, now=now
+    )
+    form = _booking_form(request, service, page, data=request.POST)
     action = request.POST.get("action")
-    if action == "edit" or not form.is_valid():
-        status = 200 if action == "edit" else 409 if form.full_slot else 400
-        return _render_new(request, service, form, status=status)
+    if action in ("edit", "find_person") or not form.is_valid():
+        status = 200 if action in ("edit", "find_person") else 409 if form.full_slot else 400
+        return _render_new(request, service, page, form, status=status)
     data = form.cleaned_data
     if action != "confirm":
         quoted = run_service(
@@ -165,8 +175,8 @@ def booking_new(request):
             quantity=data["quantity"], units=data.get("units"),
         )  # fmt: skip
         if not quoted.ok:
-            return _render_new(request, service, form, status=quoted.status)
-        return _render_new(request, service, form, quote=quoted.value)
+            return _render_new(request, service, page, form, status=quoted.status)
+        return _render_new(request, service, page, form, quote=quoted.value)
 
     def book() -> tuple[int, dict]:
         booking = services.booking_create(
@@ -193,14 +203,15 @@ def booking_new(request):
             created = run_service(request, book, form=form)
     except NotFoundError as exc:  # the person chosen in the form
         form.add_error("beneficiary", exc.message)
-        return _render_new(request, service, form, status=400)
+        return _render_new(request, service, page, form, status=400)
     if isinstance(created.error, SlotFull):
-        # Read the slots again: the one that filled up is named next to the slots.
-        form = _booking_form(request, service, data=request.POST)
+        # Read the slots again: the one that filled up is named next to the slots, and the
+        # picker opens on its week.
+        form = _booking_form(request, service, page, data=request.POST)
         if form.is_valid():  # freed again in between: say what the service said
             form.add_error(None, created.error.message)
     if not created.ok:
-        return _render_new(request, service, form, status=created.status)
+        return _render_new(request, service, page, form, status=created.status)
     _code, booking = created.value
     if booking["status"] == BookingStatus.CONFIRMED:
         messages.success(

@@ -100,6 +100,12 @@ def short_date(day: date | None) -> str:
     return date_format(day, "j F Y") if day else ""
 
 
+def short_day(day: date) -> str:
+    """« lun. 7 déc. » (a button's or a link's few words)."""
+    weekday, rest = date_format(day, "D"), date_format(day, "j N")
+    return f"{weekday}. {rest}" if not weekday.endswith(".") else f"{weekday} {rest}"
+
+
 def day_label(day: date, today: date) -> str:
     """« mardi 24 novembre », with the year when it is not this year's."""
     return date_format(day, "l j F" if day.year == today.year else "l j F Y")

@@ -4,15 +4,17 @@ the filters in use, in plain French (the words for money, days and hours are
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from core.formatting import day_label, euros, hm, km, places_text, short_date
+from core.formatting import day_label, euros, hm, km, places_text, short_date, short_day
 from core.forms import date_input
 from marketplace.selectors import DEFAULT_RADIUS_KM
 from partners.display import per_unit
@@ -136,7 +138,29 @@ def count_text(count: int) -> str:
 # --- Search results ---------------------------------------------------------------------------
 
 
-def result_row(service, today: date) -> dict:
+def book_next(service, at: datetime | None, person_id: int | None = None) -> dict | None:
+    """The link that opens the booking form on the next free place: « Réserver le lun. 7
+    déc. à 8 h 30 » (« Réserver à partir du lun. 7 déc. » for a rental), the person
+    carried along when the catalogue was opened from their record."""
+    if at is None:
+        return None
+    local = at.astimezone(ZoneInfo(service.partner.timezone))
+    query = [("service", service.pk), ("place", at.isoformat())]
+    if person_id:
+        query.append(("beneficiary", person_id))
+    if service.booking_mode == BookingMode.PERIOD:
+        text = _("Réserver à partir du %(day)s") % {"day": short_day(local.date())}
+    else:
+        text = _("Réserver le %(day)s à %(time)s") % {
+            "day": short_day(local.date()),
+            "time": hm(local.time(), minutes=True),
+        }
+    return {"url": f"{reverse('booking_new')}?{urlencode(query)}", "text": text}
+
+
+def result_row(
+    service, today: date, person_id: int | None = None, place: datetime | None = None
+) -> dict:
     """What one result shows (the service comes from `service_search`)."""
     partner = service.partner
     tz = ZoneInfo(partner.timezone)
@@ -148,6 +172,7 @@ def result_row(service, today: date) -> dict:
         "price": price_sentence(service),
         "next_free": next_free_text(service.next_available_at, tz, today, service.booking_mode),
         "has_free": service.next_available_at is not None,
+        "book_next": book_next(service, place, person_id),
         "accessibility": accessibility_text(partner),
         "languages": languages_text(partner.languages),
     }

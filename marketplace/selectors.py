@@ -7,13 +7,26 @@ Keywords are matched, without case or accents, in the service's folded search te
 trigram index serves it on PostgreSQL).
 """
 
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.utils import timezone
 
 from core.places import Place, WithinBox, bounding_box, distance_expression
@@ -241,3 +254,28 @@ def service_search(
     order += ["partner__organisation__name", "name", "pk"]
     rows = Service.objects.select_related("partner__organisation").annotate(**annotations)
     return SearchResults(services.order_by(*order), rows.order_by(*order))
+
+
+def bookable_next_places(services, now: datetime) -> dict[int, datetime]:
+    """The next free place each service lets book now, after its notice period (the
+    catalogue's "prochaine place" counts from now): `next_available_at` where it is already
+    past the notice, else one query for all the others together (none when none needs it)."""
+    places: dict[int, datetime] = {}
+    wanted: list[Q] = []
+    for service in services:
+        at = getattr(service, "next_available_at", None)
+        if at is None:
+            continue
+        start = now + timedelta(hours=service.min_notice_hours)
+        if at >= start:
+            places[service.pk] = at
+        else:
+            wanted.append(Q(service_id=service.pk, starts_at__gte=start))
+    if wanted:
+        rows = (
+            Slot.objects.filter(reduce(operator.or_, wanted), reserved__lt=F("capacity"))
+            .values("service_id")
+            .annotate(first=Min("starts_at"))
+        )
+        places.update({row["service_id"]: row["first"] for row in rows})
+    return places

@@ -23,7 +23,12 @@ from core.formatting import day_label, euros
 from core.paging import page_context
 from marketplace import display
 from marketplace.forms import SearchForm
-from marketplace.selectors import SearchFilters, SearchPaginator, service_search
+from marketplace.selectors import (
+    SearchFilters,
+    SearchPaginator,
+    bookable_next_places,
+    service_search,
+)
 from partners.display import per_unit
 from partners.enums import PartnerStatus
 from partners.selectors import service_base_for, service_get_for, slot_list
@@ -73,9 +78,15 @@ def _results_context(request, form: SearchForm) -> dict:
     page = paging["page_obj"]
     today = timezone.localdate()
     count = page.paginator.count
+    person_id = form.cleaned_data.get("beneficiary") if form.is_bound else None
+    places = bookable_next_places(page.object_list, timezone.now())
     return {
         **paging,
-        "rows": [display.result_row(service, today) for service in page.object_list],
+        "person_id": person_id,
+        "rows": [
+            display.result_row(service, today, person_id, places.get(service.pk))
+            for service in page.object_list
+        ],
         "count": count,
         "status_text": display.count_text(count),
         "filters": filters,
@@ -139,6 +150,12 @@ def catalogue_service(request, service_id: int):
     base_url = reverse("catalogue_service", args=[service.pk])
     limit = today + timedelta(days=display.SLOT_PAGING_LIMIT_DAYS)
     previous = max(today, first - timedelta(days=display.SLOT_WINDOW_DAYS))
+    bookable_from = now + timedelta(hours=service.min_notice_hours)
+    next_free = next(
+        (s.starts_at for s in slots if s.remaining > 0 and s.starts_at >= bookable_from), None
+    )
+    person = request.GET.get("beneficiary", "")
+    person_id = int(person) if person.isdigit() and len(person) < 12 else None
     return render(
         request,
         "marketplace/service.html",
@@ -155,6 +172,8 @@ def catalogue_service(request, service_id: int):
             "accessibility": display.accessibility_text(partner),
             "languages": display.languages_text(partner.languages),
             "days": display.free_days(slots, tz, today, service.booking_mode),
+            "book_next": display.book_next(service, next_free, person_id),
+            "person_id": person_id,
             "first_label": day_label(first, today),
             "last_label": day_label(after - timedelta(days=1), today),
             "timezone_name": partner.timezone,

@@ -11,3 +11,12 @@ document.addEventListener("change", (event) => {
     form.requestSubmit();
   }
 });
+
+// After a failed submit, the error summary (core/_form_errors.html) takes the focus: its
+// links lead to the fields to correct (RGAA 11.10, 12.8).
+const focusErrorSummary = () => {
+  const summary = document.querySelector("[data-focus-on-load]");
+  if (summary) summary.focus();
+};
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusErrorSummary);
+else focusErrorSummary();

@@ -98,7 +98,7 @@ def secret_person(platform, adviser):
 # --- Booking (adviser) ----------------------------------------------------------------------
 
 
-def test_the_form_offers_the_free_slots_by_day_and_the_people_followed(
+def test_the_form_shows_the_week_of_free_times_and_the_person_prefilled(
     client, adviser, person, service, slot
 ):
     full = make_slot(service, 3, 11, capacity=1)
@@ -109,11 +109,16 @@ def test_the_form_offers_the_free_slots_by_day_and_the_people_followed(
     )
     assert response.status_code == 200
     html = text(response)
-    assert f'id="creneau-{slot.pk}"' in html
-    assert f'id="creneau-{full.pk}"' not in html  # full slots are not offered
-    assert '9 h 00<span class="visually-hidden"> – 10 h 00</span>' in html
+    assert re.search(rf'<input type="checkbox" name="slots" value="{slot.pk}">', html)
+    # A full time is shown, "complet", and cannot be chosen.
+    assert re.search(rf'name="slots" value="{full.pk}" disabled> <span>11 h 00</span>', html)
+    assert '<span class="week-note">complet</span>' in html
+    assert '9 h 00</span><span class="visually-hidden"> – 10 h 00' in html
     assert "Chaque créneau dure 1 h." in html
-    assert f'<option value="{person.pk}" selected>MARTIN Léa — Moulins</option>' in html
+    # The person of the link is shown, with a way to change; nobody else is listed.
+    assert "MARTIN Léa — Moulins" in html
+    assert f'<input type="hidden" name="beneficiary" value="{person.pk}">' in html
+    assert ">changer<" in html
     assert closed.last_name.upper() not in html
     assert "Voir le prix" in html
 
@@ -182,9 +187,10 @@ def test_a_slot_that_fills_up_meanwhile_brings_the_form_back_with_nothing_lost(
     assert "Plus de place sur le créneau du" in html
     assert "complet" in html
     assert "Le matin de préférence" in html  # the note is kept
-    assert f'<option value="{person.pk}" selected>' in html  # so is the person
-    assert re.search(rf'id="creneau-{other.pk}" checked', html)  # and the other slot
-    assert re.search(rf'value="{slot.pk}" id="creneau-{slot.pk}" disabled', html)
+    # so is the person
+    assert f'<input type="hidden" name="beneficiary" value="{person.pk}">' in html
+    assert re.search(rf'value="{other.pk}" checked>', html)  # and the other slot
+    assert re.search(rf'value="{slot.pk}" disabled> <span>9 h 00</span>', html)
     assert Booking.objects.count() == 1
     other.refresh_from_db()
     assert other.reserved == 0

@@ -170,3 +170,91 @@ class PageChecks:
 
     def problems(self) -> list[str]:
         return self.policy + self.accessibility
+
+
+# --- Reflow and visible focus (RGAA 10.7, 10.11) ---------------------------------------------
+# Checked where a journey asks (`check_page`): they resize the page and move the focus.
+
+REFLOW_WIDTHS = (320, 640)  # a phone; 1280 px at 200 % zoom
+FOCUS_STYLE = """(element) => {
+  const look = (el) => {
+    const s = getComputedStyle(el);
+    return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow, s.backgroundColor,
+            s.borderColor, s.color, s.textDecorationLine].join("|");
+  };
+  const parts = [element, element.closest("label"), element.parentElement].filter(Boolean);
+  return parts.map(look).join("#");
+}"""
+FOCUSABLE = (
+    "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), "
+    "select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])"
+)
+
+
+def sideways_overflow(page, widths=REFLOW_WIDTHS) -> list[str]:
+    """Where the page scrolls sideways at each width (a data table's own scroll region
+    does not count: it scrolls inside the page)."""
+    original = dict(page.viewport_size)
+    problems = []
+    try:
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": original["height"]})
+            overflow = page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 0:
+                culprits = page.evaluate(
+                    """(width) => [...document.querySelectorAll('body *')]
+                      .filter((el) => el.getBoundingClientRect().right > width + 1
+                              && !el.closest('.table-scroll, [data-scroll-region]'))
+                      .slice(0, 3).map((el) => el.outerHTML.slice(0, 100))""",
+                    width,
+                )
+                problems.append(
+                    f"{page.url} scrolls sideways by {overflow}px at {width}px: {culprits}"
+                )
+    finally:
+        page.set_viewport_size(original)
+    return problems
+
+
+def unfocused_tab_stops(page, limit: int = 80) -> list[str]:
+    """Tab through the page from its start: each Tab stop must look different focused
+    (an outline, a shadow, colours) from how it looks unfocused."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); }")
+    page.evaluate(
+        f"""() => {{
+          const look = {FOCUS_STYLE};
+          window.__solimobUnfocused = new Map();
+          document.querySelectorAll({FOCUSABLE!r})
+            .forEach((el) => window.__solimobUnfocused.set(el, look(el)));
+        }}"""
+    )
+    page.evaluate("() => window.scrollTo(0, 0)")
+    problems, seen = [], set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        result = page.evaluate(
+            f"""() => {{
+              const el = document.activeElement;
+              if (!el || el === document.body) return null;
+              const before = window.__solimobUnfocused.get(el);
+              const now = ({FOCUS_STYLE})(el);
+              return {{key: el.outerHTML.slice(0, 90),
+                       same: before !== undefined && before === now}};
+            }}"""
+        )
+        if result is None or result["key"] in seen:
+            break
+        seen.add(result["key"])
+        if result["same"]:
+            problems.append(f"no visible focus on {page.url}: {result['key']}")
+    return problems
+
+
+def check_page(page, *, focus: bool = True) -> None:
+    """No sideways scroll at 320 and 640 px; every Tab stop visibly focused."""
+    problems = sideways_overflow(page)
+    if focus:
+        problems += unfocused_tab_stops(page)
+    assert not problems, "\n".join(problems)

@@ -55,15 +55,19 @@ def test_adviser_books_the_garage_confirms_and_lea_gets_her_voucher(page, live_s
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Karim")
     page.goto(f"{live_server.url}{reverse('catalogue_service', args=[service.pk])}")
     expect(page.get_by_role("heading", level=1)).to_have_text(SERVICE)
-    page.get_by_role("link", name="Réserver pour une personne").click()
+    page.get_by_role("link", name="Choisir une autre place").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Réserver : {SERVICE}")
-    page.get_by_label("Personne accompagnée").select_option(label=PERSON)
+    # The person through the search field (the autocomplete), the slot in the week picker.
+    page.get_by_label(re.compile("^Personne accompagnée")).fill("martin léa")
+    page.get_by_role("option", name=re.compile(re.escape(PERSON.split(" — ")[0]))).click()
     picker = page.get_by_role("group", name=re.compile("^Créneaux"))
-    first_day = picker.get_by_role("group").first
+    free = page.locator("input:not([disabled])")
+    first_day = picker.locator(".week-day").filter(has=free).first
     day_label = first_day.locator("legend").text_content().strip()
-    slot = first_day.get_by_role("checkbox").first
-    slot_time = first_day.locator("label").first.text_content().split(" (")[0].strip()
+    time_box = first_day.locator(".week-time").filter(has=free).first
+    slot = time_box.locator("input")
+    slot_time = time_box.locator("span").first.text_content()
     slot.check()
     expect(slot).to_be_checked()
     page.get_by_label("Message pour le partenaire").fill("Bruit au freinage, voiture de 2009.")

@@ -463,8 +463,9 @@ def test_search_queries_do_not_grow_with_the_results(
     params = {"category": "garage", "place": "Moulins", "available_from": MONDAY}
 
     # Session, user, memberships, the commune, the page's ids with the count, its rows, the
+    # next places past the partners' notice (one query for the page's rows), the
     # navigation's teams.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(SEARCH, params)
 
     assert response.status_code == 200
@@ -562,7 +563,11 @@ def test_service_page_shows_prices_partner_and_free_slots(client, adviser, world
     assert "Du dimanche 22 novembre au samedi 12 décembre." in page
     assert "?debut=2026-12-13" in page
     assert "précédentes" not in page
-    assert "Réserver pour une personne" in page  # advisers book from here
+    # Advisers book the next free place from here (10 h 00 on Monday: 9 h 00 is full), or
+    # choose another one.
+    assert "Réserver le lun. 23 nov. à 10 h 00" in page
+    assert f"?service={service.pk}&place=2026-11-23T09%3A00%3A00%2B00%3A00" in page
+    assert "Choisir une autre place" in page
 
 
 def test_service_page_slots_can_be_paged(client, adviser, world):

@@ -1,0 +1,74 @@
+// The person search of a form (`[data-person-search="<url>"]`): the GOV.UK accessible
+// autocomplete (vendored) replaces the search field and its button; the person chosen
+// goes into the hidden `beneficiary` input. Without JavaScript the button lists the matches.
+"use strict";
+
+(() => {
+  const escape = (text) => String(text).replace(/[&<>"']/g, (ch) => (
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;"}[ch]));
+
+  const setUp = (box) => {
+    if (!window.accessibleAutocomplete || box.dataset.personSearchReady) return;
+    box.dataset.personSearchReady = "true";
+    const field = box.querySelector("[data-person-query]");
+    const button = box.querySelector("[data-person-search-button]");
+    const form = box.closest("form");
+    let hidden = form.querySelector("input[type=hidden][name=beneficiary]");
+    if (!hidden) {
+      hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "beneficiary";
+      box.appendChild(hidden);
+    }
+    const holder = document.createElement("div");
+    holder.className = "person-autocomplete";
+    field.parentNode.insertBefore(holder, field);
+    const describedBy = field.getAttribute("aria-describedby");
+    const value = field.value;
+    field.remove();
+    if (button) button.remove();
+    let controller = null;
+    window.accessibleAutocomplete({
+      element: holder,
+      id: "id_beneficiary",
+      name: "personne",
+      defaultValue: value,
+      minLength: 2,
+      showNoOptionsFound: true,
+      confirmOnBlur: false,
+      displayMenu: "overlay",
+      source: (query, populate) => {
+        if (controller) controller.abort();
+        controller = new AbortController();
+        const url = `${box.dataset.personSearch}?q=${encodeURIComponent(query)}`;
+        fetch(url, {headers: {Accept: "application/json"}, signal: controller.signal,
+                    credentials: "same-origin"})
+          .then((response) => (response.ok ? response.json() : {results: []}))
+          .then((data) => populate(data.results))
+          .catch(() => {});
+      },
+      templates: {
+        inputValue: (person) => (person ? person.label : ""),
+        suggestion: (person) => escape(typeof person === "string" ? person : person.label),
+      },
+      onConfirm: (person) => { if (person) hidden.value = person.id; },
+      tNoResults: () => "Aucune personne trouvée",
+      tStatusQueryTooShort: (n) => `Tapez au moins ${n} caractères pour chercher`,
+      tStatusNoResults: () => "Aucune personne trouvée",
+      tStatusSelectedOption: (selected, length, index) => `${selected} ${index + 1} sur ${length} est en surbrillance`,
+      tStatusResults: (length, contentSelectedOption) => (
+        `${length === 1 ? "1 personne trouvée" : `${length} personnes trouvées`}. ${contentSelectedOption}`),
+      tAssistiveHint: () => "Quand des personnes sont proposées, flèches haut et bas pour les parcourir, Entrée pour choisir.",
+    });
+    const input = holder.querySelector("input");
+    if (input && describedBy) {
+      input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${describedBy}`.trim());
+    }
+    // A name typed again after a choice: the person chosen no longer holds.
+    if (input) input.addEventListener("input", () => { hidden.value = ""; });
+  };
+
+  const start = () => document.querySelectorAll("[data-person-search]").forEach(setUp);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
