@@ -17,8 +17,9 @@ from agenda.enums import AppointmentStatus, KindCategory
 from agenda.forms import StaffCancelForm
 from agenda.generation import agenda_tz
 from agenda.links import adviser_from_feed_token
+from agenda.models import Place
 from agenda.notifications import place_text, when_text
-from agenda.slot_display import offers_context, slot_days
+from agenda.slot_display import offers_context, picker_only, slot_days, week_choice
 from beneficiaries.selectors import beneficiary_get_for, referral_get_for_staff
 from core.errors import NotFoundError
 from core.web import run_service
@@ -31,6 +32,13 @@ BOOK = {"mode": Mode.WRITE, "shows": [DataKind.AGENDA, DataKind.IDENTITY, DataKi
 def _category(request) -> str:
     wanted = request.GET.get("type", KindCategory.DIAGNOSTIC)
     return wanted if wanted in BOOKABLE else KindCategory.DIAGNOSTIC
+
+
+def _chosen_place(request, platform_id: int):
+    value = (request.POST.get("lieu") or request.GET.get("lieu") or "").strip()
+    if not value.isdigit() or len(value) > 12:
+        return None
+    return Place.objects.filter(pk=int(value), platform_id=platform_id, active=True).first()
 
 
 def _book_page(request, *, person, platform_id: int, who: dict, back_url: str):
@@ -49,14 +57,27 @@ def _book_page(request, *, person, platform_id: int, who: dict, back_url: str):
             return redirect("agenda_appointment", appointment_id=outcome.value.pk)
         status = outcome.status
     home = selectors.home_of(person)
-    offers = selectors.offer_by_place(platform_id=platform_id, category=category, home=home)
-    return render(request, "agenda/book.html", {
+    context = {
         "title": _("Rendez-vous pour %(name)s")
         % {"name": f"{person.first_name} {person.last_name}"},
         "person": person, "home": home, "category": category,
-        "categories": [(c, KindCategory(c).label) for c in BOOKABLE],
-        "offers": offers_context(offers), "back_url": back_url,
-    }, status=status)  # fmt: skip
+        "categories": [(c, KindCategory(c).label) for c in BOOKABLE], "back_url": back_url,
+    }  # fmt: skip
+    place = _chosen_place(request, platform_id)
+    if place is not None:  # every date at one place: the week slot picker
+        context["place"] = place
+        context["picker"] = week_choice(
+            request, slots=selectors.free_slots(platform_ids=[platform_id], category=category,
+                                                place_id=place.pk).filter(session=False),
+            path=request.path, keep={"type": category, "lieu": place.pk},
+            label=_("Heure du rendez-vous à %(place)s") % {"place": place.name},
+        )  # fmt: skip
+        if picker_only(request):
+            return render(request, "core/week_picker.html", {"picker": context["picker"]})
+    else:
+        offers = selectors.offer_by_place(platform_id=platform_id, category=category, home=home)
+        context["offers"] = offers_context(offers)
+    return render(request, "agenda/book.html", context, status=status)
 
 
 @need_to_know(DataKind.APPOINTMENTS, **BOOK)

@@ -4,6 +4,7 @@ account: see the appointment, cancel it, or move it to another free time of the 
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,9 +14,9 @@ from agenda import selectors, services_appointments
 from agenda.enums import AppointmentStatus
 from agenda.forms import CancelForm
 from agenda.links import appointment_from_token
-from agenda.models import Appointment
+from agenda.models import Appointment, Place
 from agenda.notifications import place_text, when_text
-from agenda.slot_display import slot_days
+from agenda.slot_display import picker_only, week_choice
 from agenda.views_staff import _posted  # noqa: E402
 from core.errors import NotFoundError
 from core.web import page_status, run_service
@@ -87,11 +88,18 @@ def appointment_link_cancel(request, token: str):
     }, status=page_status(form, outcome) if request.method == "POST" else 200)  # fmt: skip
 
 
+def _place_id(request, appointment: Appointment) -> int:
+    value = (request.POST.get("lieu") or request.GET.get("lieu") or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else appointment.place_id
+
+
 @signed_link(DataKind.APPOINTMENTS, **LINK)
 @never_cache
 def appointment_link_move(request, token: str):
-    """Another free time of the same kind, at the same place first (then the others)."""
+    """Another free time of the same kind, in the week slot picker: at the same place
+    first; the other places with free times are offered as links."""
     appointment = _current(_appointment(token))
+    place_id = _place_id(request, appointment)
     outcome = None
     if request.method == "POST" and _open(appointment):
         slot_id = request.POST.get("slot", "")
@@ -102,16 +110,24 @@ def appointment_link_move(request, token: str):
         if outcome.ok:
             messages.success(request, _("C'est noté : votre rendez-vous est déplacé."))
             return redirect("agenda_link", token=token)
-    slots = []
+    context = {**_context(appointment), "token": token, "title": _("Déplacer le rendez-vous")}
     if _open(appointment):
-        slots = [
-            s for s in selectors.free_slots(
-                platform_ids=[appointment.platform_id], kind_id=appointment.kind_id,
-            )[:200] if not s.session
+        free = selectors.free_slots(
+            platform_ids=[appointment.platform_id], kind_id=appointment.kind_id
+        ).filter(session=False)
+        path = reverse("agenda_link_move", args=[token])
+        context["picker"] = week_choice(
+            request, slots=free.filter(place_id=place_id), path=path, keep={"lieu": place_id},
+            label=_("Choisissez une autre heure"),
+        )  # fmt: skip
+        if picker_only(request):
+            return render(request, "core/week_picker.html", {"picker": context["picker"]})
+        context["place_id"] = place_id
+        context["places"] = [
+            {"place": place, "url": f"{path}?lieu={place.pk}", "current": place.pk == place_id}
+            for place in Place.objects.filter(
+                pk__in=free.values("place_id"), active=True
+            ).order_by("name")
         ]  # fmt: skip
-        slots.sort(key=lambda s: (s.place_id != appointment.place_id, s.starts_at))
-        slots = slots[:40]
-    return render(request, "agenda/people/move.html", {
-        **_context(appointment), "token": token, "days": slot_days(slots, show_place=True),
-        "title": _("Déplacer le rendez-vous"),
-    }, status=outcome.status if outcome is not None else 200)  # fmt: skip
+    return render(request, "agenda/people/move.html", context,
+                  status=outcome.status if outcome is not None else 200)  # fmt: skip

@@ -174,3 +174,34 @@ def test_setup_pages_add_a_place_a_rule_and_a_closure(
                                              "end_date": day + timedelta(days=6),
                                              "reason": "holidays"})  # fmt: skip
     assert client.get(reverse("agenda_week")).status_code == 200
+
+
+def test_every_date_at_one_place_in_the_week_picker(client, open_agenda, person, places):
+    """« Toutes les dates à … »: h-pick's week slot picker, one choice, HTMX swaps it alone."""
+    client.force_login(open_agenda)
+    url = reverse("agenda_book_person", args=[person.pk])
+    place = places["moulins"]
+    page = client.get(url, {"type": "diagnostic", "lieu": place.pk}).content.decode()
+    assert 'id="id_slot"' in page and 'type="radio" name="slot"' in page
+    assert "Heure du rendez-vous à CMS de Moulins" in page
+    swapped = client.get(url, {"type": "diagnostic", "lieu": place.pk, "semaine": "2000-01-03"},
+                         HTTP_HX_REQUEST="true", HTTP_HX_TARGET="id_slot")  # fmt: skip
+    assert "<fieldset" in swapped.content.decode()[:300] and "<html" not in swapped.content.decode()
+    slot = AgendaSlot.objects.filter(place=place, starts_at__gt=soon(1)).order_by("starts_at")[0]
+    answer = client.post(f"{url}?type=diagnostic", {"lieu": place.pk, "slot": slot.pk})
+    assert Appointment.objects.get().slot == slot and answer.status_code == 302
+
+
+def test_the_person_moves_in_the_week_picker_and_may_pick_another_place(
+    client, open_agenda, person, places
+):
+    slot = AgendaSlot.objects.filter(place=places["montlucon"], starts_at__gt=soon(1)).first()
+    appointment = appointment_book(actor=open_agenda, slot_id=slot.pk, beneficiary_id=person.pk)
+    token = _token(appointment)
+    page = client.get(reverse("agenda_link_move", args=[token])).content.decode()
+    assert 'type="radio" name="slot"' in page
+    other = reverse("agenda_link_move", args=[token]) + f"?lieu={places['moulins'].pk}"
+    assert other.replace("&", "&amp;") in page or other in page
+    there = client.get(other).content.decode()
+    moulins = AgendaSlot.objects.filter(place=places["moulins"], starts_at__gt=soon(1)).first()
+    assert f'value="{moulins.pk}"' in there
