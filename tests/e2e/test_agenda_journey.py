@@ -72,6 +72,15 @@ def test_a_diagnostic_booked_from_the_inbox_reaches_the_person(
         )
         expect(person_page.get_by_role("link", name="Changer l'heure")).to_be_visible()
         no_sideways_scrolling(person_page)
+        # She moves it in the week slot picker, still on her phone.
+        person_page.get_by_role("link", name="Changer l'heure").click()
+        expect(person_page.locator("#id_slot")).to_be_visible()
+        person_page.locator(".week-time:not(.week-time-full)").first.click()
+        person_page.get_by_role("button", name="Choisir cette heure").click()
+        expect(person_page.get_by_role("status")).to_contain_text("déplacé")
+        moved = Appointment.objects.get(moved_from=appointment)
+        assert moved.status == "booked" and moved.slot_id != appointment.slot_id
+        no_sideways_scrolling(person_page)
         checks.wait_for_axe(person_page)
         assert checks.checked_pages and not checks.problems(), checks.problems()
     finally:
