@@ -205,3 +205,39 @@ def test_the_person_moves_in_the_week_picker_and_may_pick_another_place(
     there = client.get(other).content.decode()
     moulins = AgendaSlot.objects.filter(place=places["moulins"], starts_at__gt=soon(1)).first()
     assert f'value="{moulins.pk}"' in there
+
+
+def test_the_advisers_feed_lists_their_appointments(client, open_agenda, person):
+    from agenda.links import adviser_feed_url
+
+    slot = AgendaSlot.objects.filter(kind__category="diagnostic", starts_at__gt=soon(1)).first()
+    appointment_book(actor=open_agenda, slot_id=slot.pk, beneficiary_id=person.pk)
+    path = urlparse(adviser_feed_url(open_agenda)).path
+    feed = client.get(path)
+    assert feed["Content-Type"].startswith("text/calendar")
+    body = feed.content.decode()
+    assert "Diagnostic mobilité — Nadia Benali" in body and slot.place.name in body
+
+
+def test_a_closure_from_the_page_removes_the_free_slots(
+    client, open_agenda, places, django_capture_on_commit_callbacks
+):
+    from agenda.generation import agenda_tz
+
+    last = AgendaSlot.objects.filter(place=places["montlucon"]).order_by("starts_at").last()
+    local_day = last.starts_at.astimezone(agenda_tz()).date()
+
+    def that_day() -> int:
+        return sum(
+            1 for s in AgendaSlot.objects.filter(place=places["montlucon"])
+            if s.starts_at.astimezone(agenda_tz()).date() == local_day
+        )  # fmt: skip
+
+    assert that_day() == 2  # the morning's two diagnostics
+    client.force_login(open_agenda)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("agenda_closures"), {"place": places["montlucon"].pk,
+                                                 "start_date": local_day, "end_date": local_day,
+                                                 "reason": "place_closed"})  # fmt: skip
+    assert that_day() == 0
+    assert AgendaSlot.objects.filter(place=places["moulins"]).exists()  # other places stay
