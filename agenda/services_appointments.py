@@ -277,3 +277,27 @@ def appointments_remind(*, now: datetime | None = None) -> int:
             tell_person(appointment, "agenda/reminder")
             sent += 1
     return sent
+
+
+CLOSED_REFERRAL = (ReferralStatus.REFUSED, ReferralStatus.EXPIRED, ReferralStatus.WITHDRAWN)
+
+
+def appointments_of_closed_referrals_cancel(*, now: datetime | None = None) -> int:
+    """A diagnostic booked for a referral that was then refused, withdrawn or left to expire
+    (no record came of it) is cancelled, its seat given back, before any reminder goes out
+    (beat, with the reminders). The prescriber and the person were told by the referral's
+    own answer."""
+    now = now or timezone.now()
+    ids = list(
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED, starts_at__gt=now, beneficiary__isnull=True,
+            referral__beneficiary__isnull=True, referral__status__in=CLOSED_REFERRAL,
+        ).values_list("pk", flat=True)
+    )  # fmt: skip
+    for pk in ids:
+        with transaction.atomic():
+            appointment = _lock(pk)
+            if appointment.status == AppointmentStatus.BOOKED:
+                _cancel(appointment, actor=None, reason=_("Orientation close"),
+                        by=CancelledBy.ADVISER, tell=False)  # fmt: skip
+    return len(ids)

@@ -3,7 +3,10 @@ from django.contrib.auth import get_user_model
 
 from agenda.generation import agenda_regenerate
 from agenda.models import AgendaRule
-from agenda.services_appointments import appointments_remind
+from agenda.services_appointments import (
+    appointments_of_closed_referrals_cancel,
+    appointments_remind,
+)
 
 
 @shared_task
@@ -24,5 +27,7 @@ def agenda_regenerate_all() -> int:
 
 @shared_task
 def agenda_remind() -> int:
-    """Every 15 minutes (beat): the reminders 48 h and 24 h before."""
+    """Every 15 minutes (beat): appointments of referrals closed meanwhile are cancelled,
+    then the reminders 48 h and 24 h before go out."""
+    appointments_of_closed_referrals_cancel()
     return appointments_remind()

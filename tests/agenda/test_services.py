@@ -264,3 +264,20 @@ def test_an_outreach_date_counts_people_met_and_referrals(
                     referral_ids=[referral.pk])  # fmt: skip
     session.refresh_from_db()
     assert (session.people_met, list(session.referrals.all())) == (14, [referral])
+
+
+def test_a_refused_referral_loses_its_diagnostic_before_any_reminder(open_agenda, referral):
+    from agenda.services_appointments import appointments_of_closed_referrals_cancel
+    from agenda.tasks import agenda_remind
+
+    slot = free().first()
+    appointment = appointment_book(actor=open_agenda, slot_id=slot.pk, referral_id=referral.pk)
+    assert appointments_of_closed_referrals_cancel() == 0
+    referral.status = "refused"
+    referral.save()
+    Notification.objects.all().delete()
+    assert agenda_remind() == 0
+    appointment.refresh_from_db()
+    slot.refresh_from_db()
+    assert (appointment.status, slot.reserved) == (AppointmentStatus.CANCELLED, 0)
+    assert texts() == []
