@@ -73,6 +73,9 @@ class DataKind(StrEnum):
     # payments/
     PAYMENTS = "payments"
     SHARE_PAYMENT = "share_payment"
+    # agenda (issue 16)
+    AGENDA = "agenda"
+    APPOINTMENTS = "appointments"
 
 
 # What each kind holds (the documentation prints it next to the table).
@@ -120,6 +123,9 @@ MEANING: dict[DataKind, str] = {
     "(never a person's social data)",
     DataKind.PAYMENTS: "online payments, refunds, SEPA mandates, Stripe events (reconciliation)",
     DataKind.SHARE_PAYMENT: "paying the person's share of a booking online",
+    DataKind.AGENDA: "the platform's places, advisers' opening hours and closures, free slots",
+    DataKind.APPOINTMENTS: "the platform's own appointments, collective sessions and outreach "
+    "dates, and who is in them",
 }
 
 
@@ -184,6 +190,8 @@ TABLE: dict[DataKind, dict[str, frozenset[Mode]]] = {
     K.SETTLEMENTS:       {_ADMIN: RW, _FINANCE: RW, _MANAGER: R},
     K.PAYMENTS:          {_ADMIN: RW, _FINANCE: RW},
     K.SHARE_PAYMENT:     {_ADMIN: RW, _ADVISER: RW, BENEFICIARY: RW},
+    K.AGENDA:            {_ADMIN: RW, _ADVISER: RW},
+    K.APPOINTMENTS:      {_ADMIN: RW, _ADVISER: RW, BENEFICIARY: RW},
 }
 # fmt: on
 

@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from accounts.need_to_know import PLATFORM_STAFF as STAFF
 from accounts.need_to_know import DataKind, Mode, need_to_know, platforms_where
 from accounts.scoping import memberships
-from beneficiaries import journey, permissions, privacy, selectors, services
+from beneficiaries import hooks, journey, permissions, privacy, selectors, services
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.forms_records import (
     ActionItemForm,
@@ -203,7 +203,7 @@ def _prescribers(referrals) -> list[tuple[int, str]]:
     return list(seen.items())
 
 
-def _record_context(beneficiary, user, **forms) -> dict:
+def _record_context(beneficiary, user, request=None, **forms) -> dict:
     """The record page: identity and contact, then each part of the social record this user
     may see (the others are not even read)."""
     today = timezone.localdate()
@@ -216,6 +216,8 @@ def _record_context(beneficiary, user, **forms) -> dict:
         "overdue_weeks": settings.FOLLOW_UP_OVERDUE_DAYS // 7,
         **access,
     }
+    if request is not None:
+        context["actions"] = hooks.actions_for(request=request, beneficiary=beneficiary)
     barriers = list(beneficiary.barriers.all()) if see["diagnosis"] else []
     referrals = (
         list(beneficiary.referrals.select_related("prescriber_organisation"))
@@ -260,7 +262,7 @@ def _record_page(request, beneficiary_id: int, *, status: int = 200, **forms):
     return render(
         request,
         TEMPLATES + "beneficiary_detail.html",
-        _record_context(beneficiary, request.user, **forms),
+        _record_context(beneficiary, request.user, request, **forms),
         status=status,
     )
 

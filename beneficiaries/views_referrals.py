@@ -26,7 +26,7 @@ from accounts.need_to_know import (
     signed_link,
 )
 from accounts.permissions import is_prescriber
-from beneficiaries import eligibility, selectors, services
+from beneficiaries import eligibility, hooks, selectors, services
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.forms_referrals import (
     FRENCH_LEVEL_HELP,
@@ -265,7 +265,8 @@ def referral_inbox(request):
         days = waiting_days(referral, today)
         rows.append(
             {"referral": referral, "days": days,
-             "late": waiting and days > settings.REFERRAL_REMIND_DAYS}
+             "late": waiting and days > settings.REFERRAL_REMIND_DAYS,
+             "actions": hooks.actions_for(request=request, referral=referral)}
         )  # fmt: skip
     return render(
         request,
@@ -307,6 +308,7 @@ def _staff_page(request, referral, *, refuse_form=None, duplicates=None, status=
             "refuse_form": refuse_form or RefuseForm(),
             "duplicates": duplicates,
             "beneficiary_url": beneficiary_url(referral.beneficiary),
+            "actions": hooks.actions_for(request=request, referral=referral),
         },
         status=status,
     )

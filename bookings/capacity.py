@@ -9,7 +9,12 @@ one statement of the booking the ORM cannot say, so it is written here in SQL, a
 datetimes back as text). The check constraint on `Slot` is the last line of defence.
 `settings.BOOKING_UNSAFE_RESERVATION` (tests only) swaps in the naive read-then-write, to
 show that the concurrency tests can catch an oversell.
+
+`take` / `give_back` are the guard for any table with `capacity` and `reserved`: the
+platform's own agenda (`agenda.AgendaSlot`) takes its places through them too.
 """
+
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import F
@@ -36,11 +41,30 @@ class CapacityMismatch(ConflictError):
     default_code = ErrorCode.CAPACITY_MISMATCH
 
 
-_TAKE = (
-    f"UPDATE {Slot._meta.db_table} SET reserved = reserved + %s"
-    " WHERE id = %s AND service_id = %s AND reserved + %s <= capacity"
-    " RETURNING id, service_id, starts_at, ends_at, capacity, reserved"
-)
+@lru_cache(maxsize=16)
+def _take_statement(model, scope: tuple[str, ...]) -> str:
+    """`UPDATE <table> SET reserved = reserved + %s WHERE id = %s AND <scope> AND reserved +
+    %s <= capacity RETURNING <every column>`, for any model with `capacity` and `reserved`
+    (partners' slots, the platform's agenda slots)."""
+    meta = model._meta
+    where = "".join(f" AND {meta.get_field(name).column} = %s" for name in scope)
+    columns = ", ".join(f.column for f in meta.concrete_fields)
+    return (
+        f"UPDATE {meta.db_table} SET reserved = reserved + %s WHERE id = %s{where}"
+        f" AND reserved + %s <= capacity RETURNING {columns}"
+    )
+
+
+def take(model, row_id: int, quantity: int, **scope):
+    """The guard itself: take `quantity` places on one row of `model` whose `scope` fields
+    have these values, in one conditional update; the row as it is after the update, or None
+    when it has no room (or is not in scope). Call inside a transaction."""
+    if getattr(settings, "BOOKING_UNSAFE_RESERVATION", False):
+        return _unsafe_take(model, row_id, quantity, scope)
+    sql = _take_statement(model, tuple(scope))
+    # Evaluated once (a raw query set caches its rows): the update runs once.
+    taken_now = list(model.objects.raw(sql, [quantity, row_id, *scope.values(), quantity]))
+    return taken_now[0] if taken_now else None
 
 
 def reserve(slot_quantities: dict[int, int], *, service_id: int) -> list[Slot]:
@@ -48,13 +72,7 @@ def reserve(slot_quantities: dict[int, int], *, service_id: int) -> list[Slot]:
     transaction). Returns the slots as they are after the update, in primary-key order."""
     taken = []
     for slot_id in sorted(slot_quantities):
-        quantity = slot_quantities[slot_id]
-        if getattr(settings, "BOOKING_UNSAFE_RESERVATION", False):
-            slot = _unsafe_take(slot_id, quantity, service_id)
-        else:
-            # Evaluated once (a raw query set caches its rows): the update runs once.
-            taken_now = list(Slot.objects.raw(_TAKE, [quantity, slot_id, service_id, quantity]))
-            slot = taken_now[0] if taken_now else None
+        slot = take(Slot, slot_id, slot_quantities[slot_id], service_id=service_id)
         if slot is None:
             _refuse(slot_id, service_id)
         taken.append(slot)
@@ -67,14 +85,31 @@ def _refuse(slot_id: int, service_id: int) -> None:
     raise UnknownSlot(_("Choisissez un ou plusieurs créneaux de ce service."))
 
 
-def _unsafe_take(slot_id: int, quantity: int, service_id: int) -> Slot | None:
+def _unsafe_take(model, row_id: int, quantity: int, scope: dict):
     """The race the guard prevents: read, decide in Python, write back (lost updates)."""
-    slot = Slot.objects.filter(pk=slot_id, service_id=service_id).first()
-    if slot is None or slot.reserved + quantity > slot.capacity:
+    row = model.objects.filter(pk=row_id, **scope).first()
+    if row is None or row.reserved + quantity > row.capacity:
         return None
-    slot.reserved += quantity
-    Slot.objects.filter(pk=slot_id).update(reserved=slot.reserved)
-    return slot
+    row.reserved += quantity
+    model.objects.filter(pk=row_id).update(reserved=row.reserved)
+    return row
+
+
+def give_back(model, row_quantities: dict[int, int]) -> None:
+    """Give places back on rows of `model`, in primary-key order, by a conditional update
+    (`reserved >= q`); a counter that drifted answers 409 `capacity_mismatch`."""
+    for row_id in sorted(row_quantities):
+        quantity = row_quantities[row_id]
+        given = model.objects.filter(pk=row_id, reserved__gte=quantity).update(
+            reserved=F("reserved") - quantity
+        )
+        if not given and model.objects.filter(pk=row_id).exists():
+            raise CapacityMismatch(
+                _(
+                    "Ce créneau compte moins de places prises que cette réservation : "
+                    "le compteur est à vérifier (manage.py check_capacity)."
+                )
+            )
 
 
 def release(slot_quantities: dict[int, int]) -> None:
@@ -83,15 +118,4 @@ def release(slot_quantities: dict[int, int]) -> None:
     Like the reservation, a conditional update (`reserved >= q`): a counter that drifted
     below what the booking holds answers 409 `capacity_mismatch` (`manage.py
     check_capacity` shows it) rather than tripping the check constraint."""
-    for slot_id in sorted(slot_quantities):
-        quantity = slot_quantities[slot_id]
-        given = Slot.objects.filter(pk=slot_id, reserved__gte=quantity).update(
-            reserved=F("reserved") - quantity
-        )
-        if not given and Slot.objects.filter(pk=slot_id).exists():
-            raise CapacityMismatch(
-                _(
-                    "Ce créneau compte moins de places prises que cette réservation : "
-                    "le compteur est à vérifier (manage.py check_capacity)."
-                )
-            )
+    give_back(Slot, slot_quantities)

@@ -25,6 +25,10 @@
   returns `{booking_id: PaymentBadge}` for the bookings whose share is paid online or can
   be (`viewer` is "person", "partner" or "voucher"; the partner learns amounts only).
   Payments answers, in a fixed number of queries for the whole list.
+- `people_panels(beneficiary, request, token)`: asked while the person's « Mes rendez-vous »
+  is rendered (signed in, or through their signed link: `token`); each receiver returns the
+  HTML of one section, or "". The agenda shows the person's appointments with the platform
+  (diagnostic, follow-ups, collective sessions) beside their partner bookings.
 """
 
 from dataclasses import dataclass
@@ -40,6 +44,7 @@ booking_page_panels = Signal()
 voucher_financing = Signal()
 booking_transitioned = Signal()
 payment_badges = Signal()
+people_panels = Signal()
 
 
 @dataclass(frozen=True)
@@ -83,3 +88,11 @@ def payment_badges_of(*, bookings, viewer: str, request=None) -> dict[int, Payme
         for booking_id, badge in (answer or {}).items():
             badges.setdefault(booking_id, badge)
     return badges
+
+
+def people_page_panels(*, beneficiary, request, token: str | None) -> list[SafeString]:
+    """The sections other apps add to the person's « Mes rendez-vous »."""
+    answers = people_panels.send(
+        sender=Booking, beneficiary=beneficiary, request=request, token=token
+    )
+    return [html for _receiver, html in answers if html]

@@ -53,9 +53,9 @@ def _event(booking, *, for_partner: bool) -> Event:
     return event
 
 
-def calendar_feed(bookings, name: str, *, for_partner: bool = False) -> bytes:
-    """A calendar with one event per booking, each in its partner's time zone (the VTIMEZONE
-    definitions included). A partner's calendar names the person instead of the partner."""
+def calendar_of(events, name: str) -> bytes:
+    """A published calendar of these events (the VTIMEZONE definitions included); the
+    agenda's adviser feeds use it too."""
     calendar = Calendar()
     calendar.add("prodid", "-//Solimob//Rendez-vous//FR")
     calendar.add("version", "2.0")
@@ -63,10 +63,16 @@ def calendar_feed(bookings, name: str, *, for_partner: bool = False) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-published-ttl", "PT1H")
-    for booking in bookings:
-        calendar.add_component(_event(booking, for_partner=for_partner))
+    for event in events:
+        calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def calendar_feed(bookings, name: str, *, for_partner: bool = False) -> bytes:
+    """A calendar with one event per booking, each in its partner's time zone. A partner's
+    calendar names the person instead of the partner."""
+    return calendar_of((_event(b, for_partner=for_partner) for b in bookings), name)
 
 
 def booking_ics(booking) -> bytes:

@@ -204,6 +204,9 @@ def _render_page(request, beneficiary: Beneficiary, *, token: str | None):
             "adviser": _adviser_contact(beneficiary),
             "feed_url": feed_url,
             "webcal_url": feeds.webcal(feed_url),
+            "panels": hooks.people_page_panels(
+                beneficiary=beneficiary, request=request, token=token
+            ),  # fmt: skip
         },
     )
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "marketplace",
     "beneficiaries",
     "bookings",
+    "agenda",
     "financing",
     "payments",
     "settlements",
@@ -549,3 +550,15 @@ CELERY_BEAT_SCHEDULE["waitlist-sweep"] = {
 # person takes to fill it (faster is a robot).
 SELF_REFERRAL_PER_IP_PER_HOUR = env.int("SELF_REFERRAL_PER_IP_PER_HOUR", default=5)
 SELF_REFERRAL_MIN_SECONDS = env.int("SELF_REFERRAL_MIN_SECONDS", default=4)
+# --- Agenda (issue 16): advisers' places, opening rules, appointments, sessions ----------
+# The platform's rules are read in this time zone; slots are materialised this far ahead;
+# people are reminded these many hours before; the link in their messages lasts this long.
+AGENDA_TIME_ZONE = env.str("AGENDA_TIME_ZONE", default="Europe/Paris")
+AGENDA_HORIZON_DAYS = env.int("AGENDA_HORIZON_DAYS", default=90)
+AGENDA_REMINDER_HOURS = env.list("AGENDA_REMINDER_HOURS", cast=int, default=[48, 24])
+AGENDA_LINK_MAX_AGE_DAYS = env.int("AGENDA_LINK_MAX_AGE_DAYS", default=60)
+AGENDA_FEED_MAX_AGE_DAYS = env.int("AGENDA_FEED_MAX_AGE_DAYS", default=365)
+CELERY_BEAT_SCHEDULE |= {
+    "agenda-remind": {"task": "agenda.tasks.agenda_remind", "schedule": 900.0},
+    "agenda-roll-horizon": {"task": "agenda.tasks.agenda_regenerate_all", "schedule": 24 * 3600.0},
+}

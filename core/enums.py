@@ -68,6 +68,9 @@ class ErrorCode(models.TextChoices):
     PAYMENT_PROVIDER_REFUSED = "payment_provider_refused", _("Opération refusée par le prestataire")
     CARD_DECLINED = "card_declined", _("Carte refusée")
     REFUND_TOO_LARGE = "refund_too_large", _("Remboursement supérieur au payé")
+    # agenda (issue 16: the platform's own appointments)
+    SLOT_PASSED = "slot_passed", _("Créneau déjà passé")
+    FOLLOW_UP_TOO_LATE = "follow_up_too_late", _("Suivi trop tardif")
     # The codes of Django REST framework's own errors, which the API answers in the same shape.
     NOT_AUTHENTICATED = "not_authenticated", _("Connexion requise")
     AUTHENTICATION_FAILED = "authentication_failed", _("Authentification refusée")

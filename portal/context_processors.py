@@ -31,6 +31,8 @@ def navigation(request):
         links.append({"label": _("Listes d'attente"), "url": reverse("waitlist_list")})
     if may(user, K.NETWORK, audience=PLATFORM_STAFF):
         links.append({"label": _("Réseau"), "url": reverse("network")})
+    if may(user, K.AGENDA, audience=PLATFORM_STAFF):  # issue 16: the platform's agenda
+        links.append({"label": _("Agenda"), "url": reverse("agenda_week")})
     can_manage_finance = may(user, K.PORTFOLIO)
     if can_manage_finance:
         links.append({"label": _("Financements"), "url": reverse("finance_portfolio")})

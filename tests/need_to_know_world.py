@@ -68,6 +68,7 @@ class World:
     settlement: object = None  # an issued statement of the partner (last month's booking)
     payment: object = None
     mandate: object = None
+    agenda: dict | None = None  # issue 16: place, rule, appointment, session
 
 
 def _token(url: str) -> str:
@@ -205,9 +206,10 @@ def build_world() -> World:
         purpose=PaymentPurpose.BENEFICIARY_SHARE, status=PaymentStatus.SUCCEEDED,
     )  # fmt: skip
     mandate = SepaMandate.objects.create(loan=loan, requested_by=finance)
+    agenda = build_agenda(platform, adviser, person)
     return World(
         subscription=subscription, delivery=delivery, waiting=waiting, settlement=settlement,
-        payment=payment, mandate=mandate,
+        payment=payment, mandate=mandate, agenda=agenda,
         platform=platform, users=users, person=person, partner=partner, service=service,
         booking=booking, programme=programme, award=GrantAward.objects.get(), loan=loan,
         entry=entry, referral=referral, consent=consent, barrier=barrier, item=item, rule=rule,
@@ -247,6 +249,11 @@ def url_kwargs(world: World) -> dict:
         "table": "reservations_mois",
         "settlement_id": world.settlement.pk,
         "payment_id": world.payment.pk,
+        # agenda (issue 16)
+        "place_id": world.agenda["place"].pk,
+        "agenda_rule_id": world.agenda["rule"].pk,
+        "appointment_id": world.agenda["appointment"].pk,
+        "session_id": world.agenda["session"].pk,
     }
 
 
@@ -266,4 +273,58 @@ def link_kwargs(world: World) -> dict[str, dict]:
         "waitlist_offer_link": {"token": _token(offer_url(world.waiting.offers.get()))},
         "mandate_sign": {"token": _token(mandate_url(world.mandate))},
         "mandate_signed": {"token": _token(mandate_url(world.mandate))},
+        # agenda (issue 16)
+        **agenda_links(world),
+    }
+
+
+# --- agenda (issue 16) ----------------------------------------------------------------------
+
+
+def build_agenda(platform, adviser, person) -> dict:
+    """A place with a diagnostic rule, the person's appointment, a collective session."""
+    from datetime import date, time
+
+    from agenda.enums import KindCategory
+    from agenda.generation import agenda_regenerate
+    from agenda.models import AgendaRule, AgendaSlot, Place
+    from agenda.services import kinds_ensure, session_create
+    from agenda.services_appointments import appointment_book
+    from core.models import Commune
+
+    town, _created = Commune.objects.get_or_create(
+        insee_code="03185", defaults={"name": "Montluçon", "search_name": "montlucon",
+                                      "department": "03", "latitude": "46.3408",
+                                      "longitude": "2.6036"},
+    )  # fmt: skip
+    kinds = {k.category: k for k in kinds_ensure(platform_id=platform.pk)}
+    place = Place.objects.create(
+        platform=platform, name="CMS de Montluçon", kind="cms", commune=town,
+        latitude=town.latitude, longitude=town.longitude,
+    )  # fmt: skip
+    rule = AgendaRule.objects.create(
+        adviser=adviser, place=place, kind=kinds[KindCategory.DIAGNOSTIC],
+        weekdays=[0, 1, 2, 3, 4, 5, 6], start_time=time(9), end_time=time(12),
+        valid_from=date(2020, 1, 1),
+    )  # fmt: skip
+    agenda_regenerate([adviser.pk], days=5)
+    slot = AgendaSlot.objects.filter(adviser=adviser, session=False).order_by("starts_at")[2]
+    appointment = appointment_book(actor=adviser, slot_id=slot.pk, beneficiary_id=person.pk)
+    session = session_create(
+        actor=adviser, platform_id=platform.pk, kind_id=kinds[KindCategory.COLLECTIVE].pk,
+        place_id=place.pk, adviser_id=adviser.pk, starts_at=slot.starts_at + timedelta(days=3),
+        theme="Le budget d'une voiture", seats=5,
+    )  # fmt: skip
+    return {"place": place, "rule": rule, "appointment": appointment, "session": session}
+
+
+def agenda_links(world: World) -> dict[str, dict]:
+    from agenda.links import adviser_feed_url, appointment_url
+
+    token = _token(appointment_url(world.agenda["appointment"]))
+    return {
+        "agenda_link": {"token": token},
+        "agenda_link_cancel": {"token": token},
+        "agenda_link_move": {"token": token},
+        "agenda_adviser_feed": {"token": _token(adviser_feed_url(world.users[Role.ADVISER]))},
     }

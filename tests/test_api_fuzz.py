@@ -139,6 +139,19 @@ REJECTS_SOME_VALID_SHAPES = {
     "POST /api/v1/settlements/{settlement_id}/mark-paid/": "only an issued statement, paid on a "
     "day between its issue and today",
     "PUT /api/v1/partners/{partner_id}/bank-details/": "an IBAN whose checksum holds (schwifty)",
+    # agenda (issue 16)
+    "GET /api/v1/agenda/slots/": "`to` follows `from`, at most 92 days later",
+    "GET /api/v1/agenda/sessions/": "`to` follows `from`, at most 92 days later",
+    "GET /api/v1/appointments/": "`to` follows `from`, at most 92 days later",
+    "POST /api/v1/agenda/sessions/": "the kind must be a session's and bounds the seats; the "
+    "place and adviser must be the platform's; the date is to come",
+    "POST /api/v1/appointments/": "one of beneficiary or referral; a slot not started yet; a "
+    "follow-up within its kind's delay",
+    "POST /api/v1/appointments/{appointment_id}/move/": "a slot not started yet (slot_passed)",
+    "POST /api/v1/appointments/{appointment_id}/attended/": "attendance once the appointment "
+    "has started (not_started)",
+    "POST /api/v1/appointments/{appointment_id}/no-show/": "attendance once the appointment "
+    "has started (not_started)",
 }
 EXCLUDED_CHECKS = {
     label: {"positive_data_acceptance": reason}

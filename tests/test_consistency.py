@@ -24,6 +24,7 @@ LAYERS = (
     "beneficiaries",
     "marketplace",
     "bookings",
+    "agenda",  # issue 16: adviser agendas, sessions, outreach dates
     "financing",
     "payments",
     "settlements",
@@ -151,6 +152,7 @@ SHAPE = {
     "partners": DOMAIN_APP | {"tasks"},
     "beneficiaries": DOMAIN_APP | {"tasks"},
     "bookings": DOMAIN_APP | {"tasks"},
+    "agenda": DOMAIN_APP | {"tasks"},
     "financing": DOMAIN_APP | {"tasks"},
     "settlements": DOMAIN_APP | {"tasks"},
     "payments": DOMAIN_APP | {"tasks", "gateway", "webhooks"},

@@ -23,8 +23,9 @@ from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFa
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)  # a Monday morning
 # session, user, beneficiary, bookings (with service, partner, organisation), adviser,
-# platform, memberships (navigation), the shares to pay online (payments' badges)
-MY_BOOKINGS_QUERIES = 8
+# platform, memberships (navigation), the shares to pay online (payments' badges), the
+# appointments with the platform (agenda's panel)
+MY_BOOKINGS_QUERIES = 9
 
 
 # --- Helpers ----------------------------------------------------------------------------------

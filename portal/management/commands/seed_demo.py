@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import ACCOUNTS, DEMO_PASSWORD, seed_accounts
+from agenda.demo import seed_agenda
 from beneficiaries.demo import seed_beneficiaries
 from bookings.demo import seed_bookings
 from core.demo import seed_communes
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         seed_financing(ctx, people, partners)
         seed_history(ctx, partners)  # reporting: a year of history for the indicators
         seed_settlements(ctx, people, partners)
+        seed_agenda(ctx, people)  # issue 16: places, advisers' hours, appointments, sessions
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Accounts (password {DEMO_PASSWORD}):")
         )

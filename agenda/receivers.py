@@ -1,0 +1,63 @@
+"""What the agenda plugs into bookings (`bookings.hooks`), connected by
+`AgendaConfig.ready()`: the person's « Mes rendez-vous » shows their appointments with the
+platform beside their partner bookings."""
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, may
+from agenda.links import appointment_url
+from agenda.notifications import place_text, when_text
+from agenda.selectors import appointments_of_person_split
+from beneficiaries import hooks as beneficiary_hooks
+from beneficiaries.hooks import Action
+from bookings import hooks
+
+
+def _row(appointment, *, via_link: bool) -> dict:
+    return {
+        "appointment": appointment,
+        "when": when_text(appointment),
+        "place": place_text(appointment.place),
+        "url": appointment_url(appointment),
+        "via_link": via_link,
+    }
+
+
+def my_appointments_panel(sender, *, beneficiary, request, token=None, **kwargs) -> str:
+    """« Avec votre conseiller·ère »: the person's appointments with the platform."""
+    upcoming, past = appointments_of_person_split(beneficiary.pk, now=timezone.now())
+    if not upcoming and not past:
+        return ""
+    return render_to_string(
+        "agenda/people/_panel.html",
+        {
+            "upcoming": [_row(a, via_link=token is not None) for a in upcoming],
+            "past": [_row(a, via_link=token is not None) for a in past[:10]],
+        },
+        request=request,
+    )
+
+
+def book_actions(sender, *, beneficiary=None, referral=None, request, **kwargs) -> list:
+    """« Prendre rendez-vous »: on a referral waiting or accepted, on an open record."""
+    subject = beneficiary or referral
+    if not may(request.user, DataKind.APPOINTMENTS, Mode.WRITE,
+               organisation=subject.platform_id, audience=PLATFORM_STAFF):  # fmt: skip
+        return []
+    if beneficiary is not None:
+        if beneficiary.status == "closed":
+            return []
+        url = reverse("agenda_book_person", args=[beneficiary.pk])
+    else:
+        if referral.status not in ("submitted", "accepted"):
+            return []
+        url = reverse("agenda_book_referral", args=[referral.pk])
+    return [Action(_("Prendre rendez-vous (diagnostic)"), url)]
+
+
+def connect() -> None:
+    hooks.people_panels.connect(my_appointments_panel, dispatch_uid="agenda.my_appointments")
+    beneficiary_hooks.person_actions.connect(book_actions, dispatch_uid="agenda.book_actions")
