@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -291,10 +292,17 @@ def service_delete(*, actor, service_id: int) -> None:
     from partners.models import Slot
 
     service = managed_service(actor, service_id)
-    if Slot.objects.filter(service=service, reserved__gt=0).exists():
-        raise ConflictError(
-            _("Ce service a des réservations : dépubliez-le plutôt que de le supprimer."),
-            code=ErrorCode.SERVICE_HAS_BOOKINGS,
-        )
-    audit_log(actor=actor, action="service.deleted", target=service, data={"name": service.name})
-    service.delete()
+    refused = ConflictError(
+        _("Ce service a des réservations : dépubliez-le plutôt que de le supprimer."),
+        code=ErrorCode.SERVICE_HAS_BOOKINGS,
+    )
+    # Its bookings, even ended ones, are history (statements, payments) and keep it.
+    if Slot.objects.filter(service=service, reserved__gt=0).exists() or service.bookings.exists():
+        raise refused
+    name = service.name
+    try:
+        with transaction.atomic():
+            audit_log(actor=actor, action="service.deleted", target=service, data={"name": name})
+            service.delete()
+    except ProtectedError as exc:  # anything else that still points at it
+        raise refused from exc

@@ -33,8 +33,8 @@ def refund_submit(self, refund_id: int) -> str:
         if attempts >= settings.REFUND_MAX_ATTEMPTS:
             services.refund_failed(refund_id=refund_id, error=exc.message)
             return RefundStatus.FAILED
-        if _eager():
-            return RefundStatus.PENDING  # the sweep sends it again
+        if _eager() or self.request.called_directly:
+            return RefundStatus.PENDING  # no retry here: the sweep sends it again
         raise self.retry(countdown=RETRY_SECONDS * 2**attempts) from exc
 
 

@@ -20,3 +20,14 @@ const focusErrorSummary = () => {
 };
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusErrorSummary);
 else focusErrorSummary();
+
+// The main menu starts closed on a phone (a « Menu » button opens it); without JavaScript
+// it stays open, as on a wide screen.
+const closeMenuOnPhone = () => {
+  if (!window.matchMedia("(max-width: 47.99rem)").matches) return;
+  document.querySelectorAll("details[data-close-on-phone][open]").forEach((menu) => {
+    menu.open = false;
+  });
+};
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", closeMenuOnPhone);
+else closeMenuOnPhone();

@@ -11,7 +11,7 @@ from agenda.generation import agenda_regenerate
 from agenda.models import AgendaRule, Place
 from agenda.services import kinds_ensure
 from core.models import Commune
-from tests.beneficiaries.factories import BeneficiaryFactory, ReferralFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, ReferralFactory, give_sms_consent
 
 
 def commune(name: str) -> Commune:
@@ -62,10 +62,13 @@ def open_agenda(adviser, places, kinds):
 
 @pytest.fixture
 def person(platform, adviser, communes):
-    return BeneficiaryFactory(
+    """Nadia, who agreed to SMS."""
+    nadia = BeneficiaryFactory(
         platform=platform, adviser=adviser, phone="+33612345678", commune="Montluçon",
         postcode="03100", first_name="Nadia", last_name="Benali",
     )  # fmt: skip
+    give_sms_consent(nadia, by=adviser)
+    return nadia
 
 
 @pytest.fixture

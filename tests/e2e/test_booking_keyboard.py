@@ -132,6 +132,19 @@ def book_with_the_keyboard(page, live_server, service_words: str, link: str, *, 
     return keys.tabs
 
 
+def forget_demo_bookings() -> None:
+    """The demo's bookings go, with the statements and payments that name them."""
+    from payments.models import Payment, Refund
+    from settlements.models import Settlement, SettlementAdjustment, SettlementLine
+
+    SettlementLine.objects.all().delete()
+    SettlementAdjustment.objects.all().delete()
+    Settlement.objects.all().delete()
+    Refund.objects.all().delete()
+    Payment.objects.all().delete()
+    Booking.objects.all().delete()
+
+
 def booked() -> Booking:
     booking = Booking.objects.select_related("service", "beneficiary").get()
     assert (booking.beneficiary.first_name, booking.beneficiary.last_name) == ("Léa", "Martin")
@@ -139,7 +152,7 @@ def booked() -> Booking:
 
 
 def test_a_slot_booked_with_the_keyboard_alone(page, live_server, demo_data):
-    Booking.objects.all().delete()  # the demo's own bookings aside
+    forget_demo_bookings()  # the demo's own bookings aside
     service = Service.objects.get(name="Leçon de conduite")
     book_with_the_keyboard(page, live_server, "Leçon de conduite", r"^Réserver le ")
     booking = booked()
@@ -155,7 +168,7 @@ def test_a_slot_booked_with_the_keyboard_alone(page, live_server, demo_data):
 
 
 def test_a_km_service_booked_with_the_keyboard_alone(page, live_server, demo_data):
-    Booking.objects.all().delete()
+    forget_demo_bookings()
     book_with_the_keyboard(page, live_server, "Trajet avec chauffeur", r"^Réserver le ", km="12")
     booking = booked()
     assert booking.service.name == "Trajet avec chauffeur bénévole"
@@ -163,7 +176,7 @@ def test_a_km_service_booked_with_the_keyboard_alone(page, live_server, demo_dat
 
 
 def test_a_rental_by_the_day_booked_with_the_keyboard_alone(page, live_server, demo_data):
-    Booking.objects.all().delete()
+    forget_demo_bookings()
     book_with_the_keyboard(page, live_server, "Scooter", r"^Réserver à partir du ")
     booking = booked()
     assert booking.service.name == "Scooter 50 cm³"
@@ -223,7 +236,7 @@ def test_the_booking_form_fits_a_phone_and_every_page_reflows(page, live_server,
 
 
 def test_the_picker_books_with_javascript_off(browser, live_server, demo_data):
-    Booking.objects.all().delete()
+    forget_demo_bookings()
     service = Service.objects.get(
         name="Main-d'œuvre mécanique", partner__organisation__name="Garage solidaire du Bourbonnais"
     )

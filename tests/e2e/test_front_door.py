@@ -13,7 +13,7 @@ from beneficiaries.models import Referral
 from bookings import services
 from bookings.models_waitlist import WaitingListOffer
 from core import sms
-from tests.beneficiaries.factories import BeneficiaryFactory
+from tests.beneficiaries.factories import BeneficiaryFactory, give_sms_consent
 from tests.bookings.conftest import make_slot
 from tests.e2e.test_booking_journey import no_sideways_scrolling, shot
 from tests.e2e.test_sign_in import sign_in
@@ -70,6 +70,7 @@ def test_lea_takes_the_place_offered_from_the_sms_on_her_phone(
     )
     lea = BeneficiaryFactory(platform=platform, adviser=adviser, first_name="Léa",
                              last_name="Martin", phone="+33611223344", email="")  # fmt: skip
+    give_sms_consent(lea, by=adviser)
 
     sign_in(page, live_server, adviser.email, PASSWORD)
     page.goto(f"{live_server.url}/catalogue/services/{service.pk}/")

@@ -77,7 +77,7 @@ def test_a_referral_goes_from_the_prescriber_to_reinforced_support(
     expect(adviser.get_by_role("heading", level=1)).to_have_text("Bonjour Karim")
     main_nav(adviser).get_by_role("link", name="Orientations").click()
     expect(adviser.get_by_role("heading", level=1)).to_have_text("Orientations reçues")
-    adviser.get_by_role("link", name=PERSON).click()
+    adviser.get_by_role("link", name=PERSON, exact=True).click()
     expect(adviser.get_by_role("heading", level=1)).to_have_text(f"Orientation de {PERSON}")
     expect(adviser.get_by_role("main")).to_contain_text(NEED)
     expect(adviser.get_by_role("main")).to_contain_text("remplit toutes les conditions")

@@ -146,6 +146,23 @@ def test_a_booked_service_cannot_be_deleted(api_client, partner_manager, service
     assert response.data["code"] == "service_has_bookings"
 
 
+def test_a_service_with_ended_bookings_cannot_be_deleted(
+    api_client, partner_manager, service_a, adviser
+):
+    """A booking that ended (completed, maybe on a partner statement) holds no place but is
+    history: the service stays, unpublished rather than deleted."""
+    from datetime import UTC, datetime
+
+    from tests.beneficiaries.factories import BeneficiaryFactory
+    from tests.bookings.test_documents import make_booking
+
+    person = BeneficiaryFactory(platform=adviser.memberships.get().organisation, adviser=adviser)
+    make_booking(service_a, person, datetime(2026, 11, 2, 9, tzinfo=UTC), status="completed")
+    response = auth(api_client, partner_manager).delete(f"/api/v1/services/{service_a.pk}/")
+    assert response.status_code == 409 and response.data["code"] == "service_has_bookings"
+    assert type(service_a).objects.filter(pk=service_a.pk).exists()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("body", "field", "message"),
