@@ -258,3 +258,11 @@ def check_page(page, *, focus: bool = True) -> None:
     if focus:
         problems += unfocused_tab_stops(page)
     assert not problems, "\n".join(problems)
+
+
+def main_nav(page):
+    """The main navigation, its « Menu » opened first where a phone folds it."""
+    menu = page.locator("details.nav-menu")
+    if menu.count() and not menu.evaluate("menu => menu.open"):
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name="Navigation principale")

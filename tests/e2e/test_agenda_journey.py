@@ -11,7 +11,7 @@ from agenda.models import Appointment
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.models import Referral
 from core import sms
-from tests.e2e.page_checks import PageChecks
+from tests.e2e.page_checks import PageChecks, main_nav
 from tests.e2e.test_booking_journey import PHONE, no_sideways_scrolling
 from tests.e2e.test_sign_in import sign_in
 
@@ -38,9 +38,7 @@ def test_a_diagnostic_booked_from_the_inbox_reaches_the_person(
 ):
     sms.outbox.clear()
     sign_in(page, live_server, "adviser@demo.test")
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Orientations"
-    ).click()
+    main_nav(page).get_by_role("link", name="Orientations").click()
     # First click: from the inbox row of the new referral.
     page.get_by_role("link", name="Prendre rendez-vous (diagnostic) : Maëlys Dupuis").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rendez-vous pour Maëlys Dupuis")

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from bookings.models import Booking
 from partners.models import Service
 from tests.e2e.conftest import ARTIFACTS_DIR
+from tests.e2e.page_checks import main_nav as open_main_nav
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def no_sideways_scrolling(page) -> None:
 
 
 def nav(page):
-    return page.get_by_role("navigation", name="Navigation principale")
+    return open_main_nav(page)
 
 
 def has_my_bookings() -> bool:

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from partners.models import Slot
 from tests.e2e.conftest import ARTIFACTS_DIR
+from tests.e2e.page_checks import main_nav
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -42,9 +43,7 @@ def open_week() -> tuple[date, date]:
 def open_catalogue(page, live_server):
     sign_in(page, live_server, ADVISER)
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Karim")
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Catalogue"
-    ).click()
+    main_nav(page).get_by_role("link", name="Catalogue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Catalogue des services partenaires")
     return page.get_by_role("search")
 

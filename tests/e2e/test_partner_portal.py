@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from partners.models import Service, Slot
 from tests.e2e.conftest import ARTIFACTS_DIR
+from tests.e2e.page_checks import main_nav
 from tests.e2e.test_sign_in import field, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,9 +19,7 @@ def test_a_garage_publishes_a_service_and_sees_its_calendar(page, live_server, d
     sign_in(page, live_server, GARAGE)
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Marc")
 
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Espace partenaire"
-    ).click()
+    main_nav(page).get_by_role("link", name="Espace partenaire").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Garage solidaire du Bourbonnais")
 
     page.get_by_role("main").get_by_role("link", name="Ajouter un service").first.click()

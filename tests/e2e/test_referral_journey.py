@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from beneficiaries.enums import BeneficiaryStatus, ReferralStatus
 from beneficiaries.models import Referral
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS
+from tests.e2e.page_checks import main_nav as open_main_nav
 from tests.e2e.test_sign_in import field, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,7 +42,7 @@ def second_page(browser):
 
 
 def main_nav(page):
-    return page.get_by_role("navigation", name="Navigation principale")
+    return open_main_nav(page)
 
 
 def test_a_referral_goes_from_the_prescriber_to_reinforced_support(

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from core.models import Notification
+from tests.e2e.page_checks import main_nav
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -53,9 +54,7 @@ def test_admin_invites_an_adviser_who_creates_her_account(page, live_server, dem
     sign_in(page, live_server, "admin@demo.test")
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Claire")
 
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Équipes"
-    ).click()
+    main_nav(page).get_by_role("link", name="Équipes").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Équipes")
     page.get_by_role("link", name="Plateforme Mobilité Allier").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plateforme Mobilité Allier")

@@ -9,6 +9,7 @@ from bookings.enums import BookingStatus
 from bookings.models import Booking
 from bookings.services import booking_cancel
 from exchange.models import WebhookSubscription
+from tests.e2e.page_checks import main_nav
 from tests.e2e.test_sign_in import field, sign_in
 from tests.exchange.receiver import Receiver
 
@@ -27,9 +28,7 @@ def receiver(settings):
 
 def test_a_garage_subscribes_and_sees_a_delivery_arrive(page, live_server, demo_data, receiver):
     sign_in(page, live_server, GARAGE)
-    page.get_by_role("navigation", name="Navigation principale").get_by_role(
-        "link", name="Webhooks"
-    ).click()
+    main_nav(page).get_by_role("link", name="Webhooks").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Webhooks")
     expect(page.get_by_role("main")).to_contain_text("Aucun webhook pour l'instant")
     page.get_by_role("link", name="Ajouter un webhook").click()
