@@ -8,9 +8,14 @@
   person's `sms` consent.
 - `sms_opted_out(phone)`: sent after a number answered STOP, in the same transaction.
   Beneficiaries withdraws the SMS consent of the people with that number.
+- `transition_recorded(instance, name, from_status, to)`: sent by
+  `core.transitions.record_transition`, in the transaction of every recorded change of
+  status (a payment, a statement...), once its audit row is written. Exchange turns some of
+  them into outgoing webhooks; a receiver that raises rolls the change back.
 """
 
 from django.dispatch import Signal
 
 sms_consent = Signal()
 sms_opted_out = Signal()
+transition_recorded = Signal()

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from django.db import models
 from django.utils.translation import gettext as _
 
+from core import hooks
 from core.audit import audit_log
 from core.errors import InvalidTransition
 
@@ -51,4 +52,7 @@ def record_transition(
         action=f"{name}.{to}",
         target=instance,
         data={"from": str(from_status), **(data or {})},
+    )
+    hooks.transition_recorded.send(
+        sender=type(instance), instance=instance, name=name, from_status=str(from_status), to=to
     )

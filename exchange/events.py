@@ -1,9 +1,9 @@
 """The catalogue of outgoing webhook events: one line per event.
 
 An organisation subscribes to names of this catalogue; anything else is refused (400
-`invalid`). An app that lands later (payments, settlements) adds its events here, one line
-each — `"payment.succeeded": _("Paiement reçu"),` — and exchange connects a receiver to the
-app's signal (`exchange/receivers.py`) that calls `services.webhook_emit`.
+`invalid`). Bookings and referrals have their own signals; payments and statements are heard
+through `core.hooks.transition_recorded` (`exchange/receivers.py`): an event is `<name>.<to>`
+of a recorded transition, sent when it is listed here.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,11 @@ EVENTS: dict[str, str] = {
     "booking.cancelled": _("Réservation annulée"),
     "booking.completed": _("Réservation réalisée"),
     "referral.answered": _("Orientation acceptée ou refusée"),
+    "payment.succeeded": _("Paiement en ligne reçu"),
+    "payment.failed": _("Paiement en ligne échoué"),
+    "payment.refunded": _("Paiement en ligne remboursé"),
+    "settlement.issued": _("Relevé partenaire émis"),
+    "settlement.paid": _("Relevé partenaire payé"),
 }
 
 

@@ -9,6 +9,7 @@ answer to those of the platform and of the prescriber's organisation.
 
 from beneficiaries import hooks as beneficiary_hooks
 from bookings import hooks as booking_hooks
+from core import hooks as core_hooks
 from exchange.events import EVENTS
 from exchange.services import webhook_emit
 
@@ -65,7 +66,55 @@ def on_referral_answered(sender, *, referral, **kwargs) -> None:
     )
 
 
+def payment_payload(payment) -> tuple[set[int], dict]:
+    """A payment is the platform's business: its id, purpose, status and what it pays for
+    (no amount: it is a person's money)."""
+    return {payment.platform_id}, {
+        "payment": {
+            "id": payment.pk,
+            "purpose": payment.purpose,
+            "status": payment.status,
+            "platform_id": payment.platform_id,
+            "booking_id": payment.booking_id,
+            "installment_id": payment.installment_id,
+        }
+    }
+
+
+def settlement_payload(settlement) -> tuple[set[int], dict]:
+    """A partner statement goes to its platform and its partner, with its total."""
+    partner = settlement.partner
+    return {settlement.platform_id, partner.organisation_id}, {
+        "settlement": {
+            "id": settlement.pk,
+            "reference": settlement.reference,
+            "status": settlement.status,
+            "platform_id": settlement.platform_id,
+            "partner_id": partner.pk,
+            "period_start": settlement.period_start.isoformat(),
+            "period_end": settlement.period_end.isoformat(),
+            "total": str(settlement.total),
+        }
+    }
+
+
+# The recorded transitions heard through `core.hooks.transition_recorded`: name → payload.
+TRANSITION_PAYLOADS = {"payment": payment_payload, "settlement": settlement_payload}
+
+
+def on_transition_recorded(sender, *, instance, name, from_status, to, **kwargs) -> None:
+    event_type = f"{name}.{to}"
+    build = TRANSITION_PAYLOADS.get(name)
+    if build is None or event_type not in EVENTS:
+        return
+    organisation_ids, data = build(instance)
+    webhook_emit(event_type=event_type, organisation_ids=organisation_ids, data=data)
+
+
 def connect() -> None:
+    core_hooks.transition_recorded.connect(
+        on_transition_recorded, dispatch_uid="exchange.transition_webhooks"
+    )
     booking_hooks.booking_transitioned.connect(
         on_booking_transitioned, dispatch_uid="exchange.booking_webhooks"
     )
