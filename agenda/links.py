@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
 from core.errors import ApplicationError
-from core.links import invalid_link, read_signed, signed_url
+from core.links import read_signed, signed_id, signed_url
 
 APPOINTMENT_SALT = "solimob.agenda.appointment"
 FEED_SALT = "solimob.agenda.adviser-feed"
@@ -16,13 +16,6 @@ FEED_SALT = "solimob.agenda.adviser-feed"
 
 def appointment_url(appointment) -> str:
     return signed_url("agenda_link", {"a": appointment.pk}, salt=APPOINTMENT_SALT)
-
-
-def _int(data, key: str) -> int:
-    try:
-        return int(data[key])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise invalid_link() from exc
 
 
 def appointment_from_token(token: str) -> int:
@@ -35,7 +28,7 @@ def appointment_from_token(token: str) -> int:
             code=ErrorCode.LINK_EXPIRED,
         ),
     )
-    return _int(data, "a")
+    return signed_id(data, "a")
 
 
 def adviser_feed_url(adviser) -> str:
@@ -52,4 +45,4 @@ def adviser_from_feed_token(token: str) -> int:
             code=ErrorCode.LINK_EXPIRED,
         ),
     )
-    return _int(data, "u")
+    return signed_id(data, "u")

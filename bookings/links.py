@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
 from core.errors import ApplicationError
-from core.links import invalid_link, read_signed, signed_url
+from core.links import invalid_link, read_signed, signed_id, signed_url
 
 PARTNER_SALT = "solimob.booking.partner-answer"
 BENEFICIARY_SALT = "solimob.booking.my-bookings"
@@ -31,7 +31,7 @@ def partner_answer_from_token(token: str) -> tuple[int, str]:
     )
     if data.get("a") not in ACTIONS:
         raise invalid_link()
-    return int(data["b"]), data["a"]
+    return signed_id(data, "b"), data["a"]
 
 
 def my_bookings_url(beneficiary) -> str:
@@ -48,7 +48,4 @@ def beneficiary_from_token(token: str) -> int:
             code=ErrorCode.LINK_EXPIRED,
         ),
     )
-    try:
-        return int(data["p"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise invalid_link() from exc
+    return signed_id(data, "p")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from core.enums import ErrorCode
 from core.errors import ConflictError
-from core.links import invalid_link, read_signed, signed_url
+from core.links import read_signed, signed_id, signed_url
 
 OFFER_SALT = "solimob.waitlist.offer"
 
@@ -30,7 +30,4 @@ def offer_id_from_token(token: str) -> int:
             _("Cette proposition a expiré. Votre conseiller·ère peut vous en proposer une autre.")
         ),
     )
-    try:
-        return int(data["o"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise invalid_link() from exc
+    return signed_id(data, "o")

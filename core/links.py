@@ -37,5 +37,14 @@ def read_signed(
         raise invalid or invalid_link() from exc
 
 
+def signed_id(payload, key: str) -> int:
+    """The integer id a link's payload carries under `key`, or the invalid-link error (a
+    payload signed by us but not of this shape: an old format, another kind of link)."""
+    try:
+        return int(payload[key])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise invalid_link() from exc
+
+
 def invalid_link() -> NotFoundError:
     return NotFoundError(_("Ce lien n'est pas valide."))

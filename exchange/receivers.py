@@ -11,7 +11,14 @@ from beneficiaries import hooks as beneficiary_hooks
 from bookings import hooks as booking_hooks
 from core import hooks as core_hooks
 from exchange.events import EVENTS
+from exchange.selectors import subscribers_by_event
 from exchange.services import webhook_emit
+
+
+def _heard(event_type: str) -> bool:
+    """Whether any organisation listens to this event: if none does, a change builds no
+    payload and reads nothing more (the cached map, no query)."""
+    return event_type in EVENTS and bool(subscribers_by_event().get(event_type))
 
 
 def _iso(moment) -> str | None:
@@ -37,7 +44,7 @@ def booking_payload(booking, *, from_status: str) -> dict:
 
 def on_booking_transitioned(sender, *, booking, from_status, to_status, **kwargs) -> None:
     event_type = f"booking.{to_status}"
-    if event_type not in EVENTS:
+    if not _heard(event_type):
         return
     webhook_emit(
         event_type=event_type,
@@ -59,6 +66,8 @@ def referral_payload(referral) -> dict:
 
 
 def on_referral_answered(sender, *, referral, **kwargs) -> None:
+    if not _heard("referral.answered"):
+        return
     webhook_emit(
         event_type="referral.answered",
         organisation_ids={referral.platform_id, referral.prescriber_organisation_id},
@@ -105,7 +114,7 @@ TRANSITION_PAYLOADS = {"payment": payment_payload, "settlement": settlement_payl
 def on_transition_recorded(sender, *, instance, name, from_status, to, **kwargs) -> None:
     event_type = f"{name}.{to}"
     build = TRANSITION_PAYLOADS.get(name)
-    if build is None or event_type not in EVENTS:
+    if build is None or not _heard(event_type):
         return
     organisation_ids, data = build(instance)
     webhook_emit(event_type=event_type, organisation_ids=organisation_ids, data=data)

@@ -22,7 +22,7 @@ from accounts.need_to_know import DataKind, Mode, may
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ConflictError, NotFoundError
-from core.links import invalid_link, read_signed, signed_url
+from core.links import invalid_link, read_signed, signed_id, signed_url
 from core.notifications import notify
 from financing import loans
 from financing.enums import LoanStatus, PaymentMethod, TransactionKind
@@ -53,7 +53,7 @@ def mandate_from_token(token: str) -> SepaMandate:
     )
     mandate = (
         SepaMandate.objects.select_related("loan__beneficiary")
-        .filter(pk=(data or {}).get("m"))
+        .filter(pk=signed_id(data, "m"))
         .first()
     )
     if mandate is None:
