@@ -10,14 +10,15 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.local_http import LocalHttpServer
 
 CLIENT_ID = "solimob-test-client"
 CLIENT_SECRET = "solimob-test-secret"  # noqa: S105
@@ -34,17 +35,15 @@ class FakeProConnect:
         self.tamper_nonce = False
         self.issued_id_tokens: list[str] = []
         self.ended: list[str | None] = []  # the id_token_hint of each end_session call
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/v2"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.http = LocalHttpServer(self._handler())
+        self.url = self.http.base + "/api/v2"
 
     def __enter__(self):
-        self.thread.start()
+        self.http.start()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
     def sign_in_as(self, email: str, *, sub: str | None = None, acr: str = "eidas1",
                    amr: tuple[str, ...] = ("pwd", "mfa"), **claims) -> None:  # fmt: skip

@@ -3,8 +3,9 @@ contract of core.sms.HttpSmsBackend. It records what it received and answers `an
 in turn (status, body), then 201 with a message id."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.local_http import LocalHttpServer
 
 API_KEY = "test-sms-key"
 
@@ -13,17 +14,15 @@ class FakeSmsProvider:
     def __init__(self) -> None:
         self.received: list[dict] = []
         self.answers: list[tuple[int, dict]] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.http = LocalHttpServer(self._handler())
+        self.url = self.http.base + "/v1"
 
     def __enter__(self):
-        self.thread.start()
+        self.http.start()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
     def _handler(self):
         fake = self

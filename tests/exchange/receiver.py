@@ -3,13 +3,14 @@ write one: it verifies each message with the `standardwebhooks` package — sign
 timestamp within the package's tolerance (5 minutes), which is what rejects a replay — and
 answers 204, or 400 with the reason. `answer` forces another status (500, 302...)."""
 
-import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from tests.local_http import LocalHttpServer
 
 
 @dataclass
@@ -50,14 +51,12 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.http = LocalHttpServer(Handler).start()
         return self
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/"
+        return self.http.base + "/hooks/"
 
     def replay(self, message: Received) -> int:
         """Send a message received earlier again, byte for byte (an attacker's replay)."""
@@ -70,5 +69,4 @@ class Receiver:
             return exc.code
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()

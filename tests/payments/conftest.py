@@ -14,7 +14,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import requests
@@ -23,6 +23,7 @@ from django.conf import settings as django_settings
 from financing.plans import plan_set
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.test_documents import make_booking
+from tests.local_http import LocalHttpServer
 from tests.partners.factories import PartnerFactory, ServiceFactory
 
 SECRET_KEY = "sk_test_localstripe"
@@ -110,10 +111,8 @@ def webhook_inbox(stripe_on):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    server = LocalHttpServer(Handler).start()
+    url = server.base + "/"
     response = requests.post(
         f"{stripe_on}/_config/webhooks/tests",
         data={"url": url, "secret": WEBHOOK_SECRET},
@@ -121,7 +120,7 @@ def webhook_inbox(stripe_on):
     )
     assert response.ok
     yield inbox
-    server.shutdown()
+    server.stop()
 
 
 def sign(payload: bytes, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:
