@@ -10,11 +10,7 @@ from agenda.enums import RULE_CATEGORIES, SESSION_CATEGORIES, ClosureReason, Pla
 from agenda.generation import agenda_tz
 from core.forms import checkboxes, date_field, section, time_field
 from core.places import PlaceError, resolve_place
-
-WEEKDAYS = [
-    (0, _("Lundi")), (1, _("Mardi")), (2, _("Mercredi")), (3, _("Jeudi")),
-    (4, _("Vendredi")), (5, _("Samedi")), (6, _("Dimanche")),
-]  # fmt: skip
+from partners.enums import WEEKDAY_LABELS
 
 
 def _local(day, at) -> datetime:
@@ -65,7 +61,7 @@ class RuleForm(forms.Form):
     adviser = AdviserChoice(label=_("Conseiller·ère"), queryset=None)
     place = forms.ModelChoiceField(label=_("Lieu"), queryset=None)
     kind = forms.ModelChoiceField(label=_("Type de rendez-vous"), queryset=None)
-    weekdays = checkboxes(_("Jours"), WEEKDAYS)
+    weekdays = checkboxes(_("Jours"), WEEKDAY_LABELS)
     start_time = time_field(_("De"), missing=_("Indiquez l'heure de début."))
     end_time = time_field(_("À"), missing=_("Indiquez l'heure de fin."))
     valid_from = date_field(_("À partir du"), missing=_("Indiquez le premier jour."))

@@ -21,6 +21,7 @@ from agenda.permissions import agenda_platforms, appointment_platforms
 from core.errors import PermissionDeniedError
 from core.formatting import day_label, hm
 from core.web import page_status, run_service, submit
+from partners.enums import WEEKDAY_LABELS
 
 
 def _posted(request):
@@ -130,7 +131,7 @@ def place_edit(request, place_id: int):
 
 
 def _rule_row(rule) -> dict:
-    days = ", ".join(str(dict(forms.WEEKDAYS)[d]) for d in rule.weekdays)
+    days = ", ".join(str(dict(WEEKDAY_LABELS)[d]) for d in rule.weekdays)
     return {
         "rule": rule, "days": days,
         "hours": f"{hm(rule.start_time, minutes=True)} – {hm(rule.end_time, minutes=True)}",
