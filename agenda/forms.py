@@ -166,6 +166,37 @@ class AddPersonForm(forms.Form):
         self.fields["beneficiary"].label_from_instance = lambda p: f"{p.last_name} {p.first_name}"
 
 
+class SeatsForm(forms.Form):
+    layout = ("seats",)
+    seats = forms.IntegerField(label=_("Nombre de places"), min_value=1, max_value=200)
+
+
+class WaitlistForm(forms.Form):
+    """Put a person on the waiting list of a full session."""
+
+    layout = ("beneficiary", "note")
+    beneficiary = forms.ModelChoiceField(
+        label=_("Personne à mettre sur liste d'attente"), queryset=None,
+        error_messages={"invalid_choice": _("Choisissez une personne de la liste."),
+                        "required": _("Choisissez la personne.")},
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("Note (facultatif)"), required=False, max_length=500,
+        help_text=_("Par exemple : joignable l'après-midi."),
+    )  # fmt: skip
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = people
+        self.fields["beneficiary"].label_from_instance = lambda p: f"{p.last_name} {p.first_name}"
+
+    def service_fields(self) -> dict:
+        return {
+            "beneficiary_id": self.cleaned_data["beneficiary"].pk,
+            "note": self.cleaned_data.get("note", ""),
+        }
+
+
 class OutreachForm(forms.Form):
     layout = ("people_met", "referrals")
     people_met = forms.IntegerField(label=_("Personnes rencontrées"), min_value=0, max_value=5000)

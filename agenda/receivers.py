@@ -1,6 +1,7 @@
 """What the agenda plugs into bookings (`bookings.hooks`), connected by
 `AgendaConfig.ready()`: the person's « Mes rendez-vous » shows their appointments with the
-platform beside their partner bookings."""
+platform beside their partner bookings; a full collective session has a waiting list
+(`agenda.waitlist`, a target of bookings' waiting lists)."""
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, may
+from agenda import waitlist
 from agenda.links import appointment_url
 from agenda.notifications import place_text, when_text
 from agenda.selectors import appointments_of_person_split
@@ -59,5 +61,6 @@ def book_actions(sender, *, beneficiary=None, referral=None, request, **kwargs) 
 
 
 def connect() -> None:
+    waitlist.connect()
     hooks.people_panels.connect(my_appointments_panel, dispatch_uid="agenda.my_appointments")
     beneficiary_hooks.person_actions.connect(book_actions, dispatch_uid="agenda.book_actions")

@@ -17,6 +17,7 @@ from agenda.enums import SESSION_CATEGORIES, KindCategory
 from agenda.models import AgendaClosure, AgendaRule, AgendaSlot, AppointmentKind, Place
 from agenda.permissions import may_book, may_manage_agenda
 from beneficiaries.models import Referral
+from bookings.services_waitlist import waitlist_offer_soon
 from core.audit import audit_log
 from core.errors import NotFoundError, PermissionDeniedError, get_or_not_found
 from core.geocoding import geocode
@@ -210,6 +211,33 @@ def session_create(
         session=True, theme=theme.strip(),
     )  # fmt: skip
     audit_log(actor=actor, action="agenda.session_created", target=session)
+    return session
+
+
+@transaction.atomic
+def session_seats_set(*, actor, session_id: int, seats: int) -> AgendaSlot:
+    """Change a session's seats: never below the people in it, never above its kind's. New
+    seats go to the first in its waiting line, after commit."""
+    session = get_or_not_found(
+        AgendaSlot.objects.select_for_update(of=("self",)).filter(session=True)
+        .select_related("kind"),
+        session_id, _("Séance introuvable."),
+    )  # fmt: skip
+    _ensure(may_book(actor, session.platform_id))
+    if session.starts_at <= timezone.now():
+        raise ValidationError({"seats": _("Cette séance a déjà commencé.")})
+    if not max(session.reserved, 1) <= seats <= session.kind.seats:
+        raise ValidationError(
+            {"seats": _("Entre %(min)s (les places déjà prises) et %(max)s places.")
+             % {"min": max(session.reserved, 1), "max": session.kind.seats}}
+        )  # fmt: skip
+    before = session.capacity
+    session.capacity = seats
+    session.save(update_fields=["capacity"])
+    audit_log(actor=actor, action="agenda.session_seats_changed", target=session,
+              data={"before": before, "after": seats})  # fmt: skip
+    if seats > before:
+        waitlist_offer_soon(field="session", target_id=session.pk, check=True)
     return session
 
 

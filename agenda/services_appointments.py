@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agenda.enums import APPOINTMENT_TRANSITIONS, AppointmentStatus, CancelledBy
+from agenda.enums import APPOINTMENT_TRANSITIONS, AppointmentStatus, CancelledBy, KindCategory
 from agenda.models import AgendaSlot, Appointment
 from agenda.notifications import tell_person
 from agenda.permissions import may_book
@@ -20,6 +20,7 @@ from agenda.selectors import follow_up_deadline
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.models import Beneficiary, Referral
 from bookings.capacity import SlotFull, give_back, take
+from bookings.services_waitlist import waitlist_offer_soon
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
@@ -147,6 +148,9 @@ def _lock_for(actor, appointment_id: int) -> Appointment:
 def _release(appointment: Appointment) -> None:
     if appointment.holding and appointment.slot_id is not None:
         give_back(AgendaSlot, {appointment.slot_id: 1})
+        if appointment.kind.category == KindCategory.COLLECTIVE:
+            # A session's seat: after commit, to the first in its waiting line, if any.
+            waitlist_offer_soon(field="session", target_id=appointment.slot_id, check=True)
     appointment.holding = False
 
 
