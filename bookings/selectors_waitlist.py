@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from accounts.need_to_know import DataKind, platforms_where
 from bookings.enums_waitlist import EntryStatus, OfferStatus
 from bookings.models_waitlist import WaitingListEntry, WaitingListOffer
-from bookings.waitlist_targets import TARGETS, target_id
+from bookings.waitlist_targets import TARGETS, target_id, target_of
 from core.errors import NotFoundError
 
 LIVE = (EntryStatus.WAITING, EntryStatus.OFFERED)
@@ -116,3 +116,26 @@ def offer_for_link(*, offer_id: int) -> WaitingListOffer:
     if offer is None:
         raise NotFoundError("Ce lien n'est pas valide.")
     return offer
+
+
+def waitlist_export_rows(*, beneficiary_id: int) -> list[dict]:
+    """A person's waiting-list entries and the places offered, for their data export."""
+    entries = _with_details(WaitingListEntry.objects.filter(beneficiary_id=beneficiary_id))
+    rows = []
+    for entry in entries.prefetch_related("offers").order_by("created_at", "pk"):
+        described = target_of(entry).describe(entry)
+        rows.append({
+            "for": described.name, "where": described.where,
+            "wanted_from": entry.wanted_from.isoformat(),
+            "wanted_until": entry.wanted_until.isoformat(),
+            "status": entry.status, "note": entry.note,
+            "added_at": entry.created_at.isoformat(),
+            "removed_at": entry.removed_at.isoformat() if entry.removed_at else None,
+            "offers": [
+                {"starts_at": o.starts_at.isoformat(), "expires_at": o.expires_at.isoformat(),
+                 "status": o.status,
+                 "answered_at": o.answered_at.isoformat() if o.answered_at else None}
+                for o in entry.offers.all()
+            ],
+        })  # fmt: skip
+    return rows

@@ -332,3 +332,23 @@ def waitlist_sweep(*, now=None) -> dict:
         for pk in list(waiting.values_list(f"{field}_id", flat=True).distinct()):
             offered += len(waitlist_offer_places(**{f"{field}_id": pk}, now=now))
     return {"expired": expired, "closed": closed, "offered": offered}
+
+
+def waitlist_entries_of_person_close(*, beneficiary_id: int, now=None) -> int:
+    """A person anonymised (call inside that transaction): out of every line (a place held
+    for them goes to the next in line), and their entries' notes blanked."""
+    now = now or timezone.now()
+    live = WaitingListEntry.objects.filter(
+        beneficiary_id=beneficiary_id, status__in=(EntryStatus.WAITING, EntryStatus.OFFERED)
+    )
+    closed = 0
+    for entry_id in list(live.order_by("pk").values_list("pk", flat=True)):
+        entry = _lock_entry(entry_id)
+        offer = entry.offers.select_for_update().filter(status=OfferStatus.OFFERED).first()
+        if offer is not None:
+            _close_offer(offer, OfferStatus.WITHDRAWN, actor=None, entry=entry)
+            _offer_soon(entry)
+        _move_entry(entry, EntryStatus.REMOVED, actor=None, removed_at=now)
+        closed += 1
+    WaitingListEntry.objects.filter(beneficiary_id=beneficiary_id).exclude(note="").update(note="")
+    return closed
