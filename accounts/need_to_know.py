@@ -108,11 +108,12 @@ MEANING: dict[DataKind, str] = {
     DataKind.MEMBERS: "an organisation's members and invitations",
     DataKind.WEBHOOKS: "an organisation's webhook subscriptions, secrets and deliveries",
     DataKind.ACCOUNT: "one's own account and home page",
-    DataKind.WAITING_LIST: "waiting lists of full services: who waits, for which dates, "
-    "the places offered",
+    DataKind.WAITING_LIST: "waiting lists of full services and collective sessions: who "
+    "waits, for which dates, the places offered",
     DataKind.NETWORK: "the prescribers' network: organisations, their referrals by month, "
     "the referral kit",
-    DataKind.RULES: "the platform's eligibility rules and organisations' details",
+    DataKind.RULES: "the platform's eligibility rules, appointment kinds and organisations' "
+    "details",
     # reporting
     DataKind.INDICATORS: "a platform's indicators and annual bilan: counts, rates, money "
     "totals (the adviser's dashboard: their own file; the finance officer's: money)",

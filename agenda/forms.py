@@ -6,7 +6,13 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agenda.enums import RULE_CATEGORIES, SESSION_CATEGORIES, ClosureReason, PlaceKind
+from agenda.enums import (
+    RULE_CATEGORIES,
+    SESSION_CATEGORIES,
+    ClosureReason,
+    KindCategory,
+    PlaceKind,
+)
 from agenda.generation import agenda_tz
 from core.forms import checkboxes, date_field, section, time_field
 from core.places import PlaceError, resolve_place
@@ -81,6 +87,41 @@ class RuleForm(forms.Form):
             "start_time": data["start_time"], "end_time": data["end_time"],
             "valid_from": data["valid_from"], "valid_until": data.get("valid_until"),
         }  # fmt: skip
+
+
+class KindForm(forms.Form):
+    """An appointment kind's length and seats (its category is set once, at creation)."""
+
+    layout = ("name", ("duration_minutes", "seats"), "follow_up_within_days")
+    name = forms.CharField(
+        label=_("Nom"), max_length=100,
+        error_messages={"required": _("Indiquez le nom du type de rendez-vous.")},
+    )  # fmt: skip
+    duration_minutes = forms.IntegerField(
+        label=_("Durée (minutes)"), min_value=15, max_value=8 * 60,
+        error_messages={"required": _("Indiquez la durée.")},
+    )  # fmt: skip
+    seats = forms.IntegerField(
+        label=_("Places"), min_value=1, max_value=200,
+        help_text=_("1 pour un diagnostic ou un suivi ; 5 au plus pour une séance collective."),
+        error_messages={"required": _("Indiquez le nombre de places.")},
+    )  # fmt: skip
+    follow_up_within_days = forms.IntegerField(
+        label=_("Suivi à proposer sous (jours, facultatif)"), min_value=1, max_value=365,
+        required=False,
+        help_text=_("Le rendez-vous suivant est proposé au plus tard ce nombre de jours après."),
+    )  # fmt: skip
+
+
+class KindCreateForm(KindForm):
+    layout = ("category", *KindForm.layout)
+    category = forms.ChoiceField(label=_("Type"), choices=())
+
+    def __init__(self, *args, missing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            (value, label) for value, label in KindCategory.choices if value in missing
+        ]
 
 
 class ClosureForm(forms.Form):
@@ -164,6 +205,37 @@ class AddPersonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["beneficiary"].queryset = people
         self.fields["beneficiary"].label_from_instance = lambda p: f"{p.last_name} {p.first_name}"
+
+
+class SeatsForm(forms.Form):
+    layout = ("seats",)
+    seats = forms.IntegerField(label=_("Nombre de places"), min_value=1, max_value=200)
+
+
+class WaitlistForm(forms.Form):
+    """Put a person on the waiting list of a full session."""
+
+    layout = ("beneficiary", "note")
+    beneficiary = forms.ModelChoiceField(
+        label=_("Personne à mettre sur liste d'attente"), queryset=None,
+        error_messages={"invalid_choice": _("Choisissez une personne de la liste."),
+                        "required": _("Choisissez la personne.")},
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("Note (facultatif)"), required=False, max_length=500,
+        help_text=_("Par exemple : joignable l'après-midi."),
+    )  # fmt: skip
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["beneficiary"].queryset = people
+        self.fields["beneficiary"].label_from_instance = lambda p: f"{p.last_name} {p.first_name}"
+
+    def service_fields(self) -> dict:
+        return {
+            "beneficiary_id": self.cleaned_data["beneficiary"].pk,
+            "note": self.cleaned_data.get("note", ""),
+        }
 
 
 class OutreachForm(forms.Form):

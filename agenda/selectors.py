@@ -191,3 +191,27 @@ def follow_up_deadline(appointment: Appointment) -> datetime | None:
     """No later than the kind's `follow_up_within_days` after this appointment."""
     days = appointment.kind.follow_up_within_days
     return appointment.starts_at + timedelta(days=days) if days else None
+
+
+def appointments_export_rows(beneficiary_id: int) -> dict[str, list[dict]]:
+    """A person's appointments with the platform and the collective sessions they were put
+    in, for their data export (one query)."""
+    rows: dict[str, list[dict]] = {"appointments": [], "sessions": []}
+    for appointment in appointments_of_person(beneficiary_id).select_related("slot"):
+        place = appointment.place
+        row = {
+            "kind": appointment.kind.name,
+            "starts_at": appointment.starts_at.isoformat(),
+            "ends_at": appointment.ends_at.isoformat(),
+            "place": ", ".join(filter(None, [place.name, place.address, place.commune.name])),
+            "adviser": appointment.adviser.get_full_name(),
+            "status": appointment.status,
+            "cancelled_by": appointment.cancelled_by,
+            "cancel_reason": appointment.cancel_reason,
+            "booked_at": appointment.created_at.isoformat(),
+        }
+        if appointment.slot is not None and appointment.slot.session:
+            rows["sessions"].append({**row, "theme": appointment.slot.theme})
+        else:
+            rows["appointments"].append(row)
+    return rows

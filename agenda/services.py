@@ -17,6 +17,7 @@ from agenda.enums import SESSION_CATEGORIES, KindCategory
 from agenda.models import AgendaClosure, AgendaRule, AgendaSlot, AppointmentKind, Place
 from agenda.permissions import may_book, may_manage_agenda
 from beneficiaries.models import Referral
+from bookings.services_waitlist import waitlist_offer_soon
 from core.audit import audit_log
 from core.errors import NotFoundError, PermissionDeniedError, get_or_not_found
 from core.geocoding import geocode
@@ -94,24 +95,24 @@ def place_save(*, actor, platform_id: int, place_id: int | None = None, **fields
 # --- Rules and closures -----------------------------------------------------------------------
 
 
-def _regenerate_on_commit(adviser_ids) -> None:
+def regenerate_on_commit(adviser_ids) -> None:
     from agenda.tasks import agenda_regenerate_advisers
 
     ids = sorted(set(adviser_ids))
     transaction.on_commit(lambda: agenda_regenerate_advisers.delay(ids))
 
 
-@transaction.atomic
-def rule_create(
-    *, actor, adviser_id: int, place_id: int, kind_id: int, weekdays, start_time, end_time,
-    valid_from, valid_until=None,
-) -> AgendaRule:  # fmt: skip
-    place = get_or_not_found(Place.objects.all(), place_id, _("Lieu introuvable."))
-    _ensure(may_manage_agenda(actor, place.platform_id))
-    kind = AppointmentKind.objects.filter(pk=kind_id, platform_id=place.platform_id).first()
+def _rule_checked(
+    *, platform_id: int, adviser_id: int, kind_id: int, weekdays, start_time, end_time,
+    valid_from, valid_until, rule_id: int | None,
+):  # fmt: skip
+    """(adviser, kind, weekdays) once the rule is checked: a diagnostic or follow-up kind of
+    the platform, an adviser of it, hours that hold whole slots, no overlap with another
+    rule of the adviser (`rule_id`: the one being changed)."""
+    kind = AppointmentKind.objects.filter(pk=kind_id, platform_id=platform_id).first()
     if kind is None or kind.category in SESSION_CATEGORIES:
         raise ValidationError({"kind": _("Choisissez un diagnostic ou un suivi.")})
-    adviser = _platform_adviser(place.platform_id, adviser_id)
+    adviser = _platform_adviser(platform_id, adviser_id)
     weekdays = sorted(set(weekdays))
     validate_rule(
         service_id=None, weekdays=weekdays, start_time=start_time, end_time=end_time,
@@ -122,6 +123,8 @@ def rule_create(
     ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=valid_from))
     if valid_until is not None:
         overlapping = overlapping.filter(valid_from__lte=valid_until)
+    if rule_id is not None:
+        overlapping = overlapping.exclude(pk=rule_id)
     for other in overlapping.select_related("place"):
         if set(other.weekdays) & set(weekdays):
             raise ValidationError(
@@ -130,12 +133,66 @@ def rule_create(
                 % {"place": other.place.name, "start": f"{other.start_time:%H:%M}",
                    "end": f"{other.end_time:%H:%M}"}
             )  # fmt: skip
+    return adviser, kind, weekdays
+
+
+@transaction.atomic
+def rule_create(
+    *, actor, adviser_id: int, place_id: int, kind_id: int, weekdays, start_time, end_time,
+    valid_from, valid_until=None,
+) -> AgendaRule:  # fmt: skip
+    place = get_or_not_found(Place.objects.all(), place_id, _("Lieu introuvable."))
+    _ensure(may_manage_agenda(actor, place.platform_id))
+    adviser, kind, weekdays = _rule_checked(
+        platform_id=place.platform_id, adviser_id=adviser_id, kind_id=kind_id,
+        weekdays=weekdays, start_time=start_time, end_time=end_time, valid_from=valid_from,
+        valid_until=valid_until, rule_id=None,
+    )  # fmt: skip
     rule = AgendaRule.objects.create(
         adviser=adviser, place=place, kind=kind, weekdays=weekdays, start_time=start_time,
         end_time=end_time, valid_from=valid_from, valid_until=valid_until,
     )  # fmt: skip
     audit_log(actor=actor, action="agenda.rule_created", target=rule)
-    _regenerate_on_commit([adviser.pk])
+    regenerate_on_commit([adviser.pk])
+    return rule
+
+
+RULE_FIELDS = ("adviser_id", "place_id", "kind_id", "weekdays", "start_time", "end_time",
+               "valid_from", "valid_until")  # fmt: skip
+
+
+@transaction.atomic
+def rule_update(
+    *, actor, rule_id: int, adviser_id: int, place_id: int, kind_id: int, weekdays,
+    start_time, end_time, valid_from, valid_until=None,
+) -> AgendaRule:  # fmt: skip
+    """Change an opening rule; both advisers' slots (before and after) are regenerated after
+    commit, slots already taken staying. The audit row keeps what changed."""
+    rule = get_or_not_found(
+        AgendaRule.objects.select_for_update(of=("self",)).select_related("place"), rule_id,
+        _("Horaire introuvable."),
+    )  # fmt: skip
+    platform_id = rule.place.platform_id
+    _ensure(may_manage_agenda(actor, platform_id))
+    if not Place.objects.filter(pk=place_id, platform_id=platform_id).exists():
+        raise ValidationError({"place": _("Choisissez un lieu de la plateforme.")})
+    adviser, kind, weekdays = _rule_checked(
+        platform_id=platform_id, adviser_id=adviser_id, kind_id=kind_id, weekdays=weekdays,
+        start_time=start_time, end_time=end_time, valid_from=valid_from,
+        valid_until=valid_until, rule_id=rule.pk,
+    )  # fmt: skip
+    before = {field: getattr(rule, field) for field in RULE_FIELDS}
+    rule.adviser, rule.place_id, rule.kind = adviser, place_id, kind
+    rule.weekdays, rule.start_time, rule.end_time = weekdays, start_time, end_time
+    rule.valid_from, rule.valid_until = valid_from, valid_until
+    rule.save()
+    changed = {
+        field: [str(before[field]), str(getattr(rule, field))]
+        for field in RULE_FIELDS
+        if before[field] != getattr(rule, field)
+    }
+    audit_log(actor=actor, action="agenda.rule_updated", target=rule, data=changed)
+    regenerate_on_commit([before["adviser_id"], adviser.pk])
     return rule
 
 
@@ -148,7 +205,7 @@ def rule_delete(*, actor, rule_id: int) -> None:
     audit_log(actor=actor, action="agenda.rule_deleted", target=rule)
     adviser_id = rule.adviser_id
     rule.delete()
-    _regenerate_on_commit([adviser_id])
+    regenerate_on_commit([adviser_id])
 
 
 @transaction.atomic
@@ -177,7 +234,7 @@ def closure_create(
         advisers = AgendaRule.objects.filter(place__platform_id=platform_id).values_list(
             "adviser_id", flat=True
         )
-    _regenerate_on_commit(advisers)
+    regenerate_on_commit(advisers)
     return closure
 
 
@@ -210,6 +267,33 @@ def session_create(
         session=True, theme=theme.strip(),
     )  # fmt: skip
     audit_log(actor=actor, action="agenda.session_created", target=session)
+    return session
+
+
+@transaction.atomic
+def session_seats_set(*, actor, session_id: int, seats: int) -> AgendaSlot:
+    """Change a session's seats: never below the people in it, never above its kind's. New
+    seats go to the first in its waiting line, after commit."""
+    session = get_or_not_found(
+        AgendaSlot.objects.select_for_update(of=("self",)).filter(session=True)
+        .select_related("kind"),
+        session_id, _("Séance introuvable."),
+    )  # fmt: skip
+    _ensure(may_book(actor, session.platform_id))
+    if session.starts_at <= timezone.now():
+        raise ValidationError({"seats": _("Cette séance a déjà commencé.")})
+    if not max(session.reserved, 1) <= seats <= session.kind.seats:
+        raise ValidationError(
+            {"seats": _("Entre %(min)s (les places déjà prises) et %(max)s places.")
+             % {"min": max(session.reserved, 1), "max": session.kind.seats}}
+        )  # fmt: skip
+    before = session.capacity
+    session.capacity = seats
+    session.save(update_fields=["capacity"])
+    audit_log(actor=actor, action="agenda.session_seats_changed", target=session,
+              data={"before": before, "after": seats})  # fmt: skip
+    if seats > before:
+        waitlist_offer_soon(field="session", target_id=session.pk, check=True)
     return session
 
 

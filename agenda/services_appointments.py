@@ -12,14 +12,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agenda.enums import APPOINTMENT_TRANSITIONS, AppointmentStatus, CancelledBy
+from agenda.enums import APPOINTMENT_TRANSITIONS, AppointmentStatus, CancelledBy, KindCategory
 from agenda.models import AgendaSlot, Appointment
 from agenda.notifications import tell_person
 from agenda.permissions import may_book
-from agenda.selectors import follow_up_deadline
+from agenda.selectors import appointments_of_person_q, follow_up_deadline
 from beneficiaries.enums import ReferralStatus
 from beneficiaries.models import Beneficiary, Referral
 from bookings.capacity import SlotFull, give_back, take
+from bookings.services_waitlist import waitlist_offer_soon
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError, get_or_not_found
@@ -147,6 +148,9 @@ def _lock_for(actor, appointment_id: int) -> Appointment:
 def _release(appointment: Appointment) -> None:
     if appointment.holding and appointment.slot_id is not None:
         give_back(AgendaSlot, {appointment.slot_id: 1})
+        if appointment.kind.category == KindCategory.COLLECTIVE:
+            # A session's seat: after commit, to the first in its waiting line, if any.
+            waitlist_offer_soon(field="session", target_id=appointment.slot_id, check=True)
     appointment.holding = False
 
 
@@ -301,3 +305,17 @@ def appointments_of_closed_referrals_cancel(*, now: datetime | None = None) -> i
                 _cancel(appointment, actor=None, reason=_("Orientation close"),
                         by=CancelledBy.ADVISER, tell=False)  # fmt: skip
     return len(ids)
+
+
+def appointments_of_person_erase(*, beneficiary_id: int, now: datetime | None = None) -> int:
+    """A person anonymised (call inside that transaction): their appointments to come are
+    cancelled, their seats given back (a session's to the first in its waiting line), and
+    no reason they gave is kept. Nobody is told: the person is no longer reachable."""
+    now = now or timezone.now()
+    mine = Appointment.objects.filter(appointments_of_person_q(beneficiary_id))
+    upcoming = mine.filter(status=AppointmentStatus.BOOKED, starts_at__gt=now)
+    for pk in list(upcoming.order_by("pk").values_list("pk", flat=True)):
+        appointment = _lock(pk)
+        if appointment.status == AppointmentStatus.BOOKED:
+            _cancel(appointment, actor=None, reason="", by=CancelledBy.ADVISER, tell=False)
+    return mine.exclude(cancel_reason="").update(cancel_reason="")

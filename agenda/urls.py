@@ -1,14 +1,19 @@
 from django.urls import path
 
-from agenda import views_booking, views_people, views_sessions, views_staff
+from agenda import views_booking, views_kinds, views_people, views_sessions, views_staff
 
 urlpatterns = [
     path("agenda/", views_staff.agenda_week, name="agenda_week"),
     path("agenda/lieux/", views_staff.place_list, name="agenda_places"),
     path("agenda/lieux/<int:place_id>/", views_staff.place_edit, name="agenda_place_edit"),
     path("agenda/horaires/", views_staff.rule_list, name="agenda_rules"),
+    path("agenda/horaires/<int:agenda_rule_id>/", views_staff.rule_edit,
+         name="agenda_rule_edit"),
     path("agenda/horaires/<int:agenda_rule_id>/supprimer/", views_staff.rule_delete,
          name="agenda_rule_delete"),
+    path("agenda/types/", views_kinds.kind_list, name="agenda_kinds"),
+    path("agenda/types/<int:appointment_kind_id>/", views_kinds.kind_edit,
+         name="agenda_kind_edit"),
     path("agenda/fermetures/", views_staff.closure_list, name="agenda_closures"),
     path("agenda/personne/<int:beneficiary_id>/rendez-vous/", views_booking.book_for_person,
          name="agenda_book_person"),
@@ -23,6 +28,10 @@ urlpatterns = [
          name="agenda_session_add"),
     path("agenda/seances/<int:session_id>/bilan/", views_sessions.session_outreach,
          name="agenda_session_outreach"),
+    path("agenda/seances/<int:session_id>/places/", views_sessions.session_seats,
+         name="agenda_session_seats"),
+    path("agenda/seances/<int:session_id>/liste-attente/", views_sessions.session_waitlist_add,
+         name="agenda_session_waitlist"),
     path("agenda/conseiller/<str:token>.ics", views_booking.adviser_feed,
          name="agenda_adviser_feed"),
     path("rendez-vous/<str:token>/", views_people.appointment_link, name="agenda_link"),

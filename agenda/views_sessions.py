@@ -16,8 +16,10 @@ from agenda.generation import agenda_tz
 from agenda.models import AppointmentKind
 from agenda.notifications import place_text
 from agenda.views_staff import _posted, advisers_of, platform_of
+from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.models import Referral
 from beneficiaries.selectors import beneficiary_list_for
+from bookings import selectors_waitlist, services_waitlist
 from core.formatting import moment_text
 from core.web import page_status, run_service, submit
 
@@ -48,12 +50,42 @@ def session_list(request):
     }, status=page_status(form, outcome))  # fmt: skip
 
 
-def _session_page(request, session, *, add_form=None, outreach_form=None, status=200):
+def _people(request, session):
+    return (
+        beneficiary_list_for(user=request.user)
+        .filter(platform_id=session.platform_id)
+        .exclude(status=BeneficiaryStatus.CLOSED)
+        .order_by("last_name", "first_name")
+    )
+
+
+def _waiting_rows(request, session) -> list[dict]:
+    """The session's waiting line, first in line first, with the seat offered if any."""
+    entries = selectors_waitlist.with_position(
+        selectors_waitlist.waitlist_entries_filtered(user=request.user, session_id=session.pk)
+    )
+    tz, today = agenda_tz(), timezone.localdate()
+    rows = []
+    for entry in entries:
+        offer = entry.open_offers[0] if entry.open_offers else None
+        until = moment_text(offer.expires_at, tz, today) if offer else ""
+        rows.append({"entry": entry, "position": entry.ahead + 1, "until": until})
+    return rows
+
+
+def _session_page(
+    request, session, *, add_form=None, outreach_form=None, seats_form=None, wait_form=None,
+    status=200,
+):  # fmt: skip
     people = selectors.session_people(session)
     outreach = session.kind.category == KindCategory.OUTREACH
+    collective = session.kind.category == KindCategory.COLLECTIVE
     if add_form is None:
-        add_form = forms.AddPersonForm(people=beneficiary_list_for(user=request.user).filter(
-            platform_id=session.platform_id).order_by("last_name", "first_name"))  # fmt: skip
+        add_form = forms.AddPersonForm(people=_people(request, session))
+    if collective and wait_form is None:
+        wait_form = forms.WaitlistForm(people=_people(request, session))
+    if seats_form is None:
+        seats_form = forms.SeatsForm(initial={"seats": session.capacity})
     if outreach and outreach_form is None:
         outreach_form = forms.OutreachForm(
             referrals=_outreach_referrals(session),
@@ -63,7 +95,9 @@ def _session_page(request, session, *, add_form=None, outreach_form=None, status
         "title": f"{session.kind.name} — {session.theme}", "session": session,
         "when": _when(session), "place": place_text(session.place), "people": people,
         "started": session.starts_at <= timezone.now(), "outreach": outreach,
-        "add_form": add_form, "outreach_form": outreach_form,
+        "add_form": add_form, "outreach_form": outreach_form, "collective": collective,
+        "seats_form": seats_form, "wait_form": wait_form,
+        "waiting": _waiting_rows(request, session) if collective else [],
         "referrals_count": session.referrals.count(),
         "attendance_choices": [("venu", _("Venu·e")), ("absent", _("Absent·e"))],
     }, status=status)  # fmt: skip
@@ -77,7 +111,7 @@ def _outreach_referrals(session):
     ).order_by("created_at")  # fmt: skip
 
 
-@need_to_know(DataKind.APPOINTMENTS, shows=[DataKind.IDENTITY], **STAFF)
+@need_to_know(DataKind.APPOINTMENTS, shows=[DataKind.IDENTITY, DataKind.WAITING_LIST], **STAFF)
 def session_detail(request, session_id: int):
     session = selectors.session_get_for(user=request.user, session_id=session_id)
     return _session_page(request, session)
@@ -89,8 +123,7 @@ def session_add_person(request, session_id: int):
     """Fill the session: one seat taken through the capacity guard, never more than its
     seats."""
     session = selectors.session_get_for(user=request.user, session_id=session_id)
-    people = beneficiary_list_for(user=request.user).filter(platform_id=session.platform_id)
-    form = forms.AddPersonForm(request.POST, people=people)
+    form = forms.AddPersonForm(request.POST, people=_people(request, session))
     if not form.is_valid():
         return _session_page(request, session, add_form=form, status=400)
     outcome = run_service(
@@ -111,5 +144,39 @@ def session_outreach(request, session_id: int):
     outcome = submit(request, form, services.outreach_record, session_id=session.pk)
     if outcome is None or not outcome.ok:
         return _session_page(request, session, outreach_form=form,
+                             status=page_status(form, outcome))  # fmt: skip
+    return redirect("agenda_session", session_id=session.pk)
+
+
+@need_to_know(DataKind.APPOINTMENTS, mode=Mode.WRITE, **STAFF)
+@require_POST
+def session_seats(request, session_id: int):
+    """More seats (the first in the waiting line is offered them) or fewer (never below the
+    people in it)."""
+    session = selectors.session_get_for(user=request.user, session_id=session_id)
+    form = forms.SeatsForm(request.POST)
+    outcome = submit(request, form, services.session_seats_set, session_id=session.pk,
+                     success_message=_("Nombre de places enregistré."))  # fmt: skip
+    if outcome is None or not outcome.ok:
+        return _session_page(request, session, seats_form=form,
+                             status=page_status(form, outcome))  # fmt: skip
+    return redirect("agenda_session", session_id=session.pk)
+
+
+@need_to_know(DataKind.WAITING_LIST, mode=Mode.WRITE, shows=[DataKind.IDENTITY], **STAFF)
+@require_POST
+def session_waitlist_add(request, session_id: int):
+    """Put a person on the waiting list of a full collective session: the first seat freed
+    is offered to the first in line by SMS or e-mail."""
+    session = selectors.session_get_for(user=request.user, session_id=session_id)
+    form = forms.WaitlistForm(request.POST, people=_people(request, session))
+    outcome = submit(
+        request, form, services_waitlist.waitlist_entry_add, session_id=session.pk,
+        error_field="beneficiary",
+        success_message=_("Personne mise sur la liste d'attente : la première place libérée "
+                          "lui sera proposée."),
+    )  # fmt: skip
+    if outcome is None or not outcome.ok:
+        return _session_page(request, session, wait_form=form,
                              status=page_status(form, outcome))  # fmt: skip
     return redirect("agenda_session", session_id=session.pk)

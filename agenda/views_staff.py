@@ -18,7 +18,7 @@ from agenda.links import adviser_feed_url
 from agenda.models import AgendaClosure, AppointmentKind
 from agenda.notifications import place_text
 from agenda.permissions import agenda_platforms, appointment_platforms
-from core.errors import PermissionDeniedError
+from core.errors import PermissionDeniedError, get_or_not_found
 from core.formatting import day_label, hm
 from core.web import page_status, run_service, submit
 from partners.enums import WEEKDAY_LABELS
@@ -155,6 +155,32 @@ def rule_list(request):
     return render(request, "agenda/rules.html", {
         "title": _("Horaires des conseillers"), "rows": [_rule_row(r) for r in rules],
         "form": form,
+    }, status=page_status(form, outcome))  # fmt: skip
+
+
+@need_to_know(DataKind.AGENDA, audience=PLATFORM_STAFF)
+def rule_edit(request, agenda_rule_id: int):
+    """Change an opening rule: its adviser, place, kind, days, hours, dates."""
+    rule = get_or_not_found(selectors.rules_for(request.user), agenda_rule_id,
+                            _("Horaire introuvable."))  # fmt: skip
+    platform_id = rule.place.platform_id
+    initial = {
+        "adviser": rule.adviser_id, "place": rule.place_id, "kind": rule.kind_id,
+        "weekdays": [str(d) for d in rule.weekdays], "start_time": rule.start_time,
+        "end_time": rule.end_time, "valid_from": rule.valid_from,
+        "valid_until": rule.valid_until,
+    }  # fmt: skip
+    form = forms.RuleForm(
+        _posted(request), initial=initial, advisers=advisers_of(platform_id),
+        places=selectors.places_for(request.user).filter(active=True),
+        kinds=AppointmentKind.objects.filter(platform_id=platform_id),
+    )  # fmt: skip
+    outcome = submit(request, form, services.rule_update, rule_id=rule.pk,
+                     success_message=_("Horaire enregistré."))  # fmt: skip
+    if outcome is not None and outcome.ok:
+        return redirect("agenda_rules")
+    return render(request, "agenda/rule_form.html", {
+        "title": _("Modifier un horaire"), "form": form,
     }, status=page_status(form, outcome))  # fmt: skip
 
 

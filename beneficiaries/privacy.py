@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.need_to_know import DataKind
+from beneficiaries import hooks
 from beneficiaries.models import Beneficiary, Referral
 from beneficiaries.selectors import beneficiary_get_for
 from core.audit import audit_log
@@ -27,7 +28,8 @@ def beneficiary_open(
 
 
 def beneficiary_export(*, user, beneficiary_id: int) -> dict:
-    """Everything held on a person, as JSON-ready data (right of access)."""
+    """Everything held on a person, as JSON-ready data (right of access): the record here,
+    and what the apps above hold (`hooks.person_exported`: waiting lists, appointments)."""
     beneficiary = beneficiary_open(
         user=user, beneficiary_id=beneficiary_id, purpose="export", kind=DataKind.EXPORT
     )
@@ -92,6 +94,7 @@ def beneficiary_export(*, user, beneficiary_id: int) -> dict:
             "actor_id",
             "action",
         ),  # fmt: skip
+        **hooks.exported_sections(beneficiary=beneficiary),
     }
 
 
@@ -116,7 +119,9 @@ REFERRAL_IDENTITY = {
 
 def anonymise(beneficiary: Beneficiary, *, now=None) -> None:
     """Remove identity and free text; keep situation, status, barriers' categories, outcome
-    and every amount, so statistics and accounts stay right."""
+    and every amount, so statistics and accounts stay right. The apps above do their part in
+    the same transaction (`hooks.person_anonymised`: places in line given up, appointments
+    to come cancelled)."""
     now = now or timezone.now()
     with transaction.atomic():
         for field, value in IDENTITY_FIELDS.items():
@@ -131,6 +136,7 @@ def anonymise(beneficiary: Beneficiary, *, now=None) -> None:
         beneficiary.diagnoses.update(summary="")
         beneficiary.follow_ups.update(notes="")
         beneficiary.action_items.update(action="—")
+        hooks.person_anonymised.send(sender=Beneficiary, beneficiary=beneficiary, now=now)
         audit_log(actor=None, action="beneficiary.anonymised", target=beneficiary)
 
 

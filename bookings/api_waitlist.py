@@ -1,6 +1,7 @@
 """Waiting-list API (issue 16): `/api/v1/waiting-list/`. Platform staff (advisers, admins)
 list, add, remove and answer offers for the people of their platforms; a person signed in
-reads their own entries."""
+reads their own entries. An entry waits for a partner's service or for a collective session
+of the platform's agenda."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -12,6 +13,7 @@ from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, Need
 from bookings import selectors_waitlist as selectors
 from bookings import services_waitlist as services
 from bookings.enums_waitlist import EntryStatus, OfferStatus
+from bookings.waitlist_targets import target_of
 from core.api.fields import TextField
 from core.api.pagination import PageNumberPagination, paginated_response
 from core.errors import NotFoundError
@@ -26,12 +28,19 @@ class WaitingListOfferOutputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OfferStatus.choices)
 
 
+class WaitingListSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="Le type et le thème de la séance")
+    place = serializers.CharField()
+
+
 class WaitingListEntryOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=EntryStatus.choices)
     position = serializers.SerializerMethodField()
     beneficiary = serializers.SerializerMethodField()
     service = serializers.SerializerMethodField()
+    session = serializers.SerializerMethodField()
     wanted_from = serializers.DateField()
     wanted_until = serializers.DateField()
     note = TextField()
@@ -49,11 +58,29 @@ class WaitingListEntryOutputSerializer(serializers.Serializer):
         person = entry.beneficiary
         return {"id": person.pk, "first_name": person.first_name, "last_name": person.last_name}
 
-    def get_service(self, entry) -> dict:
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "partner": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"}}},
+        }}
+    )  # fmt: skip
+    def get_service(self, entry) -> dict | None:
+        """The partner's service the person waits for (null: a session)."""
         service = entry.service
+        if service is None:
+            return None
         return {"id": service.pk, "name": service.name,
                 "partner": {"id": service.partner_id,
                             "name": service.partner.organisation.name}}  # fmt: skip
+
+    @extend_schema_field(WaitingListSessionSerializer(allow_null=True))
+    def get_session(self, entry) -> dict | None:
+        """The collective session the person waits for (null: a service)."""
+        if entry.session_id is None:
+            return None
+        described = target_of(entry).describe(entry)
+        return {"id": entry.session_id, "name": described.name, "place": described.where}
 
     @extend_schema_field(WaitingListOfferOutputSerializer(allow_null=True))
     def get_offer(self, entry) -> dict | None:
@@ -82,14 +109,31 @@ class WaitingListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         beneficiary = serializers.IntegerField(min_value=1)
-        service = serializers.IntegerField(min_value=1)
-        wanted_from = serializers.DateField()
-        wanted_until = serializers.DateField()
+        service = serializers.IntegerField(min_value=1, required=False,
+                                           help_text="Un service à créneaux, ou :")  # fmt: skip
+        session = serializers.IntegerField(
+            min_value=1, required=False, help_text="une séance collective complète"
+        )
+        wanted_from = serializers.DateField(required=False, help_text="Pour un service")
+        wanted_until = serializers.DateField(required=False, help_text="Pour un service")
         note = TextField(required=False, allow_blank=True, default="", max_length=500)
+
+        def validate(self, data):
+            if ("service" in data) == ("session" in data):
+                raise serializers.ValidationError(
+                    _("Indiquez un service ou une séance, pas les deux.")
+                )
+            if "service" in data:
+                missing = {f: [_("Ce champ est obligatoire.")]
+                           for f in ("wanted_from", "wanted_until") if f not in data}  # fmt: skip
+                if missing:
+                    raise serializers.ValidationError(missing)
+            return data
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=EntryStatus.choices, required=False)
         service = serializers.IntegerField(required=False, min_value=1)
+        session = serializers.IntegerField(required=False, min_value=1)
         beneficiary = serializers.IntegerField(required=False, min_value=1)
 
         def to_internal_value(self, data):
@@ -101,6 +145,7 @@ class WaitingListApi(APIView):
             OpenApiParameter("status", str, enum=EntryStatus.values,
                              description="Par défaut : en attente ou place proposée"),
             OpenApiParameter("service", {"type": "integer", "minimum": 1}),
+            OpenApiParameter("session", {"type": "integer", "minimum": 1}),
             OpenApiParameter("beneficiary", {"type": "integer", "minimum": 1}),
         ],
         responses={200: WaitingListEntryOutputSerializer(many=True)},
@@ -111,7 +156,7 @@ class WaitingListApi(APIView):
         data = filters.validated_data
         entries = selectors.waitlist_entries_filtered(
             user=request.user, status=data.get("status", ""), service_id=data.get("service"),
-            beneficiary_id=data.get("beneficiary"),
+            session_id=data.get("session"), beneficiary_id=data.get("beneficiary"),
         )  # fmt: skip
         return paginated_response(
             request=request, view=self, queryset=selectors.with_position(entries),
@@ -125,8 +170,9 @@ class WaitingListApi(APIView):
         fields = data.validated_data
         entry = services.waitlist_entry_add(
             actor=request.user, beneficiary_id=fields["beneficiary"],
-            service_id=fields["service"], wanted_from=fields["wanted_from"],
-            wanted_until=fields["wanted_until"], note=fields["note"],
+            service_id=fields.get("service"), session_id=fields.get("session"),
+            wanted_from=fields.get("wanted_from"), wanted_until=fields.get("wanted_until"),
+            note=fields["note"],
         )  # fmt: skip
         return _entry_answer(request, entry.pk, status.HTTP_201_CREATED)
 

@@ -29,6 +29,10 @@
   is rendered (signed in, or through their signed link: `token`); each receiver returns the
   HTML of one section, or "". The agenda shows the person's appointments with the platform
   (diagnostic, follow-ups, collective sessions) beside their partner bookings.
+
+Not a signal: `bookings.waitlist_targets.register(target)` adds a kind of thing people can
+wait for (a `WaitlistTarget`: which place an offer holds, what accepting books). The agenda
+registers its collective sessions there; the waiting list's rule stays bookings' own.
 """
 
 from dataclasses import dataclass

@@ -1,9 +1,11 @@
-"""Waiting lists (issue 16). An entry puts a person in line for a target; today the target is
-a partner `Service`, and later targets (a collective session...) add their own nullable
-foreign key, the check constraint saying that exactly one is set.
+"""Waiting lists (issue 16). An entry puts a person in line for a target: a partner
+`Service`, or a collective session of the platform's agenda (`agenda.AgendaSlot`). Each
+target is a nullable foreign key, the check constraint saying that exactly one is set. The
+session's key is a reference by name only: bookings never imports the agenda, which
+registers what a session offer does (`bookings.waitlist_targets`) from its `ready()`.
 
-An offer *holds* the place it proposes: it takes it from the slot's counter with the same
-conditional update as a booking (`bookings.capacity.reserve`), so no one else — another
+An offer *holds* the place it proposes: it takes it from the slot's (or session's) counter
+with the same conditional update as a booking (`bookings.capacity.take`), so no one else — another
 person in line, an adviser booking from the catalogue — can take it while the offer runs.
 Accepting gives the place back and books it in the same transaction (the slot's row stays
 locked in between); declining or expiring gives it back and offers it to the next in line.
@@ -31,6 +33,10 @@ class WaitingListEntry(BaseModel):
         "partners.Service", on_delete=models.CASCADE, null=True, blank=True,
         related_name="waiting_list_entries", verbose_name=_("service"),
     )  # fmt: skip
+    session = models.ForeignKey(
+        "agenda.AgendaSlot", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="waiting_list_entries", verbose_name=_("séance collective"),
+    )  # fmt: skip
     wanted_from = models.DateField(_("à partir du"))
     wanted_until = models.DateField(_("jusqu'au"))
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -52,7 +58,9 @@ class WaitingListEntry(BaseModel):
         ordering = ["created_at", "pk"]  # first come, first served
         constraints = [
             models.CheckConstraint(
-                condition=Q(service__isnull=False), name="waitlist_entry_has_target"
+                condition=Q(service__isnull=False, session__isnull=True)
+                | Q(service__isnull=True, session__isnull=False),
+                name="waitlist_entry_has_target",
             ),
             models.CheckConstraint(
                 condition=Q(wanted_until__gte=models.F("wanted_from")),
@@ -63,15 +71,25 @@ class WaitingListEntry(BaseModel):
                 condition=Q(status__in=[EntryStatus.WAITING, EntryStatus.OFFERED]),
                 name="waitlist_entry_one_live_per_target",
             ),
+            models.UniqueConstraint(
+                fields=["beneficiary", "session"],
+                condition=Q(status__in=[EntryStatus.WAITING, EntryStatus.OFFERED]),
+                name="waitlist_entry_one_live_per_session",
+            ),
         ]
-        indexes = [models.Index(fields=["service", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["service", "status", "created_at"]),
+            models.Index(fields=["session", "status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.beneficiary_id} → {self.service_id} ({self.status})"
+        target = f"service {self.service_id}" if self.service_id else f"session {self.session_id}"
+        return f"{self.beneficiary_id} → {target} ({self.status})"
 
 
 class WaitingListOffer(BaseModel):
     entry = models.ForeignKey(WaitingListEntry, on_delete=models.CASCADE, related_name="offers")
+    # A partner's slot (a session's offer holds a seat of the entry's session: no slot).
     # SET_NULL: a slot is deleted by regeneration only once nothing holds it.
     slot = models.ForeignKey(
         "partners.Slot", null=True, on_delete=models.SET_NULL, related_name="waitlist_offers"

@@ -6,6 +6,7 @@ list (issue 16)."""
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from beneficiaries import hooks as beneficiary_hooks
 from bookings import hooks as booking_hooks
 from bookings.feeds import partner_feed_url
 from partners import hooks
@@ -41,7 +42,23 @@ def capacity_added(sender, *, service_ids, **kwargs) -> None:
     _offer_after_commit(service_ids)
 
 
+def export_waiting_list(sender, *, beneficiary, **kwargs) -> dict:
+    from bookings.selectors_waitlist import waitlist_export_rows
+
+    return {"waiting_list": waitlist_export_rows(beneficiary_id=beneficiary.pk)}
+
+
+def anonymised(sender, *, beneficiary, now, **kwargs) -> None:
+    from bookings.services_waitlist import waitlist_entries_of_person_close
+
+    waitlist_entries_of_person_close(beneficiary_id=beneficiary.pk, now=now)
+
+
 def connect() -> None:
+    beneficiary_hooks.person_exported.connect(
+        export_waiting_list, dispatch_uid="bookings.export_waiting_list"
+    )
+    beneficiary_hooks.person_anonymised.connect(anonymised, dispatch_uid="bookings.anonymised")
     hooks.dashboard_panels.connect(feed_panel, dispatch_uid="bookings.feed_panel")
     booking_hooks.places_released.connect(places_freed, dispatch_uid="bookings.waitlist_freed")
     hooks.capacity_added.connect(capacity_added, dispatch_uid="bookings.waitlist_capacity")

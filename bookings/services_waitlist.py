@@ -1,33 +1,31 @@
-"""Waiting lists (issue 16): people in line for a full service, offered a freed place one at
-a time, by SMS or e-mail, with a signed link valid `WAITLIST_OFFER_HOURS`.
+"""Waiting lists (issue 16): people in line for a full service or collective session,
+offered a freed place one at a time, by SMS or e-mail, with a signed link valid
+`WAITLIST_OFFER_HOURS`. The rule is written once, here, for every target; what differs
+between a service and a session is in `bookings.waitlist_targets`.
 
 An offer holds the place it proposes (see `bookings.models_waitlist`): taking it is the
-booking's conditional update (`capacity.reserve`), giving it back its release. Accepting
-gives the place back and books it through `booking_create` in one transaction, so the slot's
-row stays locked from one to the other and nobody slips in between. Each place freed
-(a booking cancelled, declined or expired — `hooks.places_released` —, new capacity from
-slot regeneration, an offer declined or expired) is offered to the first person in line
-whose dates match and who was not offered that slot already.
+capacity guard's conditional update (`capacity.take`), giving it back its release.
+Accepting gives the place back and books it (`booking_create`, or the agenda's appointment)
+in one transaction, so the row stays locked from one to the other and nobody slips in
+between. Each place freed (a booking cancelled, declined or expired —
+`hooks.places_released` —, new capacity from slot regeneration, a session's participant
+cancelled or its seats increased, an offer declined or expired) is offered to the first
+person in line whose dates match and who was not offered that place already.
 """
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries.enums import BeneficiaryStatus
-from bookings import capacity
+from beneficiaries.models import Beneficiary
 from bookings.enums_waitlist import ENTRY_TRANSITIONS, OFFER_TRANSITIONS, EntryStatus, OfferStatus
 from bookings.links_waitlist import OfferExpired, offer_url
-from bookings.models import BookingSlot
 from bookings.models_waitlist import WaitingListEntry, WaitingListOffer
 from bookings.permissions import can_book_for
-from bookings.selectors import booking_parties
-from bookings.services import booking_create
+from bookings.waitlist_targets import TARGETS, target_id, target_named, target_of
 from core.audit import audit_log
 from core.enums import ErrorCode, NotificationChannel
 from core.errors import ApplicationError, ConflictError, NotFoundError
@@ -35,12 +33,6 @@ from core.formatting import moment_text
 from core.notifications import notify
 from core.phones import can_receive_sms
 from core.transitions import ensure_transition, record_transition
-from partners.enums import BookingMode
-from partners.models import Slot
-from partners.selectors import bookable_services
-
-CANDIDATES = 20  # slots tried per person and run (a slot taken meanwhile is skipped)
-MAX_WAIT_DAYS = 366  # an entry's last wanted day is at most a year ahead
 
 
 class AlreadyWaiting(ConflictError):
@@ -54,53 +46,59 @@ def _entry_not_found() -> NotFoundError:
 # --- entries ---------------------------------------------------------------------------------
 
 
-def _offer_soon(service_id: int) -> None:
+def waitlist_offer_soon(*, field: str, target_id: int, check: bool = False) -> None:
+    """After commit, offer the target's free places to its line (`check`: only when someone
+    waits, one query, for callers that free places of targets with no line)."""
     from bookings.tasks import waitlist_offer_places
 
-    transaction.on_commit(lambda: waitlist_offer_places.delay(service_id), robust=True)
+    if (
+        check
+        and not WaitingListEntry.objects.filter(
+            **{f"{field}_id": target_id}, status=EntryStatus.WAITING
+        ).exists()
+    ):
+        return
+    transaction.on_commit(
+        lambda: waitlist_offer_places.delay(**{f"{field}_id": target_id}), robust=True
+    )
+
+
+def _offer_soon(entry: WaitingListEntry) -> None:
+    field, pk = target_id(entry)
+    waitlist_offer_soon(field=field, target_id=pk)
 
 
 @transaction.atomic
 def waitlist_entry_add(
-    *, actor, beneficiary_id: int, service_id: int, wanted_from, wanted_until, note: str = "",
+    *, actor, beneficiary_id: int, service_id: int | None = None,
+    session_id: int | None = None, wanted_from=None, wanted_until=None, note: str = "",
     now=None,
 ) -> WaitingListEntry:  # fmt: skip
-    """Put a person in line for a service, for the dates they want."""
+    """Put a person in line for a service (for the dates they want) or a session."""
     now = now or timezone.now()
-    beneficiary, service = booking_parties(beneficiary_id=beneficiary_id, service_id=service_id)
-    if beneficiary is None or not can_book_for(actor, beneficiary):
+    if (service_id is None) == (session_id is None):
+        raise ApplicationError(_("Choisissez un service ou une séance."), code=ErrorCode.INVALID)
+    target = target_named("service" if service_id is not None else "session")
+    person = Beneficiary.objects.filter(pk=beneficiary_id, anonymised_at__isnull=True).first()
+    if person is None or not can_book_for(actor, person):
         raise NotFoundError(_("Personne introuvable."))
-    if service is None:
-        raise NotFoundError(_("Service introuvable."))
-    if service.booking_mode != BookingMode.SLOT:
-        raise ApplicationError(
-            _("La liste d'attente est pour les services à créneaux, pas les locations."),
-            code=ErrorCode.WAITLIST_NOT_AVAILABLE,
-        )
-    today = now.astimezone(ZoneInfo(service.partner.timezone)).date()
-    if wanted_until < wanted_from or wanted_until < today:
-        raise ApplicationError(
-            _("Choisissez des dates à venir, la fin après le début."), code=ErrorCode.INVALID
-        )
-    if wanted_until > today + timedelta(days=MAX_WAIT_DAYS):
-        raise ApplicationError(
-            _("Une inscription dure au plus un an : choisissez une date plus proche."),
-            code=ErrorCode.INVALID,
-        )
+    chosen = target.get(person=person, target_id=service_id or session_id)
+    if chosen is None:
+        raise NotFoundError(target.not_found)
+    first, last = target.dates(target=chosen, person=person, wanted_from=wanted_from,
+                               wanted_until=wanted_until, now=now)  # fmt: skip
     try:
         with transaction.atomic():
             entry = WaitingListEntry.objects.create(
-                platform_id=beneficiary.platform_id, beneficiary=beneficiary, service=service,
-                wanted_from=max(wanted_from, today), wanted_until=wanted_until,
-                note=note.strip()[:500], added_by=actor,
+                platform_id=person.platform_id, beneficiary=person, wanted_from=first,
+                wanted_until=last, note=note.strip()[:500], added_by=actor,
+                **{target.field: chosen},
             )  # fmt: skip
     except IntegrityError:
-        raise AlreadyWaiting(
-            _("Cette personne est déjà sur la liste d'attente de ce service.")
-        ) from None
+        raise AlreadyWaiting(target.already_waiting) from None
     audit_log(actor=actor, action="waitlist.added", target=entry,
-              data={"service": service.pk})  # fmt: skip
-    _offer_soon(service.pk)
+              data={target.field: chosen.pk})  # fmt: skip
+    _offer_soon(entry)
     return entry
 
 
@@ -140,116 +138,66 @@ def waitlist_entry_remove(*, actor, entry_id: int) -> WaitingListEntry:
         raise _entry_not_found()
     offer = entry.offers.select_for_update().filter(status=OfferStatus.OFFERED).first()
     if offer is not None:
-        _close_offer(offer, OfferStatus.WITHDRAWN, actor=actor)
+        _close_offer(offer, OfferStatus.WITHDRAWN, actor=actor, entry=entry)
     _move_entry(entry, EntryStatus.REMOVED, actor=actor, removed_at=timezone.now())
     if offer is not None:
-        _offer_soon(entry.service_id)
+        _offer_soon(entry)
     return entry
 
 
 # --- offers ------------------------------------------------------------------------------
 
 
-def _window(entry: WaitingListEntry, service, now: datetime) -> tuple[datetime, datetime]:
-    """When a slot may start to be offered to this person: in their dates, after the notice
-    plus time to answer, before the service's furthest booking day."""
-    tz = ZoneInfo(service.partner.timezone)
-    answer = timedelta(minutes=settings.WAITLIST_MIN_ANSWER_MINUTES)
-    start = max(
-        datetime.combine(entry.wanted_from, time.min, tzinfo=tz),
-        now + timedelta(hours=service.min_notice_hours) + answer,
-    )
-    end = min(
-        datetime.combine(entry.wanted_until + timedelta(days=1), time.min, tzinfo=tz),
-        now + timedelta(days=service.max_advance_days),
-    )
-    return start, end
-
-
-def _candidate_slots(entry: WaitingListEntry, service, now: datetime) -> list[int]:
-    start, end = _window(entry, service, now)
-    if start >= end:
-        return []
-    tried = entry.offers.values_list("slot_id", flat=True)
-    holding = BookingSlot.objects.filter(beneficiary_id=entry.beneficiary_id, holding=True)
-    return list(
-        Slot.objects.filter(
-            service_id=service.pk, starts_at__gte=start, starts_at__lt=end,
-            reserved__lt=F("capacity"),
-        )
-        .exclude(pk__in=tried)
-        .exclude(pk__in=holding.values("slot_id"))
-        .order_by("starts_at", "pk")
-        .values_list("pk", flat=True)[:CANDIDATES]
-    )  # fmt: skip
-
-
-def _hold_one(entry: WaitingListEntry, service, now: datetime) -> WaitingListOffer | None:
-    """Take the first free place in the person's window for them, or None."""
-    for slot_id in _candidate_slots(entry, service, now):
-        try:
-            with transaction.atomic():
-                (slot,) = capacity.reserve({slot_id: 1}, service_id=service.pk)
-        except capacity.SlotFull:
-            continue  # taken since we looked: try the next one
-        expires_at = min(
-            now + timedelta(hours=settings.WAITLIST_OFFER_HOURS),
-            slot.starts_at - timedelta(hours=service.min_notice_hours),
-        )
-        return WaitingListOffer.objects.create(
-            entry=entry, slot_id=slot.pk, starts_at=slot.starts_at, ends_at=slot.ends_at,
-            expires_at=expires_at,
-        )  # fmt: skip
-    return None
-
-
 @transaction.atomic
-def waitlist_offer_places(*, service_id: int, now=None) -> list[WaitingListOffer]:
-    """Offer the service's free places to the people in line, first come first served, one
-    place each. The waiting entries are locked in line order, so two runs for one service
+def waitlist_offer_places(
+    *, service_id: int | None = None, session_id: int | None = None, now=None
+) -> list[WaitingListOffer]:
+    """Offer the target's free places to the people in line, first come first served, one
+    place each. The waiting entries are locked in line order, so two runs for one target
     queue behind each other and never offer one person twice."""
     now = now or timezone.now()
+    target = target_named("service" if service_id is not None else "session")
     entries = list(
         WaitingListEntry.objects.select_for_update(of=("self",))
-        .filter(service_id=service_id, status=EntryStatus.WAITING)
-        .select_related("beneficiary", "service__partner__organisation")
+        .filter(**{f"{target.field}_id": service_id or session_id}, status=EntryStatus.WAITING)
+        .select_related("beneficiary", *target.related)
         .order_by("created_at", "pk")
     )
-    offers, bookable = [], {}
+    offers, available = [], {}
     for entry in entries:
-        service = entry.service
-        if entry.wanted_until < now.astimezone(ZoneInfo(service.partner.timezone)).date():
+        described = target.describe(entry)
+        if entry.wanted_until < now.astimezone(described.tz).date():
             continue  # past their dates: the sweep takes them off the list
         person = entry.beneficiary
         if person.anonymised_at is not None or person.status == BeneficiaryStatus.CLOSED:
             continue  # nobody to book for
-        if entry.platform_id not in bookable:  # the agreement may have ended meanwhile
-            bookable[entry.platform_id] = (
-                bookable_services(platform_id=entry.platform_id).filter(pk=service_id).exists()
-            )
-        if not bookable[entry.platform_id]:
+        if entry.platform_id not in available:
+            available[entry.platform_id] = target.available(entry, now=now)
+        if not available[entry.platform_id]:
             continue
-        offer = _hold_one(entry, service, now)
-        if offer is None:
+        held = target.hold(entry, now=now)
+        if held is None:
             continue
+        offer = WaitingListOffer.objects.create(entry=entry, **held)
         _move_entry(entry, EntryStatus.OFFERED, actor=None)
         audit_log(actor=None, action="waitlist_offer.offered", target=offer,
                   data={"slot": offer.slot_id, "entry": entry.pk})  # fmt: skip
-        _notify_offer(offer, entry, service, now)
+        _notify_offer(offer, entry, described, now, stays=not target.one_date)
         offers.append(offer)
     return offers
 
 
-def _notify_offer(offer: WaitingListOffer, entry: WaitingListEntry, service, now) -> None:
-    tz = ZoneInfo(service.partner.timezone)
-    today = now.astimezone(tz).date()
+def _notify_offer(offer: WaitingListOffer, entry: WaitingListEntry, described, now, *,
+                  stays: bool) -> None:  # fmt: skip
+    today = now.astimezone(described.tz).date()
     context = {
-        "service": service.name,
-        "partner": service.partner.organisation.name,
-        "when": moment_text(offer.starts_at, tz, today),
-        "until": moment_text(offer.expires_at, tz, today),
+        "service": described.name,
+        "partner": described.where,
+        "when": moment_text(offer.starts_at, described.tz, today),
+        "until": moment_text(offer.expires_at, described.tz, today),
         "url": offer_url(offer),
         "first_name": entry.beneficiary.first_name,
+        "stays_in_line": stays,
     }
     person = entry.beneficiary
     if person.user_id is not None:
@@ -272,11 +220,12 @@ def _lock_offer(offer_id: int) -> WaitingListOffer:
     return offer
 
 
-def _close_offer(offer: WaitingListOffer, to: str, *, actor) -> None:
+def _close_offer(offer: WaitingListOffer, to: str, *, actor, entry=None) -> None:
     """Close an open offer; one that held its place gives it back."""
     from_status = ensure_transition(OFFER_TRANSITIONS, offer, to, subject=_("la proposition"))
-    if offer.holding and offer.slot_id is not None:
-        capacity.release({offer.slot_id: 1})
+    if offer.holding:
+        entry = entry or offer.entry
+        target_of(entry).release(offer, entry)
     offer.holding = False
     offer.status = to
     offer.answered_at = timezone.now()
@@ -305,25 +254,30 @@ def waitlist_offer_accept(*, offer_id: int, actor=None, via_link: bool = False, 
         raise OfferExpired(_("Cette proposition a expiré."))
     staff = actor is not None and actor.is_authenticated and can_book_for(actor, entry.beneficiary)
     booker = actor if staff else (entry.added_by or entry.beneficiary.adviser)
-    _close_offer(offer, OfferStatus.ACCEPTED, actor=None if via_link else actor)
-    booking = booking_create(
-        actor=booker, beneficiary_id=entry.beneficiary_id, service_id=entry.service_id,
-        slot_ids=[offer.slot_id], now=now,
-    )  # fmt: skip
+    _close_offer(offer, OfferStatus.ACCEPTED, actor=None if via_link else actor, entry=entry)
+    booking = target_of(entry).book(entry=entry, offer=offer, booker=booker, now=now)
     offer.booking = booking
     offer.save(update_fields=["booking", "updated_at"])
     _move_entry(entry, EntryStatus.BOOKED, actor=actor if staff else None, booking=booking)
     return offer
 
 
+def _back_in_line(entry: WaitingListEntry, *, actor) -> None:
+    """After an offer let go: back in line, or off it when the target happens once."""
+    if target_of(entry).one_date:
+        _move_entry(entry, EntryStatus.REMOVED, actor=actor, removed_at=timezone.now())
+    else:
+        _move_entry(entry, EntryStatus.WAITING, actor=actor)
+    _offer_soon(entry)
+
+
 @transaction.atomic
 def waitlist_offer_decline(*, offer_id: int, actor=None, via_link: bool = False):
     """The person does not want this date: the place goes to the next in line, and the
-    person stays in line for another one."""
+    person stays in line for another one (a session's: off the line, it has one date)."""
     offer, entry = _open_offer(offer_id, actor=actor, via_link=via_link)
-    _close_offer(offer, OfferStatus.DECLINED, actor=actor)
-    _move_entry(entry, EntryStatus.WAITING, actor=actor)
-    _offer_soon(entry.service_id)
+    _close_offer(offer, OfferStatus.DECLINED, actor=actor, entry=entry)
+    _back_in_line(entry, actor=actor)
     return offer
 
 
@@ -342,9 +296,8 @@ def waitlist_offers_expire(*, now=None) -> int:
             if offer is None:
                 continue  # answered meanwhile
             entry = _lock_entry(offer.entry_id)
-            _close_offer(offer, OfferStatus.EXPIRED, actor=None)
-            _move_entry(entry, EntryStatus.WAITING, actor=None)
-            _offer_soon(entry.service_id)
+            _close_offer(offer, OfferStatus.EXPIRED, actor=None, entry=entry)
+            _back_in_line(entry, actor=None)
             expired += 1
     return expired
 
@@ -371,10 +324,31 @@ def waitlist_sweep(*, now=None) -> dict:
     now = now or timezone.now()
     expired = waitlist_offers_expire(now=now)
     closed = waitlist_entries_close_past(now=now)
-    services = (
-        WaitingListEntry.objects.filter(status=EntryStatus.WAITING)
-        .values_list("service_id", flat=True)
-        .distinct()
-    )
-    offered = sum(len(waitlist_offer_places(service_id=s, now=now)) for s in list(services))
+    offered = 0
+    for field in TARGETS:
+        waiting = WaitingListEntry.objects.filter(
+            status=EntryStatus.WAITING, **{f"{field}_id__isnull": False}
+        )
+        for pk in list(waiting.values_list(f"{field}_id", flat=True).distinct()):
+            offered += len(waitlist_offer_places(**{f"{field}_id": pk}, now=now))
     return {"expired": expired, "closed": closed, "offered": offered}
+
+
+def waitlist_entries_of_person_close(*, beneficiary_id: int, now=None) -> int:
+    """A person anonymised (call inside that transaction): out of every line (a place held
+    for them goes to the next in line), and their entries' notes blanked."""
+    now = now or timezone.now()
+    live = WaitingListEntry.objects.filter(
+        beneficiary_id=beneficiary_id, status__in=(EntryStatus.WAITING, EntryStatus.OFFERED)
+    )
+    closed = 0
+    for entry_id in list(live.order_by("pk").values_list("pk", flat=True)):
+        entry = _lock_entry(entry_id)
+        offer = entry.offers.select_for_update().filter(status=OfferStatus.OFFERED).first()
+        if offer is not None:
+            _close_offer(offer, OfferStatus.WITHDRAWN, actor=None, entry=entry)
+            _offer_soon(entry)
+        _move_entry(entry, EntryStatus.REMOVED, actor=None, removed_at=now)
+        closed += 1
+    WaitingListEntry.objects.filter(beneficiary_id=beneficiary_id).exclude(note="").update(note="")
+    return closed

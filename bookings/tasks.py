@@ -40,10 +40,11 @@ def bookings_announce_pending() -> int:
 
 
 @shared_task
-def waitlist_offer_places(service_id: int) -> int:
+def waitlist_offer_places(service_id: int | None = None, session_id: int | None = None) -> int:
+    """Offer the free places of one service, or one collective session (issue 16)."""
     from bookings.services_waitlist import waitlist_offer_places as offer
 
-    return len(offer(service_id=service_id))
+    return len(offer(service_id=service_id, session_id=session_id))
 
 
 @shared_task

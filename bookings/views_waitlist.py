@@ -3,7 +3,6 @@ in line, taking them off, answering an offer for them (a phone call); and the pa
 signed link sent to the person, where they take the place or let it go."""
 
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from bookings.enums_waitlist import EntryStatus, OfferStatus
 from bookings.forms_waitlist import WaitlistAddForm, WaitlistFilterForm
 from bookings.links import my_bookings_url
 from bookings.links_waitlist import offer_id_from_token
+from bookings.waitlist_targets import target_of
 from bookings.wording import person_label
 from core.formatting import moment_text, short_date
 from core.paging import page_context
@@ -37,8 +37,8 @@ TEMPLATES = "bookings/waitlist/"
 PAGE_SIZE = 30
 
 
-def _offer_text(offer) -> dict:
-    tz = ZoneInfo(offer.entry.service.partner.timezone)
+def _offer_text(offer, described) -> dict:
+    tz = described.tz
     today = timezone.now().astimezone(tz).date()
     return {
         "offer": offer,
@@ -49,13 +49,20 @@ def _offer_text(offer) -> dict:
 
 def _row(entry) -> dict:
     offer = entry.open_offers[0] if getattr(entry, "open_offers", None) else None
+    described = target_of(entry).describe(entry)
+    if entry.wanted_from == entry.wanted_until:
+        dates = _("le %(day)s") % {"day": short_date(entry.wanted_from)}
+    else:
+        dates = _("du %(first)s au %(last)s") % {
+            "first": short_date(entry.wanted_from), "last": short_date(entry.wanted_until)
+        }  # fmt: skip
     return {
         "entry": entry,
-        "position": entry.ahead + 1,  # rank in the service's line (live entries)
+        "position": entry.ahead + 1,  # rank in its target's line (live entries)
         "person": person_label(entry.beneficiary),
-        "dates": _("du %(first)s au %(last)s")
-        % {"first": short_date(entry.wanted_from), "last": short_date(entry.wanted_until)},
-        "offer": _offer_text(offer) if offer else None,
+        "target": described,
+        "dates": dates,
+        "offer": _offer_text(offer, described) if offer else None,
     }
 
 
@@ -64,9 +71,11 @@ def waitlist_list(request):
     form = WaitlistFilterForm(request.GET or None)
     status = form.cleaned_data.get("status", "") if form.is_valid() else ""
     service_id = request.GET.get("service", "")
+    session_id = request.GET.get("seance", "")
     entries = selectors.waitlist_entries_filtered(
         user=request.user, status=status,
         service_id=int(service_id) if service_id.isdigit() else None,
+        session_id=int(session_id) if session_id.isdigit() else None,
     )  # fmt: skip
     paging = page_context(request, selectors.with_position(entries), PAGE_SIZE)
     page = paging["page_obj"]
@@ -80,7 +89,7 @@ def waitlist_list(request):
             "title": _("Listes d'attente"),
             "form": form,
             "rows": rows,
-            "filtered": bool(status or service_id),
+            "filtered": bool(status or service_id or session_id),
             "count_text": ngettext("%(count)s personne", "%(count)s personnes", count)
             % {"count": count},
         },
@@ -108,6 +117,15 @@ def waitlist_add(request):
     )
 
 
+def _back(request, entry):
+    """Where an action on an entry returns: its target's page when it was sent from there
+    (`retour=cible`, the session's page), else the waiting lists."""
+    url = target_of(entry).describe(entry).staff_url
+    if url and request.POST.get("retour") == "cible":
+        return redirect(url)
+    return redirect("waitlist_list")
+
+
 @need_to_know(DataKind.WAITING_LIST, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def waitlist_remove(request, waiting_id: int):
@@ -117,7 +135,7 @@ def waitlist_remove(request, waiting_id: int):
         success_message=_("%(person)s n'est plus sur la liste d'attente.")
         % {"person": entry.beneficiary},
     )  # fmt: skip
-    return redirect("waitlist_list")
+    return _back(request, entry)
 
 
 @need_to_know(DataKind.WAITING_LIST, mode=Mode.WRITE, audience=PLATFORM_STAFF)
@@ -128,20 +146,20 @@ def waitlist_offer_answer(request, waiting_id: int, answer: str):
     offer = entry.open_offers[0] if entry.open_offers else None
     if offer is None:
         messages.error(request, _("Aucune place n'est proposée à cette personne en ce moment."))
-        return redirect("waitlist_list")
+        return _back(request, entry)
     if answer == "accepter":
         outcome = run_service(
             request, services.waitlist_offer_accept, offer_id=offer.pk, actor=request.user,
             success_message=_("C'est réservé pour %(person)s.") % {"person": entry.beneficiary},
         )  # fmt: skip
-        if outcome.ok:
+        if outcome.ok and outcome.value.booking_id:
             return redirect("booking_detail", booking_id=outcome.value.booking_id)
     else:
         run_service(
             request, services.waitlist_offer_decline, offer_id=offer.pk, actor=request.user,
             success_message=_("La place est proposée à la personne suivante."),
         )  # fmt: skip
-    return redirect("waitlist_list")
+    return _back(request, entry)
 
 
 # --- the person's signed link --------------------------------------------------------------
@@ -164,18 +182,19 @@ def waitlist_offer_link(request, token: str):
                         via_link=True)  # fmt: skip
         return redirect("waitlist_offer_link", token=token)
     entry = offer.entry
+    described = target_of(entry).describe(entry)
     expired = offer.status == OfferStatus.OFFERED and offer.expires_at <= timezone.now()
     context = {
-        **_offer_text(offer),
+        **_offer_text(offer, described),
         "title": _("Une place pour vous"),
-        "service": entry.service,
-        "organisation": entry.service.partner.organisation,
+        "target": described,
         "person": entry.beneficiary,
         "open": offer.status == OfferStatus.OFFERED and not expired,
         "expired": expired or offer.status == OfferStatus.EXPIRED,
         "accepted": offer.status == OfferStatus.ACCEPTED,
         "declined": offer.status in (OfferStatus.DECLINED, OfferStatus.WITHDRAWN),
         "still_waiting": entry.status == EntryStatus.WAITING,
+        "stays_in_line": not target_of(entry).one_date,
         "bookings_url": my_bookings_url(entry.beneficiary),
     }
     return render(request, TEMPLATES + "offer_link.html", context)

@@ -254,6 +254,7 @@ def url_kwargs(world: World) -> dict:
         "agenda_rule_id": world.agenda["rule"].pk,
         "appointment_id": world.agenda["appointment"].pk,
         "session_id": world.agenda["session"].pk,
+        "appointment_kind_id": world.agenda["kind"].pk,
     }
 
 
@@ -315,7 +316,8 @@ def build_agenda(platform, adviser, person) -> dict:
         place_id=place.pk, adviser_id=adviser.pk, starts_at=slot.starts_at + timedelta(days=3),
         theme="Le budget d'une voiture", seats=5,
     )  # fmt: skip
-    return {"place": place, "rule": rule, "appointment": appointment, "session": session}
+    return {"place": place, "rule": rule, "appointment": appointment, "session": session,
+            "kind": kinds[KindCategory.FOLLOW_UP]}  # fmt: skip
 
 
 def agenda_links(world: World) -> dict[str, dict]:
