@@ -8,6 +8,9 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The suite runs on this many pytest-xdist workers (each with its own test database and, when
+# REDIS_URL is set, its own Redis database: config/settings.py); 0 runs it in this process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install install-dev migrate seed worker beat lint format messages mutation clean stripe-demo
 
@@ -52,7 +55,7 @@ stripe-demo: install-dev seed
 	$(STRIPE_DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 worker: install
 	$(VENV)/bin/celery -A config worker --loglevel=info

@@ -6,6 +6,7 @@ local-memory cache, online payment off. Each variable below switches a real part
 
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -139,6 +140,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache; without it Celery runs eagerly --------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+_XDIST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
+if TESTING and REDIS_URL and _XDIST_WORKER:
+    # The suite run by several pytest-xdist workers (gw0, gw1…): the tests empty their Redis
+    # database, so each worker takes its own, the next ones after REDIS_URL's.
+    _redis = urlsplit(REDIS_URL)
+    _worker = int(_XDIST_WORKER.removeprefix("gw"))
+    _db = (int(_redis.path.strip("/") or 0) + 1 + _worker) % 16
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_db}"))
 # Seconds a cache operation waits for Redis before the default cache (core.cache) falls
 # back to local memory: a Redis that is down must not hang requests.
 CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)

@@ -14,6 +14,7 @@ OWN_VARIABLES = {
     "EMAIL_URL", "SMS_BACKEND", "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY",
     "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "SOLIMOB_TESTING", "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE", "CACHE_SOCKET_TIMEOUT", "CSP_REPORT_ONLY", "CSP_REPORT_URI",
+    "PYTEST_XDIST_WORKER",
 }  # fmt: skip
 
 PROBE = """
@@ -115,6 +116,16 @@ def test_environment_switches_each_real_part_on():
     assert resolved["stripe"] is True
     assert resolved["hosts"] == ["solimob.example.org", "www.solimob.example.org"]
     assert resolved["site_url"] == "https://solimob.example.org"
+
+
+def test_each_xdist_worker_of_the_suite_takes_its_own_redis_database():
+    redis = {"SOLIMOB_TESTING": "1", "REDIS_URL": "redis://127.0.0.1:6379/9"}
+    assert resolve(**redis)["broker"] == "redis://127.0.0.1:6379/9"
+    second = resolve(**redis, PYTEST_XDIST_WORKER="gw1")
+    assert second["broker"] == second["cache_redis"] == "redis://127.0.0.1:6379/11"
+    # outside the test suite, the variable changes nothing
+    outside = resolve(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/9", PYTEST_XDIST_WORKER="gw1")
+    assert outside["broker"] == "redis://127.0.0.1:6379/9"
 
 
 def test_production_refuses_to_start_without_a_secret_key():
