@@ -318,3 +318,23 @@ def outreach_record(*, actor, session_id: int, people_met: int, referral_ids=())
     audit_log(actor=actor, action="agenda.outreach_recorded", target=session,
               data={"people_met": people_met, "referrals": len(referrals)})  # fmt: skip
     return session
+
+
+@transaction.atomic
+def closure_delete(*, actor, closure_id: int) -> None:
+    """Take a closure back (entered by mistake, the absence cancelled): the advisers it
+    covered get their free slots again after commit."""
+    closure = get_or_not_found(AgendaClosure.objects.all(), closure_id,
+                               _("Fermeture introuvable."))  # fmt: skip
+    _ensure(may_manage_agenda(actor, closure.platform_id))
+    if closure.adviser_id is not None:
+        advisers = [closure.adviser_id]
+    else:
+        advisers = list(
+            AgendaRule.objects.filter(place__platform_id=closure.platform_id).values_list(
+                "adviser_id", flat=True
+            )
+        )
+    audit_log(actor=actor, action="agenda.closure_deleted", target=closure)
+    closure.delete()
+    regenerate_on_commit(advisers)

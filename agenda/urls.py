@@ -15,6 +15,8 @@ urlpatterns = [
     path("agenda/types/<int:appointment_kind_id>/", views_kinds.kind_edit,
          name="agenda_kind_edit"),
     path("agenda/fermetures/", views_staff.closure_list, name="agenda_closures"),
+    path("agenda/fermetures/<int:agenda_closure_id>/supprimer/", views_staff.closure_delete,
+         name="agenda_closure_delete"),
     path("agenda/personne/<int:beneficiary_id>/rendez-vous/", views_booking.book_for_person,
          name="agenda_book_person"),
     path("agenda/orientation/<int:referral_id>/rendez-vous/", views_booking.book_for_referral,

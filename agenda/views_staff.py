@@ -210,3 +210,15 @@ def closure_list(request):
     return render(request, "agenda/closures.html", {
         "title": _("Fermetures et absences"), "closures": closures, "form": form,
     }, status=page_status(form, outcome))  # fmt: skip
+
+
+@need_to_know(DataKind.AGENDA, mode=Mode.WRITE, audience=PLATFORM_STAFF)
+@require_POST
+def closure_delete(request, agenda_closure_id: int):
+    closure = AgendaClosure.objects.filter(
+        pk=agenda_closure_id, platform_id=platform_of(request.user)
+    ).first()
+    if closure is not None:
+        run_service(request, services.closure_delete, actor=request.user,
+                    closure_id=closure.pk, success_message=_("Fermeture supprimée."))  # fmt: skip
+    return redirect("agenda_closures")

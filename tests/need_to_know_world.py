@@ -255,6 +255,7 @@ def url_kwargs(world: World) -> dict:
         "appointment_id": world.agenda["appointment"].pk,
         "session_id": world.agenda["session"].pk,
         "appointment_kind_id": world.agenda["kind"].pk,
+        "agenda_closure_id": world.agenda["closure"].pk,
     }
 
 
@@ -288,7 +289,7 @@ def build_agenda(platform, adviser, person) -> dict:
 
     from agenda.enums import KindCategory
     from agenda.generation import agenda_regenerate
-    from agenda.models import AgendaRule, AgendaSlot, Place
+    from agenda.models import AgendaClosure, AgendaRule, AgendaSlot, Place
     from agenda.services import kinds_ensure, session_create
     from agenda.services_appointments import appointment_book
     from core.models import Commune
@@ -316,8 +317,12 @@ def build_agenda(platform, adviser, person) -> dict:
         place_id=place.pk, adviser_id=adviser.pk, starts_at=slot.starts_at + timedelta(days=3),
         theme="Le budget d'une voiture", seats=5,
     )  # fmt: skip
+    far = slot.starts_at + timedelta(days=400)  # a closure that changes nothing generated
+    closure = AgendaClosure.objects.create(
+        platform=platform, adviser=adviser, starts_at=far, ends_at=far + timedelta(days=1)
+    )
     return {"place": place, "rule": rule, "appointment": appointment, "session": session,
-            "kind": kinds[KindCategory.FOLLOW_UP]}  # fmt: skip
+            "kind": kinds[KindCategory.FOLLOW_UP], "closure": closure}  # fmt: skip
 
 
 def agenda_links(world: World) -> dict[str, dict]:

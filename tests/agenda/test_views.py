@@ -7,7 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 from django.urls import resolve, reverse
+from django.utils import timezone
 
+from accounts.enums import Role
 from agenda.enums import AppointmentStatus, KindCategory
 from agenda.links import appointment_url
 from agenda.models import AgendaRule, AgendaSlot, Appointment, Place
@@ -241,3 +243,53 @@ def test_a_closure_from_the_page_removes_the_free_slots(
                                                  "reason": "place_closed"})  # fmt: skip
     assert that_day() == 0
     assert AgendaSlot.objects.filter(place=places["moulins"]).exists()  # other places stay
+
+
+def test_a_closure_taken_back_gives_the_free_slots_back(
+    client, open_agenda, places, django_capture_on_commit_callbacks
+):
+    from agenda.generation import agenda_tz
+    from agenda.models import AgendaClosure
+    from core.models import AuditLog
+
+    last = AgendaSlot.objects.filter(place=places["montlucon"]).order_by("starts_at").last()
+    local_day = last.starts_at.astimezone(agenda_tz()).date()
+    client.force_login(open_agenda)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("agenda_closures"), {"place": places["montlucon"].pk,
+                                                 "start_date": local_day, "end_date": local_day,
+                                                 "reason": "place_closed"})  # fmt: skip
+    closure = AgendaClosure.objects.get()
+    assert not AgendaSlot.objects.filter(pk=last.pk).exists()
+    page = client.get(reverse("agenda_closures")).content.decode()
+    assert reverse("agenda_closure_delete", args=[closure.pk]) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("agenda_closure_delete", args=[closure.pk]))
+    assert response.status_code == 302
+    assert not AgendaClosure.objects.exists()
+    assert AgendaSlot.objects.filter(place=places["montlucon"], starts_at=last.starts_at).exists()
+    assert AuditLog.objects.filter(action="agenda.closure_deleted").count() == 1
+
+
+def test_only_the_platforms_agenda_managers_take_a_closure_back(
+    client, open_agenda, places, other_platform, partner_manager
+):
+    from agenda.models import AgendaClosure
+    from tests.factories import member
+
+    now = timezone.now()
+    closure = AgendaClosure.objects.create(
+        platform=places["montlucon"].platform, starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=2),
+    )  # fmt: skip
+    url = reverse("agenda_closure_delete", args=[closure.pk])
+    elsewhere = member(Role.ADVISER, other_platform)
+    client.force_login(elsewhere)
+    client.post(url)  # another platform's adviser: nothing found, nothing deleted
+    client.force_login(partner_manager)
+    assert client.post(url).status_code == 403
+    assert AgendaClosure.objects.filter(pk=closure.pk).exists()
+    client.force_login(open_agenda)
+    assert client.get(url).status_code == 405
+    client.post(url)
+    assert not AgendaClosure.objects.filter(pk=closure.pk).exists()
