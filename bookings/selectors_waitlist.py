@@ -86,6 +86,24 @@ def with_position(entries: QuerySet[WaitingListEntry]) -> QuerySet[WaitingListEn
     return entries.annotate(ahead=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)))
 
 
+def waitlist_lines_of_person(*, beneficiary_id: int) -> list[dict]:
+    """What the person reads on « Mes rendez-vous »: each line they are in (what for, where,
+    the dates wanted, their place in line) and the place held for them, if any."""
+    entries = with_position(
+        _with_details(
+            WaitingListEntry.objects.filter(beneficiary_id=beneficiary_id, status__in=LIVE)
+        )
+    ).order_by("created_at", "pk")
+    lines = []
+    for entry in entries:
+        offer = entry.open_offers[0] if entry.open_offers else None
+        lines.append({
+            "entry": entry, "described": target_of(entry).describe(entry),
+            "position": entry.ahead + 1, "offer": offer,
+        })  # fmt: skip
+    return lines
+
+
 def waitlist_entry_get_for(*, user, entry_id: int) -> WaitingListEntry:
     entry = waitlist_entries_for(user=user).filter(pk=entry_id).first()
     if entry is None:

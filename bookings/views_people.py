@@ -32,6 +32,7 @@ from beneficiaries.models import Beneficiary
 from bookings import documents, feeds, hooks, ics, services
 from bookings.enums import ActorRole, BookingStatus
 from bookings.links import beneficiary_from_token
+from bookings.links_waitlist import offer_url
 from bookings.permissions import role_of
 from bookings.selectors import (
     ACTIVE,
@@ -39,6 +40,7 @@ from bookings.selectors import (
     bookings_of_beneficiary,
     bookings_of_beneficiary_in_order,
 )
+from bookings.selectors_waitlist import waitlist_lines_of_person
 from core.errors import NotFoundError, PermissionDeniedError, get_or_not_found
 from core.formatting import day_label, euros
 from core.web import run_service
@@ -193,6 +195,9 @@ def _render_page(request, beneficiary: Beneficiary, *, token: str | None):
     }
     for row in (*rows["upcoming"], *rows["past"]):
         row["payment"] = badges.get(row["booking"].pk)
+    waiting = waitlist_lines_of_person(beneficiary_id=beneficiary.pk)
+    for line in waiting:
+        line["offer_url"] = offer_url(line["offer"]) if line["offer"] else ""
     return render(
         request,
         "bookings/people/my_bookings.html",
@@ -200,6 +205,7 @@ def _render_page(request, beneficiary: Beneficiary, *, token: str | None):
             "beneficiary": beneficiary,
             "upcoming": rows["upcoming"],
             "past": rows["past"],
+            "waiting": waiting,
             "via_link": token is not None,
             "adviser": _adviser_contact(beneficiary),
             "feed_url": feed_url,

@@ -25,7 +25,7 @@ NOW = datetime(2026, 3, 2, 8, 0, tzinfo=PARIS)  # a Monday morning
 # session, user, beneficiary, bookings (with service, partner, organisation), adviser,
 # platform, memberships (navigation), the shares to pay online (payments' badges), the
 # appointments with the platform (agenda's panel)
-MY_BOOKINGS_QUERIES = 9
+MY_BOOKINGS_QUERIES = 10  # with the person's waiting lines (none here)
 
 
 # --- Helpers ----------------------------------------------------------------------------------

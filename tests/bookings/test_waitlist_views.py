@@ -140,3 +140,68 @@ def test_the_list_shows_each_persons_rank_in_line(client, adviser, person, servi
 
     assert re.search(rank.format(first_entry.pk, 1), html)
     assert re.search(rank.format(second_entry.pk, 2), html)
+
+
+# --- The person's own lines on « Mes rendez-vous » --------------------------------------------
+
+
+@pytest.fixture
+def signed_in_person(person):
+    from tests.factories import UserFactory
+
+    person.user = UserFactory(first_name="Léa", last_name="Martin")
+    person.save(update_fields=["user"])
+    return person.user
+
+
+def test_the_person_sees_their_place_in_line_then_the_place_held_for_them(
+    client, adviser, person, service, signed_in_person
+):
+    from tests.beneficiaries.factories import BeneficiaryFactory
+
+    ahead = BeneficiaryFactory(platform=person.platform)
+    _entry(adviser, ahead, service)
+    entry = _entry(adviser, person, service)
+    client.force_login(signed_in_person)
+    page = client.get(reverse("my_bookings")).content.decode().replace("&#x27;", "'")
+    assert "En liste d'attente" in page and service.name in page
+    assert f'id="attente-{entry.pk}"' in page
+    assert "Vous êtes la personne n° 2 de la liste." in page
+    # the first in line took another place: one freed now is held for Léa
+    WaitingListEntry.objects.filter(beneficiary=ahead).update(status=EntryStatus.REMOVED)
+    make_slot(service, 4)
+    (offer,) = waitlist_offer_places(service_id=service.pk)
+    assert offer.entry_id == entry.pk
+    page = client.get(reverse("my_bookings")).content.decode().replace("&#x27;", "'")
+    assert "Une place s'est libérée pour vous" in page
+    assert urlparse(offer_url(offer)).path in page
+    # out of line, the section is gone
+    WaitingListEntry.objects.filter(pk=entry.pk).update(status=EntryStatus.REMOVED)
+    assert "En liste d'attente" not in client.get(reverse("my_bookings")).content.decode()
+
+
+def test_the_person_sees_only_their_own_lines(client, adviser, person, service, signed_in_person):
+    from tests.beneficiaries.factories import BeneficiaryFactory
+
+    other = BeneficiaryFactory(platform=person.platform, first_name="Zoé", last_name="Durand")
+    _entry(adviser, other, service)
+    client.force_login(signed_in_person)
+    page = client.get(reverse("my_bookings")).content.decode()
+    assert "En liste d'attente" not in page.replace("&#x27;", "'")
+
+
+def test_the_lines_cost_the_same_queries_however_many(
+    client, adviser, person, service, garage, signed_in_person, django_assert_num_queries
+):
+    from tests.partners.factories import ServiceFactory
+
+    _entry(adviser, person, service)
+    client.force_login(signed_in_person)
+    client.get(reverse("my_bookings"))  # warm the per-process caches
+    with django_assert_num_queries(10) as one:
+        assert client.get(reverse("my_bookings")).status_code == 200
+    for name in ("Vidange", "Pneus", "Freins"):
+        _entry(adviser, person, ServiceFactory(partner=garage, name=name, min_notice_hours=0))
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = client.get(reverse("my_bookings")).content.decode()
+    assert all(name in page for name in ("Vidange", "Pneus", "Freins"))
