@@ -29,13 +29,11 @@ def beneficiary_open(
 
 def beneficiary_export(*, user, beneficiary_id: int) -> dict:
     """Everything held on a person, as JSON-ready data (right of access): the record here,
-    and what the apps above hold (`hooks.person_exported`: waiting lists, appointments)."""
+    and what the apps above hold (`hooks.person_exported`: bookings, waiting lists,
+    appointments, grants, loans, payments)."""
     beneficiary = beneficiary_open(
         user=user, beneficiary_id=beneficiary_id, purpose="export", kind=DataKind.EXPORT
     )
-
-    def rows(queryset, *fields):
-        return [{f: _json(getattr(obj, f)) for f in fields} for obj in queryset]
 
     return {
         "exported_at": timezone.now().isoformat(),
@@ -44,7 +42,7 @@ def beneficiary_export(*, user, beneficiary_id: int) -> dict:
             for f in Beneficiary._meta.concrete_fields
             if f.name not in {"search_key", "search_text"}
         },
-        "referrals": rows(
+        "referrals": export_rows(
             beneficiary.referrals.all(),
             "created_at",
             "status",
@@ -56,14 +54,14 @@ def beneficiary_export(*, user, beneficiary_id: int) -> dict:
             "refusal_reason",
             "reorientation",
         ),  # fmt: skip
-        "eligibility_checks": rows(
+        "eligibility_checks": export_rows(
             beneficiary.eligibility_checks.all(),
             "created_at",
             "eligible",
             "results",
             "valid_until",
         ),  # fmt: skip
-        "diagnoses": rows(
+        "diagnoses": export_rows(
             beneficiary.diagnoses.all(),
             "held_on",
             "duration_minutes",
@@ -71,22 +69,24 @@ def beneficiary_export(*, user, beneficiary_id: int) -> dict:
             "decision",
             "shared_with_prescriber_at",
         ),  # fmt: skip
-        "barriers": rows(beneficiary.barriers.all(), "category", "code", "priority", "lifted_at"),
-        "action_plan": rows(beneficiary.action_items.all(), "action", "due_on", "done_at"),
-        "follow_ups": rows(beneficiary.follow_ups.all(), "held_on", "channel", "notes"),
-        "outcome": rows(Beneficiary.objects.none(), "code")
+        "barriers": export_rows(
+            beneficiary.barriers.all(), "category", "code", "priority", "lifted_at"
+        ),
+        "action_plan": export_rows(beneficiary.action_items.all(), "action", "due_on", "done_at"),
+        "follow_ups": export_rows(beneficiary.follow_ups.all(), "held_on", "channel", "notes"),
+        "outcome": export_rows(Beneficiary.objects.none(), "code")
         if not hasattr(beneficiary, "outcome")
         else [
             {"code": beneficiary.outcome.code, "exited_on": _json(beneficiary.outcome.exited_on)}
         ],  # fmt: skip
-        "consents": rows(
+        "consents": export_rows(
             beneficiary.consents.all(),
             "purpose",
             "prescriber_organisation_id",
             "given_at",
             "withdrawn_at",
         ),  # fmt: skip
-        "access_log": rows(
+        "access_log": export_rows(
             AuditLog.objects.filter(
                 target_type="beneficiaries.beneficiary", target_id=str(beneficiary.pk)
             ).order_by("at"),
@@ -96,6 +96,12 @@ def beneficiary_export(*, user, beneficiary_id: int) -> dict:
         ),  # fmt: skip
         **hooks.exported_sections(beneficiary=beneficiary),
     }
+
+
+def export_rows(queryset, *fields) -> list[dict]:
+    """Rows of a person's export: the fields named, JSON-ready (the apps above use it for
+    their sections of `hooks.person_exported`)."""
+    return [{f: _json(getattr(obj, f)) for f in fields} for obj in queryset]
 
 
 def _json(value):

@@ -42,10 +42,15 @@ def capacity_added(sender, *, service_ids, **kwargs) -> None:
     _offer_after_commit(service_ids)
 
 
-def export_waiting_list(sender, *, beneficiary, **kwargs) -> dict:
+def export_bookings(sender, *, beneficiary, **kwargs) -> dict:
+    """The person's export: their bookings with the partners, and their waiting lines."""
+    from bookings.selectors import bookings_export_rows
     from bookings.selectors_waitlist import waitlist_export_rows
 
-    return {"waiting_list": waitlist_export_rows(beneficiary_id=beneficiary.pk)}
+    return {
+        "bookings": bookings_export_rows(beneficiary_id=beneficiary.pk),
+        "waiting_list": waitlist_export_rows(beneficiary_id=beneficiary.pk),
+    }
 
 
 def anonymised(sender, *, beneficiary, now, **kwargs) -> None:
@@ -56,7 +61,7 @@ def anonymised(sender, *, beneficiary, now, **kwargs) -> None:
 
 def connect() -> None:
     beneficiary_hooks.person_exported.connect(
-        export_waiting_list, dispatch_uid="bookings.export_waiting_list"
+        export_bookings, dispatch_uid="bookings.export_bookings"
     )
     beneficiary_hooks.person_anonymised.connect(anonymised, dispatch_uid="bookings.anonymised")
     hooks.dashboard_panels.connect(feed_panel, dispatch_uid="bookings.feed_panel")

@@ -3,13 +3,14 @@ members their partner's; a beneficiary their own. Anything else is 404."""
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.enums import OrganisationKind
 from accounts.need_to_know import DataKind, organisations_where, platforms_where
 from accounts.scoping import partner_organisation_ids
 from beneficiaries.models import Beneficiary
+from beneficiaries.privacy import export_rows
 from bookings.enums import BookingStatus
 from bookings.models import Booking
 from core.errors import NotFoundError
@@ -95,6 +96,25 @@ def bookings_of_beneficiary(*, beneficiary_id: int) -> QuerySet[Booking]:
     return Booking.objects.filter(beneficiary_id=beneficiary_id).select_related(
         "service__partner__organisation"
     )
+
+
+BOOKING_EXPORT_FIELDS = (
+    "reference", "service_name", "partner_name", "starts_at", "ends_at", "status", "quantity",
+    "units", "unit_price", "total_price", "note_for_partner", "decline_reason",
+    "cancellation_reason", "cancelled_by", "created_at", "confirmed_at", "cancelled_at",
+    "completed_at", "no_show_at",
+)  # fmt: skip
+
+
+def bookings_export_rows(*, beneficiary_id: int) -> list[dict]:
+    """A person's bookings with the partners, for their data export."""
+    bookings = (
+        Booking.objects.filter(beneficiary_id=beneficiary_id)
+        .annotate(service_name=F("service__name"),
+                  partner_name=F("service__partner__organisation__name"))
+        .order_by("starts_at", "pk")
+    )  # fmt: skip
+    return export_rows(bookings, *BOOKING_EXPORT_FIELDS)
 
 
 def bookings_of_beneficiary_in_order(

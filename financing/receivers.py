@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 
+from beneficiaries import hooks as beneficiary_hooks
 from bookings import hooks
 from financing.enums import LineKind
 from financing.plans import plan_release_for_booking
-from financing.selectors import plan_for
+from financing.selectors import financing_export_rows, plan_for
 from financing.views_plan import financing_summary
 
 
@@ -37,7 +38,15 @@ def voucher_financing(sender, *, booking, **kwargs) -> hooks.VoucherFinancing | 
     return hooks.VoucherFinancing(covered=covered, left_to_pay=share)
 
 
+def export_financing(sender, *, beneficiary, **kwargs) -> dict:
+    """The person's export: their grants and loans."""
+    return financing_export_rows(beneficiary_id=beneficiary.pk)
+
+
 def connect() -> None:
+    beneficiary_hooks.person_exported.connect(
+        export_financing, dispatch_uid="financing.export_financing"
+    )
     hooks.places_released.connect(release_grants, dispatch_uid="financing.release_grants")
     hooks.booking_page_panels.connect(plan_panel, dispatch_uid="financing.plan_panel")
     hooks.voucher_financing.connect(voucher_financing, dispatch_uid="financing.voucher")

@@ -11,10 +11,18 @@ from django.utils import timezone
 
 from accounts.need_to_know import DataKind, Mode, roles_that
 from accounts.scoping import platform_ids
+from beneficiaries.privacy import export_rows
 from core.errors import get_or_not_found
 from core.formatting import cents, percent
 from financing.enums import ArrearsBucket, LineKind, LoanStatus
-from financing.models import FinancingLine, FinancingPlan, FundingProgramme, Installment, Loan
+from financing.models import (
+    FinancingLine,
+    FinancingPlan,
+    FundingProgramme,
+    GrantAward,
+    Installment,
+    Loan,
+)
 
 ZERO = Decimal("0.00")
 OUTSTANDING_STATUSES = [LoanStatus.DISBURSED, LoanStatus.DEFAULTED]
@@ -205,3 +213,41 @@ def beneficiary_shares(booking_ids) -> dict[int, Decimal]:
         .annotate(share=Sum("amount"))
     )
     return {row["plan__booking_id"]: row["share"] for row in rows if row["share"]}
+
+
+def financing_export_rows(*, beneficiary_id: int) -> dict[str, list]:
+    """A person's grants and loans (with their schedule and movements), for their data
+    export."""
+    grants = GrantAward.objects.filter(beneficiary_id=beneficiary_id).annotate(
+        programme_name=F("programme__name"), booking_reference=F("booking__reference")
+    )
+    loans = []
+    for loan in (
+        Loan.objects.filter(beneficiary_id=beneficiary_id)
+        .prefetch_related("installments", "transactions")
+        .order_by("created_at", "pk")
+    ):
+        (row,) = export_rows([loan], "kind", "principal", "annual_rate", "term_months",
+                             "method", "grace_months", "disbursed_on", "first_due_on",
+                             "status", "days_past_due", "created_at")  # fmt: skip
+        row["installments"] = export_rows(
+            sorted(loan.installments.all(), key=lambda i: i.number), "number", "due_on",
+            "principal_due", "interest_due", "principal_paid", "interest_paid",
+        )  # fmt: skip
+        row["movements"] = export_rows(
+            sorted(loan.transactions.all(), key=lambda t: (t.value_date, t.pk)), "kind",
+            "amount", "value_date", "method", "note",
+        )  # fmt: skip
+        loans.append(row)
+    return {
+        "grants": export_rows(
+            grants.order_by("created_at", "pk"),
+            "programme_name",
+            "booking_reference",
+            "amount",
+            "status",
+            "decided_at",
+            "created_at",
+        ),  # fmt: skip
+        "loans": loans,
+    }

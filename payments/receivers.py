@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.need_to_know import DataKind, Mode, may
+from beneficiaries import hooks as beneficiary_hooks
 from bookings import hooks
 from bookings.enums import HOLDING
 from core.formatting import euros
@@ -77,7 +78,15 @@ def payment_panel(sender, *, booking, request, **kwargs) -> str:
     )
 
 
+def export_payments(sender, *, beneficiary, **kwargs) -> dict:
+    """The person's export: their online payments and refunds."""
+    return {"payments": selectors.payments_export_rows(beneficiary_id=beneficiary.pk)}
+
+
 def connect() -> None:
+    beneficiary_hooks.person_exported.connect(
+        export_payments, dispatch_uid="payments.export_payments"
+    )
     hooks.places_released.connect(refund_on_release, dispatch_uid="payments.refund_on_release")
     hooks.payment_badges.connect(badges, dispatch_uid="payments.badges")
     hooks.booking_page_panels.connect(payment_panel, dispatch_uid="payments.panel")

@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.need_to_know import DataKind, Mode, platforms_where
+from beneficiaries.privacy import export_rows
 from core.errors import get_or_not_found
 from financing.selectors import beneficiary_shares
 from payments import states
@@ -171,3 +172,24 @@ def mandate_list_for(*, user, loan_id: int) -> QuerySet[SepaMandate]:
 
 def active_mandate(*, loan_id: int) -> SepaMandate | None:
     return SepaMandate.objects.filter(loan_id=loan_id, status="active").first()
+
+
+def payments_export_rows(*, beneficiary_id: int) -> list[dict]:
+    """A person's online payments and their refunds, for their data export."""
+    payments = (
+        Payment.objects.filter(beneficiary_id=beneficiary_id)
+        .annotate(booking_reference=F("booking__reference"))
+        .prefetch_related("refunds")
+        .order_by("created_at", "pk")
+    )
+    rows = []
+    for payment in payments:
+        (row,) = export_rows([payment], "purpose", "booking_reference", "amount",
+                             "amount_refunded", "status", "method", "created_at",
+                             "succeeded_at")  # fmt: skip
+        row["refunds"] = export_rows(
+            sorted(payment.refunds.all(), key=lambda r: r.pk), "amount", "reason", "note",
+            "status", "created_at",
+        )  # fmt: skip
+        rows.append(row)
+    return rows
