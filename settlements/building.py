@@ -28,9 +28,11 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -140,7 +142,9 @@ def booking_lines(bookings: QuerySet[Booking], *, zones: dict[str, list[int]],
             line_platform_share=_planned(PlanLineKind.PLATFORM),
             planned_share=_planned(PlanLineKind.BENEFICIARY),
             planned_lines=Count(f"{PLAN_LINES}__pk"),
-            online=Coalesce(paid_online_of("pk"), ZERO_VALUE),
+            # One value per booking, read as an aggregate over the booking's joined plan
+            # lines so that it is computed once (not grouped by, nor repeated per use).
+            online=Coalesce(Max(paid_online_of("pk")), ZERO_VALUE),
         )
         .annotate(
             line_beneficiary_share=Case(
@@ -223,23 +227,24 @@ def adjustment_line(adjustment, day: date) -> SettlementLine:
     )  # fmt: skip
 
 
-def statement_totals(statement_ids: list[int]) -> dict[int, dict]:
-    """Each statement's totals, the sums of its lines (one query): `funding` (grants, loans,
-    the platform), `online`, `direct`, `owed` and the number of `lines`. Statements without a
-    line are absent."""
-    rows = (
-        SettlementLine.objects.filter(settlement_id__in=statement_ids)
-        .values("settlement_id")
-        .annotate(
-            funding=Sum(F("grant") + F("loan") + F("platform_share")),
-            online=Sum("paid_online"),
-            direct=Sum("paid_directly"),
-            owed=Sum("owed"),
-            lines=Count("pk"),
-        )  # fmt: skip
-        .order_by()
+def _lines_sum(amount) -> Coalesce:
+    lines = SettlementLine.objects.filter(settlement=OuterRef("pk")).order_by()
+    return Coalesce(
+        Subquery(lines.values("settlement").annotate(total=Sum(amount)).values("total")),
+        ZERO_VALUE,
     )
-    return {row.pop("settlement_id"): row for row in rows}
+
+
+def totals_from_lines() -> dict:
+    """A statement's totals, the sums of its lines, as expressions of an update of the
+    statements: what grants, loans and the platform cover, what the people paid online and
+    directly, what the platform owes."""
+    return {
+        "total_funding": _lines_sum(F("grant") + F("loan") + F("platform_share")),
+        "total_online": _lines_sum("paid_online"),
+        "total_direct": _lines_sum("paid_directly"),
+        "total": _lines_sum("owed"),
+    }
 
 
 def partners_to_settle(*, platform_id: int, period_end: date) -> list[int]:

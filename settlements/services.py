@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,20 +179,19 @@ def _insert_many(actor, platform_id, partners, period_start, period_end):
                 SettlementLine.objects.bulk_create(lines, batch_size=2000)
             ids = list(statement_of.values())
             insert_from(SettlementGrant, building.line_grants(ids), building.GRANT_VALUES)
-            totals = building.statement_totals(ids)
+            Settlement.objects.filter(pk__in=ids).update(**building.totals_from_lines())
+            built = list(
+                Settlement.objects.filter(pk__in=ids)
+                .select_related("partner__organisation")
+                .annotate(lines_count=Count("lines"))
+                .order_by("partner_id")
+            )
             # Bookings another draft took between the reads and the insert: nothing left.
-            empty = [s for s in built if s.pk not in totals]
+            empty = [s for s in built if not s.lines_count]
             if empty:
                 Settlement.objects.filter(pk__in=[s.pk for s in empty]).delete()
                 skipped += [(s.partner, nothing_to_settle(s.partner, period_end)) for s in empty]
-                built = [s for s in built if s.pk in totals]
-            for settlement in built:
-                sums = totals[settlement.pk]
-                settlement.total_funding, settlement.total_online = sums["funding"], sums["online"]
-                settlement.total_direct, settlement.total = sums["direct"], sums["owed"]
-            Settlement.objects.bulk_update(
-                built, ["total_funding", "total_online", "total_direct", "total"], batch_size=2000
-            )
+                built = [s for s in built if s.lines_count]
     except IntegrityError:
         raise AlreadySettled(
             _("Une autre personne vient de préparer un relevé pour ces réservations : "
@@ -199,7 +199,7 @@ def _insert_many(actor, platform_id, partners, period_start, period_end):
         ) from None  # fmt: skip
     SettlementEvent.objects.bulk_create(
         [SettlementEvent(settlement=s, actor=actor, to_status=SettlementStatus.DRAFT,
-                         note=_("%(count)s lignes") % {"count": totals[s.pk]["lines"]})
+                         note=_("%(count)s lignes") % {"count": s.lines_count})
          for s in built], batch_size=2000,
     )  # fmt: skip
     audit_log_many(
