@@ -195,7 +195,9 @@ def month(world, other_platform):
     world.done(2, datetime(2026, 11, 30, 20, 30, tzinfo=UTC), service=island_service)
     return {
         "paris": [straggler, two_grants, loan, refunded, overpaid, no_plan, no_show],
-        "island": [last_evening], "island_partner": island, "elsewhere": [other_booking],
+        "island": [last_evening],
+        "island_partner": island,
+        "elsewhere": [other_booking],
         "adjustments": list(SettlementAdjustment.objects.order_by("pk")),
         "other_finance": member("finance_officer", other_platform),
     }
