@@ -28,7 +28,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -142,9 +141,7 @@ def booking_lines(bookings: QuerySet[Booking], *, zones: dict[str, list[int]],
             line_platform_share=_planned(PlanLineKind.PLATFORM),
             planned_share=_planned(PlanLineKind.BENEFICIARY),
             planned_lines=Count(f"{PLAN_LINES}__pk"),
-            # One value per booking, read as an aggregate over the booking's joined plan
-            # lines so that it is computed once (not grouped by, nor repeated per use).
-            online=Coalesce(Max(paid_online_of("pk")), ZERO_VALUE),
+            online=Coalesce(paid_online_of("pk"), ZERO_VALUE),
         )
         .annotate(
             line_beneficiary_share=Case(
