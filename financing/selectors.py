@@ -4,7 +4,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
@@ -175,31 +174,6 @@ def portfolio_for(*, user, today: date | None = None) -> Portfolio:
         key = (loan.lender.name, loan.get_kind_display())
         report.by_group[key] = report.by_group.get(key, ZERO) + balance
     return report
-
-
-class PlanLine(NamedTuple):
-    kind: str
-    amount: Decimal
-    programme_id: int | None
-    programme_name: str | None
-    award_id: int | None
-    loan_id: int | None
-
-
-def plan_lines_by_booking(booking_ids) -> dict[int, list[PlanLine]]:
-    """The financing lines of each booking's plan, as plain rows (one query, no model
-    instances: statements read tens of thousands of them): booking id → lines in their
-    order. Bookings without a plan are absent."""
-    rows = (
-        FinancingLine.objects.filter(plan__booking_id__in=list(booking_ids))
-        .order_by("pk")
-        .values_list("plan__booking_id", "kind", "amount", "programme_id", "programme__name",
-                     "award_id", "loan_id")
-    )  # fmt: skip
-    found: dict[int, list[PlanLine]] = defaultdict(list)
-    for booking_id, *line in rows:
-        found[booking_id].append(PlanLine(*line))
-    return dict(found)
 
 
 def beneficiary_shares(booking_ids) -> dict[int, Decimal]:

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -23,19 +23,37 @@ ZERO = Decimal("0.00")
 MONEY_IN = (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED)
 
 
+def _shares_paid_online() -> QuerySet[Payment]:
+    """Payments of a person's share whose money arrived (refunds are subtracted from them)."""
+    return Payment.objects.filter(purpose=PaymentPurpose.BENEFICIARY_SHARE, status__in=MONEY_IN)
+
+
+def _net() -> Sum:
+    return Sum(F("amount") - F("amount_refunded"))
+
+
 def paid_online_by_booking(booking_ids: Iterable[int]) -> dict[int, Decimal]:
     """What each person paid of their share online, net of refunds, per booking (one query;
     bookings with nothing paid are absent)."""
     rows = (
-        Payment.objects.filter(
-            booking_id__in=list(booking_ids),
-            purpose=PaymentPurpose.BENEFICIARY_SHARE,
-            status__in=MONEY_IN,
-        )
+        _shares_paid_online()
+        .filter(booking_id__in=list(booking_ids))
         .values("booking_id")
-        .annotate(net=Sum(F("amount") - F("amount_refunded")))
+        .annotate(net=_net())
     )
     return {row["booking_id"]: row["net"] for row in rows if row["net"]}
+
+
+def paid_online_of(booking: str = "pk") -> Subquery:
+    """The same for one booking, as an expression of a booking query set (`booking` names
+    the booking's id in it; null when nothing arrived): the database computes with it."""
+    return Subquery(
+        _shares_paid_online()
+        .filter(booking_id=OuterRef(booking))
+        .values("booking_id")
+        .annotate(net=_net())
+        .values("net")
+    )
 
 
 def left_to_pay(*, booking_id: int, ignore: Payment | None = None) -> Decimal:

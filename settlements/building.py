@@ -8,31 +8,48 @@ month belongs to that month. A statement takes every such booking up to the end 
 that no non-cancelled statement holds yet (a straggler of an earlier month is not lost).
 
 Each line: what grants, loans and the platform cover (the plan's non-beneficiary lines), the
-person's share, what the person paid online (`payments.selectors.paid_online_by_booking`,
-net of refunds; the platform collected it, so it passes it on) and directly (the share minus
-what was paid online). What the platform owes = grants + loan + platform + paid online. A
-booking without a financing plan is the person's alone (share = its total).
+person's share, what the person paid online (`payments.selectors.paid_online_of`, net of
+refunds; the platform collected it, so it passes it on) and directly (the share minus what
+was paid online). What the platform owes = grants + loan + platform + paid online. A booking
+without a financing plan is the person's alone (share = its total). These rules are written
+once, as query expressions (`booking_lines`): the database computes the lines of a whole
+batch of statements and writes them without bringing the bookings to Python.
 """
 
 import calendar
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least, TruncDate
 
 from bookings.enums import BookingStatus
 from bookings.models import Booking
 from financing.enums import LineKind as PlanLineKind
-from financing.selectors import plan_lines_by_booking
+from financing.models import FinancingLine
 from partners.models import Service
-from payments.selectors import paid_online_by_booking
+from payments.selectors import paid_online_of
 from settlements.enums import LineKind
 from settlements.models import SettlementAdjustment, SettlementLine
 
 ZERO = Decimal("0.00")
+ZERO_VALUE = Value(ZERO)
+PLAN_LINES = "financing_plan__lines"  # a booking's financing lines
 
 
 def month_period(year: int, month: int) -> tuple[date, date]:
@@ -63,71 +80,136 @@ def owed_q(before: datetime, prefix: str = "") -> Q:
     })  # fmt: skip
 
 
-class BookingRow(NamedTuple):
-    """What a statement line copies from a booking (read as plain rows: no model instances
-    for tens of thousands of bookings)."""
-
-    pk: int
-    reference: str
-    status: str
-    completed_at: datetime | None
-    no_show_at: datetime | None
-    units: Decimal
-    total_price: Decimal
-    service_name: str
-    unit: str
-    partner_id: int
-
-
-BOOKING_FIELDS = (  # BookingRow's fields, as the query names them
-    "pk", "reference", "status", "completed_at", "no_show_at", "units", "total_price",
-    "service__name", "service__unit", "service__partner_id",
-)  # fmt: skip
+def open_bookings(*, platform_id: int, partners, period_end: date) -> QuerySet[Booking]:
+    """The bookings each partner of the batch is owed for up to the end of `period_end`, read
+    in the partner's time zone, that no statement holds yet (found through the partners'
+    services: the bookings' own index on `service_id` finds them)."""
+    zone_of = {p.pk: p.timezone for p in partners}
+    by_zone: dict[str, list[int]] = {}
+    for service_id, partner_id in Service.objects.filter(partner_id__in=list(zone_of)).values_list(
+        "pk", "partner_id"
+    ):
+        by_zone.setdefault(zone_of[partner_id], []).append(service_id)
+    owed = Q(pk__in=[])
+    for zone, service_ids in by_zone.items():
+        owed |= Q(service_id__in=service_ids) & owed_q(local_end(period_end, ZoneInfo(zone)))
+    return Booking.objects.filter(platform_id=platform_id).filter(owed).exclude(settled_elsewhere())
 
 
-@dataclass
-class Draft:
-    lines: list[SettlementLine] = field(default_factory=list)
-    grants: list[list[dict]] = field(default_factory=list)  # per line: {award_id, ...}
-
-    def total(self, name: str) -> Decimal:
-        return sum((getattr(line, name) for line in self.lines), ZERO)
+def _planned(kind: str) -> Coalesce:
+    """What the booking's financing plan puts on `kind` (0 when none of its lines does)."""
+    return Coalesce(Sum(f"{PLAN_LINES}__amount", filter=Q(**{f"{PLAN_LINES}__kind": kind})),
+                    ZERO_VALUE)  # fmt: skip
 
 
-def booking_line(booking, plan_lines, online: Decimal, tz: ZoneInfo) -> tuple[SettlementLine, list]:
-    amounts = {kind: ZERO for kind in PlanLineKind.values}
-    grants = []
-    for line in plan_lines or ():
-        amounts[line.kind] += line.amount
-        if line.kind == PlanLineKind.GRANT and line.amount > 0:
-            grants.append({
-                "award_id": line.award_id, "programme_id": line.programme_id,
-                "programme_name": line.programme_name, "amount": line.amount,
-            })  # fmt: skip
-    share = amounts[PlanLineKind.BENEFICIARY] if plan_lines else booking.total_price
-    paid_online = min(online, share)
-    covered = amounts[PlanLineKind.GRANT] + amounts[PlanLineKind.LOAN]
-    covered += amounts[PlanLineKind.PLATFORM]
-    no_show = booking.status == BookingStatus.NO_SHOW
-    done_at = booking.no_show_at if no_show else booking.completed_at
-    line = SettlementLine(
-        kind=LineKind.NO_SHOW if no_show else LineKind.BOOKING,
-        booking_id=booking.pk,
-        reference=booking.reference,
-        day=done_at.astimezone(tz).date(),
-        service_name=booking.service_name,
-        units=booking.units,
-        unit=booking.unit,
-        solidarity_total=booking.total_price,
-        grant=amounts[PlanLineKind.GRANT],
-        loan=amounts[PlanLineKind.LOAN],
-        platform_share=amounts[PlanLineKind.PLATFORM],
-        beneficiary_share=share,
-        paid_online=paid_online,
-        paid_directly=share - paid_online,
-        owed=covered + paid_online,
+def _day(zones: dict[str, list[int]]):
+    """The day the booking was done (completed, or the no-show recorded), read in its
+    partner's time zone (`zones`: time zone → partner ids)."""
+    done_at = Case(When(status=BookingStatus.NO_SHOW, then=F("no_show_at")),
+                   default=F("completed_at"))  # fmt: skip
+    days = [
+        (ids, TruncDate(done_at, tzinfo=ZoneInfo(zone), output_field=DateField()))
+        for zone, ids in sorted(zones.items())
+    ]
+    if len(days) == 1:
+        return days[0][1]
+    return Case(*[When(service__partner_id__in=ids, then=day) for ids, day in days],
+                output_field=DateField())  # fmt: skip
+
+
+def booking_lines(bookings: QuerySet[Booking], *, zones: dict[str, list[int]],
+                  statement_of: dict[int, int]) -> QuerySet:  # fmt: skip
+    """The money rules of a statement, computed by the database: one row per booking, the
+    value of each `SettlementLine` field under the name `LINE_VALUES` gives it.
+
+    What grants, loans and the platform cover are the plan's lines of each kind; the person's
+    share is the plan's `beneficiary` lines (the booking's whole total without a plan); what
+    they paid online, net of refunds, counts up to their share (the platform collected it,
+    so it passes it on) and the rest of the share was paid directly. Owed by the platform =
+    grants + loan + platform + paid online. `statement_of`: partner id → its statement's id.
+    """
+    statement = Case(
+        *[When(service__partner_id=partner_id, then=Value(statement_id))
+          for partner_id, statement_id in statement_of.items()],
+        output_field=IntegerField(),
+    )  # fmt: skip
+    no_show = Q(status=BookingStatus.NO_SHOW)
+    return (
+        bookings.annotate(
+            line_grant=_planned(PlanLineKind.GRANT),
+            line_loan=_planned(PlanLineKind.LOAN),
+            line_platform_share=_planned(PlanLineKind.PLATFORM),
+            planned_share=_planned(PlanLineKind.BENEFICIARY),
+            planned_lines=Count(f"{PLAN_LINES}__pk"),
+            online=Coalesce(paid_online_of("pk"), ZERO_VALUE),
+        )
+        .annotate(
+            line_beneficiary_share=Case(
+                When(planned_lines__gt=0, then=F("planned_share")), default=F("total_price")
+            ),
+        )  # fmt: skip
+        .annotate(line_paid_online=Least("online", "line_beneficiary_share"))
+        .annotate(
+            line_paid_directly=F("line_beneficiary_share") - F("line_paid_online"),
+            line_owed=F("line_grant")
+            + F("line_loan")
+            + F("line_platform_share")
+            + F("line_paid_online"),
+            line_settlement=statement,
+            line_kind=Case(
+                When(no_show, then=Value(LineKind.NO_SHOW)), default=Value(LineKind.BOOKING)
+            ),
+            line_booking=F("pk"),
+            line_active=Value(True),
+            line_reference=F("reference"),
+            line_day=_day(zones),
+            line_service_name=F("service__name"),
+            line_units=F("units"),
+            line_unit=F("service__unit"),
+            line_solidarity_total=F("total_price"),
+            line_note=Value(""),
+        )  # fmt: skip
+        .order_by("service__partner_id", "completed_at", "no_show_at", "pk")
     )
-    return line, grants
+
+
+# `SettlementLine` field → the name of its value in `booking_lines`.
+LINE_VALUES = {
+    name: f"line_{name}"
+    for name in ("settlement", "kind", "booking", "active", "reference", "day", "service_name",
+                 "units", "unit", "solidarity_total", "grant", "loan", "platform_share",
+                 "beneficiary_share", "paid_online", "paid_directly", "owed", "note")
+}  # fmt: skip
+
+
+def line_grants(statement_ids: list[int]) -> QuerySet:
+    """Which grant awards the booking lines of these statements cover: a `SettlementGrant`
+    per grant line of the plan with an amount (named as `GRANT_VALUES` gives)."""
+    return (
+        FinancingLine.objects.filter(
+            kind=PlanLineKind.GRANT, amount__gt=0,
+            plan__booking__settlement_lines__settlement_id__in=statement_ids,
+        )
+        .annotate(
+            grant_line=F("plan__booking__settlement_lines__pk"), grant_award=F("award_id"),
+            grant_programme=F("programme_id"), grant_programme_name=F("programme__name"),
+            grant_amount=F("amount"),
+        )
+        .order_by("grant_line", "pk")
+    )  # fmt: skip
+
+
+GRANT_VALUES = {name: f"grant_{name}" for name in ("line", "award", "programme",
+                                                    "programme_name", "amount")}  # fmt: skip
+
+
+def waiting_adjustments(*, platform_id: int, partner_ids) -> QuerySet[SettlementAdjustment]:
+    return (
+        SettlementAdjustment.objects.filter(platform_id=platform_id, partner_id__in=partner_ids)
+        .exclude(Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True)))
+        .select_related("corrects", "booking")
+        .order_by("pk")
+    )
 
 
 def adjustment_line(adjustment, day: date) -> SettlementLine:
@@ -142,50 +224,24 @@ def adjustment_line(adjustment, day: date) -> SettlementLine:
     )  # fmt: skip
 
 
-def drafts_for(*, platform_id: int, partners, period_end: date) -> dict[int, Draft]:
-    """The lines of each partner's next statement up to `period_end`, each month read in the
-    partner's time zone: six queries for the whole batch of partners, whatever the number of
-    partners and bookings (the caller keeps the batches reasonable)."""
-    zone_of = {p.pk: p.timezone for p in partners}
-    # By the partners' services: the bookings' own index on `service_id` finds them.
-    by_zone: dict[str, list[int]] = {}
-    for service_id, partner_id in Service.objects.filter(partner_id__in=list(zone_of)).values_list(
-        "pk", "partner_id"
-    ):
-        by_zone.setdefault(zone_of[partner_id], []).append(service_id)
-    owed = Q(pk__in=[])
-    for zone, service_ids in by_zone.items():
-        owed |= Q(service_id__in=service_ids) & owed_q(local_end(period_end, ZoneInfo(zone)))
-    bookings = [
-        BookingRow(*row)
-        for row in Booking.objects.filter(platform_id=platform_id)
-        .filter(owed)
-        .exclude(settled_elsewhere())
-        .order_by("completed_at", "no_show_at", "pk")
-        .values_list(*BOOKING_FIELDS)
-    ]
-    ids = [b.pk for b in bookings]
-    plans = plan_lines_by_booking(ids) if ids else {}
-    online = paid_online_by_booking(ids) if ids else {}
-    zones = {p.pk: ZoneInfo(p.timezone) for p in partners}
-    drafts = {p.pk: Draft() for p in partners}
-    for booking in bookings:
-        partner_id = booking.partner_id
-        line, grants = booking_line(
-            booking, plans.get(booking.pk), online.get(booking.pk, ZERO), zones[partner_id]
-        )
-        drafts[partner_id].lines.append(line)
-        drafts[partner_id].grants.append(grants)
-    adjustments = (
-        SettlementAdjustment.objects.filter(platform_id=platform_id, partner_id__in=list(zones))
-        .exclude(Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True)))
-        .select_related("corrects", "booking")
-        .order_by("pk")
+def _lines_sum(amount) -> Coalesce:
+    lines = SettlementLine.objects.filter(settlement=OuterRef("pk")).order_by()
+    return Coalesce(
+        Subquery(lines.values("settlement").annotate(total=Sum(amount)).values("total")),
+        ZERO_VALUE,
     )
-    for adjustment in adjustments:
-        drafts[adjustment.partner_id].lines.append(adjustment_line(adjustment, period_end))
-        drafts[adjustment.partner_id].grants.append([])
-    return drafts
+
+
+def totals_from_lines() -> dict:
+    """A statement's totals, the sums of its lines, as expressions of an update of the
+    statements: what grants, loans and the platform cover, what the people paid online and
+    directly, what the platform owes."""
+    return {
+        "total_funding": _lines_sum(F("grant") + F("loan") + F("platform_share")),
+        "total_online": _lines_sum("paid_online"),
+        "total_direct": _lines_sum("paid_directly"),
+        "total": _lines_sum("owed"),
+    }
 
 
 def partners_to_settle(*, platform_id: int, period_end: date) -> list[int]:
@@ -198,12 +254,14 @@ def partners_to_settle(*, platform_id: int, period_end: date) -> list[int]:
         .filter(owed_q(latest))
         .exclude(settled_elsewhere())
         .values_list("service__partner_id", flat=True)
+        .order_by()
         .distinct()
     )
     with_adjustments = (
         SettlementAdjustment.objects.filter(platform_id=platform_id)
         .exclude(Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True)))
         .values_list("partner_id", flat=True)
+        .order_by()
         .distinct()
     )
     return sorted(set(with_bookings) | set(with_adjustments))

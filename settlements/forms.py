@@ -15,6 +15,7 @@ class MonthForm(forms.Form):
         error_messages={"invalid": _("Écrivez le mois au format AAAA-MM.")},
         widget=forms.TextInput(attrs={"type": "month"}),
     )
+    platform = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def year_month(self) -> tuple[int, int]:
         year, month = self.cleaned_data["month"].split("-")

@@ -15,7 +15,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,57 +119,94 @@ def nothing_to_settle(partner, period_end: date) -> str:
     ) % {"name": partner.name, "end": period_end.strftime("%d/%m/%Y")}
 
 
+def insert_from(model, rows, fields: dict[str, str]) -> int:
+    """`INSERT INTO <model's table> (<fields>) SELECT … FROM (<rows' query>)`: rows the
+    database computes and writes without bringing them to Python (the ORM has no INSERT …
+    SELECT). `fields`: model field → name of its value among `rows`' annotations."""
+    meta, quote = model._meta, connection.ops.quote_name
+    sql, params = rows.values(*fields.values()).query.sql_with_params()
+    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
+    values = ", ".join(f"source.{quote(alias)}" for alias in fields.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {values} FROM ({sql}) source",
+            params,
+        )
+        return cursor.rowcount
+
+
 def _insert_many(actor, platform_id, partners, period_start, period_end):
-    """Drafts for a batch of partners, in one savepoint: a fixed number of statements for
-    the batch (reads, then one bulk insert per table). Returns (built, skipped); raises
-    AlreadySettled when another draft took one of the bookings first (the constraints)."""
-    drafts = building.drafts_for(platform_id=platform_id, partners=partners, period_end=period_end)
-    built, skipped, lines, grants = [], [], [], []
+    """Drafts for a batch of partners, in one savepoint, with a fixed number of statements
+    whatever the numbers of partners and bookings: the statements, then their lines computed
+    and written by the database (`building.booking_lines`, one INSERT … SELECT), the
+    adjustments' lines, the grants the lines cover (one INSERT … SELECT), the totals (sums
+    of the lines). Returns (built, skipped); raises AlreadySettled when another draft took
+    one of the bookings first (the constraints)."""
+    bookings = building.open_bookings(platform_id=platform_id, partners=partners,
+                                      period_end=period_end)  # fmt: skip
+    with_bookings = set(
+        bookings.values_list("service__partner_id", flat=True).order_by().distinct()
+    )
+    partner_ids = [p.pk for p in partners]
+    adjustments = list(
+        building.waiting_adjustments(platform_id=platform_id, partner_ids=partner_ids)
+    )
+    adjusted = {a.partner_id for a in adjustments}
+    built, skipped = [], []
     for partner in partners:
-        draft = drafts[partner.pk]
-        if not draft.lines:
+        if partner.pk in with_bookings or partner.pk in adjusted:
+            built.append(Settlement(platform_id=platform_id, partner=partner,
+                                    period_start=period_start, period_end=period_end,
+                                    created_by=actor))  # fmt: skip
+        else:
             skipped.append((partner, nothing_to_settle(partner, period_end)))
-            continue
-        settlement = Settlement(
-            platform_id=platform_id, partner=partner, period_start=period_start,
-            period_end=period_end, created_by=actor,
-            total_funding=draft.total("grant") + draft.total("loan")
-            + draft.total("platform_share"),
-            total_online=draft.total("paid_online"), total_direct=draft.total("paid_directly"),
-            total=draft.total("owed"),
-        )  # fmt: skip
-        built.append((settlement, draft))
     if not built:
         return [], skipped
     try:
         with transaction.atomic():
-            Settlement.objects.bulk_create([s for s, _d in built], batch_size=2000)
-            for settlement, draft in built:
-                for line, line_grants in zip(draft.lines, draft.grants, strict=True):
-                    line.settlement = settlement
-                    lines.append(line)
-                    grants += [(line, grant) for grant in line_grants]
-            SettlementLine.objects.bulk_create(lines, batch_size=5000)
-            SettlementGrant.objects.bulk_create(
-                [SettlementGrant(line=line, **grant) for line, grant in grants], batch_size=5000
+            Settlement.objects.bulk_create(built, batch_size=2000)
+            statement_of = {s.partner_id: s.pk for s in built}
+            zones: dict[str, list[int]] = {}
+            for settlement in built:
+                zones.setdefault(settlement.partner.timezone, []).append(settlement.partner_id)
+            if with_bookings:
+                lines = building.booking_lines(bookings, zones=zones, statement_of=statement_of)
+                insert_from(SettlementLine, lines, building.LINE_VALUES)
+            if adjustments:
+                lines = [building.adjustment_line(a, period_end) for a in adjustments]
+                for line, adjustment in zip(lines, adjustments, strict=True):
+                    line.settlement_id = statement_of[adjustment.partner_id]
+                SettlementLine.objects.bulk_create(lines, batch_size=2000)
+            ids = list(statement_of.values())
+            insert_from(SettlementGrant, building.line_grants(ids), building.GRANT_VALUES)
+            Settlement.objects.filter(pk__in=ids).update(**building.totals_from_lines())
+            built = list(
+                Settlement.objects.filter(pk__in=ids)
+                .select_related("partner__organisation")
+                .annotate(lines_count=Count("lines"))
+                .order_by("partner_id")
             )
+            # Bookings another draft took between the reads and the insert: nothing left.
+            empty = [s for s in built if not s.lines_count]
+            if empty:
+                Settlement.objects.filter(pk__in=[s.pk for s in empty]).delete()
+                skipped += [(s.partner, nothing_to_settle(s.partner, period_end)) for s in empty]
+                built = [s for s in built if s.lines_count]
     except IntegrityError:
         raise AlreadySettled(
             _("Une autre personne vient de préparer un relevé pour ces réservations : "
               "rechargez la page.")
         ) from None  # fmt: skip
-    settlements = [s for s, _d in built]
-    counts = {s.pk: len(d.lines) for s, d in built}
     SettlementEvent.objects.bulk_create(
         [SettlementEvent(settlement=s, actor=actor, to_status=SettlementStatus.DRAFT,
-                         note=_("%(count)s lignes") % {"count": counts[s.pk]})
-         for s in settlements], batch_size=2000,
+                         note=_("%(count)s lignes") % {"count": s.lines_count})
+         for s in built], batch_size=2000,
     )  # fmt: skip
     audit_log_many(
-        actor=actor, action=f"settlement.{SettlementStatus.DRAFT}", targets=settlements,
+        actor=actor, action=f"settlement.{SettlementStatus.DRAFT}", targets=built,
         data_of=lambda s: {"from": "", "total": str(s.total)},
     )  # fmt: skip
-    return settlements, skipped
+    return built, skipped
 
 
 def _insert(actor, platform_id, partner, period_start, period_end) -> Settlement:

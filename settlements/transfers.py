@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from sepaxml import SepaTransfer
@@ -18,6 +19,7 @@ from sepaxml.validation import ValidationError as SepaValidationError
 from core.audit import audit_log
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, InvalidTransition, NotFoundError
+from partners.models import Partner
 from settlements.enums import SettlementStatus
 from settlements.models import Settlement
 from settlements.permissions import can_run_settlements
@@ -48,8 +50,10 @@ def cents(amount: Decimal) -> int:
 def transfer_file(*, actor, settlement_ids: list[int], execution_date=None) -> bytes:
     if not settlement_ids:
         raise ValidationError({"settlements": _("Choisissez au moins un relevé.")})
+    # The partners are locked too: their account cannot change between the file and the
+    # statements' copy of it below (no key lock: their other rows may still refer to them).
     settlements = list(
-        Settlement.objects.select_for_update(of=("self",))
+        Settlement.objects.select_for_update(of=("self", "partner"), no_key=True)
         .select_related("partner__organisation")
         .filter(pk__in=sorted(set(settlement_ids)))
         .order_by("pk")
@@ -95,13 +99,10 @@ def transfer_file(*, actor, settlement_ids: list[int], execution_date=None) -> b
               "coordonnées bancaires."), code=ErrorCode.INVALID,
         ) from exc  # fmt: skip
     now = timezone.now()
-    for settlement in visible:
-        settlement.iban, settlement.bic = settlement.partner.iban, settlement.partner.bic
-        settlement.exported_at, settlement.transfer_message_id = now, sepa.msg_id
-        settlement.updated_at = now
-    Settlement.objects.bulk_update(
-        visible, ["iban", "bic", "exported_at", "transfer_message_id", "updated_at"],
-        batch_size=500,
+    partner = Partner.objects.filter(pk=OuterRef("partner_id"))
+    Settlement.objects.filter(pk__in=[s.pk for s in visible]).update(
+        iban=Subquery(partner.values("iban")), bic=Subquery(partner.values("bic")),
+        exported_at=now, transfer_message_id=sepa.msg_id, updated_at=now,
     )  # fmt: skip
     audit_log(
         actor=actor, action="settlement.transfer_file", target=None,

@@ -7,9 +7,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Organisation
 from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, need_to_know, platforms_where
 from core.errors import NotFoundError
 from core.web import page_status, run_service, submit
@@ -21,35 +23,58 @@ from settlements.forms import AdjustForm, MarkPaidForm, MonthForm, TransferForm
 from settlements.permissions import can_run_settlements
 
 
-def _platform(user) -> int:
-    platforms = sorted(platforms_where(user, DataKind.SETTLEMENTS, Mode.WRITE))
+def _platform(request) -> tuple[int, list[tuple[int, str]]]:
+    """The platform the page is about and the user's platforms (id, name): `?platform=`
+    (or the posted `platform`) among those whose statements the user runs, the first by
+    default; another platform is not found (404)."""
+    platforms = list(
+        Organisation.objects.filter(
+            pk__in=platforms_where(request.user, DataKind.SETTLEMENTS, Mode.WRITE)
+        )
+        .order_by("pk")
+        .values_list("pk", "name")
+    )
     if not platforms:
         raise NotFoundError(_("Plateforme introuvable."))
-    return platforms[0]
+    asked = request.GET.get("platform") or request.POST.get("platform")
+    if not asked:
+        return platforms[0][0], platforms
+    chosen = int(asked) if asked.isdigit() else None
+    if chosen not in dict(platforms):
+        raise NotFoundError(_("Plateforme introuvable."))
+    return chosen, platforms
 
 
-def _month(request) -> tuple[MonthForm, int, int]:
+def _titled(title: str, platform_id: int, platforms) -> str:
+    """The page's title, with the platform's name when the user has several."""
+    return f"{title} — {dict(platforms)[platform_id]}" if len(platforms) > 1 else title
+
+
+def _month(request, platform_id: int) -> tuple[MonthForm, int, int]:
+    """The month asked (the previous one by default), in a form that keeps the platform."""
     year, month = building.previous_month(timezone.localdate())
     default = f"{year:04d}-{month:02d}"
-    form = MonthForm(request.GET or request.POST or {"month": default})
+    sent = request.POST if request.method == "POST" else request.GET
+    form = MonthForm({"month": sent.get("month") or default, "platform": platform_id})
     if not form.is_valid():
-        form = MonthForm({"month": default})
+        form = MonthForm({"month": default, "platform": platform_id})
         form.is_valid()
     return (form, *form.year_month())
 
 
 @need_to_know(DataKind.SETTLEMENTS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 def month_to_close(request):
-    platform_id = _platform(request.user)
-    form, year, month = _month(request)
+    platform_id, platforms = _platform(request)
+    form, year, month = _month(request, platform_id)
     rows = selectors.month_to_close(platform_id=platform_id, year=year, month=month)
     start, _end = building.month_period(year, month)
     statements = selectors.settlement_list_filtered(user=request.user, period=start).filter(
         platform_id=platform_id
     )
     return render(request, "settlements/month.html", {
-        "title": _("Relevés partenaires"), "form": form, "rows": rows,
-        "statements": statements, "month_value": form.cleaned_data["month"],
+        "title": _titled(_("Relevés partenaires"), platform_id, platforms), "form": form,
+        "rows": rows, "statements": statements, "month_value": form.cleaned_data["month"],
+        "platform_id": platform_id, "platforms": platforms,
         "to_approve": selectors.bank_details_to_approve(user=request.user).count(),
     })  # fmt: skip
 
@@ -57,8 +82,8 @@ def month_to_close(request):
 @need_to_know(DataKind.SETTLEMENTS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 @require_POST
 def build_all(request):
-    platform_id = _platform(request.user)
-    form, year, month = _month(request)
+    platform_id, _platforms = _platform(request)
+    form, year, month = _month(request, platform_id)
     outcome = run_service(request, services.settlement_build_all, actor=request.user,
                           platform_id=platform_id, year=year, month=month)  # fmt: skip
     if outcome.ok:
@@ -67,7 +92,8 @@ def build_all(request):
             "count": len(report.built)})  # fmt: skip
         for partner, reason in report.skipped:
             messages.warning(request, f"{partner.name} : {reason}")
-    return redirect(f"{reverse('settlement_month')}?month={form.cleaned_data['month']}")
+    query = urlencode({"month": form.cleaned_data["month"], "platform": platform_id})
+    return redirect(f"{reverse('settlement_month')}?{query}")
 
 
 @need_to_know(DataKind.SETTLEMENTS, audience=PLATFORM_STAFF | {"partner_manager"})
@@ -142,7 +168,10 @@ def settlement_adjust(request, settlement_id: int):
 
 @need_to_know(DataKind.SETTLEMENTS, mode=Mode.WRITE, audience=PLATFORM_STAFF)
 def transfer_file(request):
-    issued = selectors.settlement_list_filtered(user=request.user, status=SettlementStatus.ISSUED)
+    platform_id, platforms = _platform(request)
+    issued = selectors.settlement_list_filtered(
+        user=request.user, status=SettlementStatus.ISSUED
+    ).filter(platform_id=platform_id)
     form = TransferForm(request.POST or None, settlements=issued)
     if request.method == "POST" and form.is_valid():
         outcome = run_service(
@@ -155,7 +184,8 @@ def transfer_file(request):
             response["Content-Disposition"] = 'attachment; filename="virements-pain001.xml"'
             return response
     return render(request, "settlements/transfers.html", {
-        "title": _("Fichier de virements"), "form": form, "issued": issued,
+        "title": _titled(_("Fichier de virements"), platform_id, platforms), "form": form,
+        "issued": issued, "platform_id": platform_id, "platforms": platforms,
     }, status=400 if form.errors else 200)  # fmt: skip
 
 

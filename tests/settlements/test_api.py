@@ -154,6 +154,8 @@ def test_the_transfer_file_validates_against_pain_001(world, roles, settings):
     other = approve_bank(PartnerFactory(), iban="FR1420041010050500013M02606", bic="PSSTFRPP")
     AgreementFactory(partner=other, platform=world.platform)
     first, second = issued(world), issued(world, partner=other, hours=7)
+    # A new account since the statement was issued, approved: the file pays it.
+    approve_bank(other, iban="FR7630002005500000015784164", bic="CRLYFRPP")
     api = client_for(roles["finance_officer"])
 
     response = api.post(
@@ -172,10 +174,18 @@ def test_the_transfer_file_validates_against_pain_001(world, roles, settings):
         D("345.00"),
     )  # 10 h × 10 € + 7 h × 35 €
     text = response.content.decode()
-    assert "FR7630006000011234567890189" in text and "FR1420041010050500013M02606" in text
+    assert "FR7630006000011234567890189" in text and "FR7630002005500000015784164" in text
     assert "FR7630004000031234567890143" in text and first.reference in text
+    assert "FR1420041010050500013M02606" not in text
     first.refresh_from_db()
+    second.refresh_from_db()
     assert first.exported_at is not None and first.status == SettlementStatus.ISSUED
+    assert (first.iban, second.iban, second.bic) == (
+        "FR7630006000011234567890189",
+        "FR7630002005500000015784164",
+        "CRLYFRPP",
+    )  # the accounts the file pays
+    assert first.transfer_message_id and first.transfer_message_id in text
 
 
 def test_the_transfer_file_refuses_what_cannot_be_paid(world, roles, settings):

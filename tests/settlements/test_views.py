@@ -27,7 +27,8 @@ def test_a_finance_officer_closes_november_from_the_pages(client, world):
     html = month.content.decode()
     assert month.status_code == 200 and world.partner.name in html and "100,00" in html
     built = client.post(reverse("settlement_build_all"), {"month": "2026-11"})
-    assert built.status_code == 302 and built["Location"].endswith("?month=2026-11")
+    assert built.status_code == 302
+    assert built["Location"].endswith(f"?month=2026-11&platform={world.platform.pk}")
     settlement = Settlement.objects.get()
     assert settlement.status == "draft" and settlement.total == D("100.00")
 
