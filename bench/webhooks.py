@@ -8,17 +8,27 @@ re-reads each PaymentIntent from a recorded Stripe (`RecordedStripe`, below) or,
            whose last one (by Stripe's `created`) says its true state, with noise before it
            (`processing`, an earlier `payment_failed`); then the list of deliveries is the
            events plus replays (a third of the deliveries), shuffled.
-  floor    GET /api/v1/me/ from --clients threads for --floor-duration seconds.
-  (a)      the deliveries from --clients threads, as fast as the server answers: deliveries/s
-           and the webhook's p50/p95/p99 (it only checks the signature and stores the event).
-  (b)      the worker processes the stored events (each re-read from localstripe): events/s
-           from the first stored to the last processed.
+  floor    GET /api/v1/me/ from --clients threads for --floor-duration seconds; then the
+           same request at the rate (a) offers, for 10 s, as a reference for latencies.
+  (a)      latency: the first --paced deliveries at --rate a second (default: half the floor's
+           rate, a busy server but not a saturated one), Poisson arrivals from enough senders,
+           each latency counted from when the delivery was due (a slow answer that delays the
+           next ones counts against the server); the worker processes them meanwhile.
+  (b)      throughput: the other deliveries from --clients threads, as fast as the server
+           answers, the worker stopped (SIGSTOP, as during the floor): deliveries/s against the
+           floor (the latencies there are mostly queueing: 16 clients for 4 gunicorn workers).
+  (c)      processing: the worker resumed (SIGCONT) drains what (b) stored: events/s, each
+           PaymentIntent re-read from the recorded Stripe (--stripe-latency adds a delay to
+           each read, as Stripe's round trip would).
+  CPU      gunicorn's CPU a delivery and the worker's an event (from /proc), less noisy than
+           rates on a shared machine.
 
 Then it proves: one `StripeEvent` per event id, every one processed (or set aside) exactly
 once (one audit row each), each payment moved at most once to each status, and no payment in
 a state its last event — and Stripe — contradicts.
 
-    .venv/bin/python -m bench.webhooks [--deliveries 10000] [--payments 2600] [--clients 16]
+    .venv/bin/python -m bench.webhooks [--deliveries 10000] [--payments 2000] [--clients 16]
+        [--paced 4000] [--rate 0] [--stripe-latency 0]
         [--localstripe]   # re-read from localstripe instead of the recorded Stripe
 """
 
@@ -30,6 +40,7 @@ import json
 import os
 import queue
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -259,7 +270,21 @@ def post(connection: http.client.HTTPConnection, event: dict) -> int:
         return 0
 
 
-def deliver_paced(port: int, deliveries: list[dict], rate: float, senders: int = 32):
+def get_me(token: str):
+    def send(connection: http.client.HTTPConnection, _item) -> int:
+        try:
+            connection.request("GET", "/api/v1/me/", headers={"Authorization": f"Token {token}"})
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            return 0
+
+    return send
+
+
+def deliver_paced(port: int, deliveries: list, rate: float, senders: int = 32, send=None):
     """Deliveries at `rate` a second on average (Poisson arrivals, as independent events
     come), whatever the server does: each one's latency runs from when it was due, so a slow
     answer that delays the next sends counts against the server (no coordinated omission)."""
@@ -285,7 +310,7 @@ def deliver_paced(port: int, deliveries: list[dict], rate: float, senders: int =
                 time.sleep(wait)
             elif wait < -0.001:
                 behind += 1  # no sender was free when it was due
-            codes[post(connection, event)] += 1
+            codes[(send or post)(connection, event)] += 1
             mine.append(time.perf_counter() - at)
         connection.close()
         with lock:
@@ -344,25 +369,23 @@ def start_worker(env: dict, log) -> subprocess.Popen:
 
 
 class Cpu:
-    """CPU seconds of the gunicorn workers, of the Celery worker (its processes) and of the
-    PostgreSQL backends of the bench's database, from /proc: what a delivery and an event cost,
-    whatever else the machine does meanwhile."""
+    """CPU seconds of the gunicorn workers and of the Celery worker (all its processes), from
+    /proc: what a delivery and an event cost, whatever else the machine does meanwhile."""
 
     def __init__(self, server: subprocess.Popen, worker: subprocess.Popen):
         self.server, self.worker = server_bench.ServerCpu(server), server_bench.ServerCpu(worker)
 
-    def sample(self) -> tuple[float, float, float]:
-        gunicorn, database = self.server.sample()
-        children, _ = self.worker.sample()
-        return gunicorn, children + self.worker._seconds(self.worker.master), database
+    def sample(self) -> tuple[float, float]:
+        workers = [self.worker.master, *self.worker._pids()[0]]
+        return (sum(map(self.server._seconds, self.server._pids()[0])),
+                sum(map(self.worker._seconds, workers)))  # fmt: skip
 
     @staticmethod
     def line(before, after, deliveries: int, events: int) -> str:
-        gunicorn, worker, database = (1000 * (b - a) for a, b in zip(before, after, strict=True))
-        return (f"  CPU: gunicorn {gunicorn / max(deliveries, 1):.1f} ms a delivery, worker "
-                f"{worker / max(events, 1):.1f} ms an event, PostgreSQL {database:.0f} ms in all "
-                f"({database / max(deliveries + events, 1):.1f} ms a delivery or event)"
-                )  # fmt: skip
+        gunicorn, worker = (1000 * (b - a) for a, b in zip(before, after, strict=True))
+        parts = [f"gunicorn {gunicorn / deliveries:.1f} ms a delivery" if deliveries else "",
+                 f"worker {worker / events:.1f} ms an event" if events else ""]  # fmt: skip
+        return "  CPU: " + ", ".join(p for p in parts if p)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -469,7 +492,14 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()
+        from django.conf import settings
+        from django.db.models import Max, Min
         from django.utils import timezone
+
+        from payments.models import StripeEvent
+
+        def waiting() -> int:
+            return StripeEvent.objects.filter(status="received").count()
 
         world = server_bench.World(token, 0, [], [], 0)
         server_bench.floor(port, world, seconds=1, clients=args.clients)  # warm-up
@@ -478,55 +508,62 @@ def main() -> None:
         floor_rate = sum(1 for a in answers if a.status == 200) / wall
         print(f"floor: GET /api/v1/me/ {floor_rate:.0f} requests/s", flush=True)
 
-        from django.db.models import Max, Min
-
-        from payments.models import StripeEvent
-
-        def waiting() -> int:
-            return StripeEvent.objects.filter(status="received").count()
+        offered = args.rate or floor_rate * PACED_SHARE
+        latencies, statuses, wall, late = deliver_paced(
+            port, [None] * int(offered * 10), offered, send=get_me(token)
+        )
+        print(f"reference: GET /api/v1/me/ at {offered:.0f}/s offered for 10 s (Poisson; "
+              f"{late} sent late): answers {dict(statuses)}; "
+              f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
+              f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms", flush=True)  # fmt: skip
 
         worker = start_worker(env, log)
         cpu = Cpu(server, worker)
-        offered = args.rate or floor_rate * PACED_SHARE
         paced, burst = deliveries[: args.paced], deliveries[args.paced :]
         before = cpu.sample(), StripeEvent.objects.count(), waiting()
         latencies, statuses, wall, late = deliver_paced(port, paced, offered)
         print(f"(a) latency: {len(paced)} deliveries at {offered:.0f}/s offered (Poisson; "
-              f"{len(paced) / wall:.0f}/s done, {late} sent late), the worker processing: "
-              f"answers {dict(statuses)}; webhook p50 {statistics.median(latencies) * 1000:.1f} "
-              f"ms, p95 {percentile(latencies, 0.95) * 1000:.1f} ms, "
+              f"{len(paced) / wall:.0f}/s done, {late} sent late), the worker processing "
+              f"them meanwhile: answers {dict(statuses)}; "
+              f"webhook p50 {statistics.median(latencies) * 1000:.1f} ms, "
+              f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms, "
               f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms "
               f"(target p95 ≤ {TARGET_P95_MS} ms); events still waiting at the end: {waiting()}",
               flush=True)  # fmt: skip
         stored, left = StripeEvent.objects.count(), waiting()
         print(Cpu.line(before[0], cpu.sample(), len(paced), stored - before[1] - left + before[2]))
 
-        burst_started = timezone.now()
-        before = cpu.sample(), left
+        # (b) with the worker stopped (as during the floor), so that (c) has a backlog to
+        # measure what processing can do, rather than the rate events arrive at.
+        os.killpg(worker.pid, signal.SIGSTOP)
+        before = cpu.sample()
         latencies, statuses, wall = deliver_all(port, burst, args.clients)
         rate = len(burst) / wall
         print(f"(b) throughput: {len(burst)} deliveries from {args.clients} clients as fast as "
-              f"answered: {rate:.0f}/s ({rate / floor_rate:.0%} of the floor), "
-              f"answers {dict(statuses)}; at saturation (queueing included) "
+              f"answered, the worker stopped: {rate:.0f}/s ({rate / floor_rate:.0%} of the "
+              f"floor), answers {dict(statuses)}; at saturation (queueing included) "
               f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
-              f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms; "
-              f"events waiting at the end: {waiting()}", flush=True)  # fmt: skip
+              f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms", flush=True)  # fmt: skip
+        print(Cpu.line(before, cpu.sample(), len(burst), 0))
 
+        backlog = waiting()
+        before = cpu.sample()
+        resumed = timezone.now()
+        os.killpg(worker.pid, signal.SIGCONT)
         deadline = time.monotonic() + args.wait
         while waiting():
             if time.monotonic() > deadline:
                 break
-            time.sleep(0.2)
+            time.sleep(0.1)
         span = StripeEvent.objects.aggregate(first=Min("received_at"), last=Max("processed_at"))
-        count = StripeEvent.objects.count()
-        late_ones = StripeEvent.objects.filter(processed_at__gte=burst_started).count()
-        print(Cpu.line(before[0], cpu.sample(), len(burst), late_ones))
-        seconds = (span["last"] - burst_started).total_seconds()
-        print(f"(c) processing: {late_ones} events processed from the start of (b) to the last "
-              f"in {seconds:.1f} s: {late_ones / seconds:.0f} events/s "
-              f"(target ≥ {TARGET_EVENTS_PER_S}/s; a worker of {WORKER_CONCURRENCY} processes); "
-              f"all {count} events from the first stored to the last processed: "
-              f"{(span['last'] - span['first']).total_seconds():.1f} s", flush=True)  # fmt: skip
+        seconds = (span["last"] - resumed).total_seconds()
+        print(f"(c) processing: the {backlog} events (b) left, drained in {seconds:.1f} s: "
+              f"{backlog / seconds:.0f} events/s (target ≥ {TARGET_EVENTS_PER_S}/s; a worker "
+              f"of {WORKER_CONCURRENCY} processes, {settings.STRIPE_EVENT_PROCESSORS} batches "
+              f"at once); all {StripeEvent.objects.count()} events from the first stored to "
+              f"the last processed: {(span['last'] - span['first']).total_seconds():.1f} s",
+              flush=True)  # fmt: skip
+        print(Cpu.line(before, cpu.sample(), 0, backlog))
         problems = prove(events, truth)
         kinds = defaultdict(int)
         for status in StripeEvent.objects.values_list("status", flat=True):
