@@ -8,17 +8,27 @@ re-reads each PaymentIntent from a recorded Stripe (`RecordedStripe`, below) or,
            whose last one (by Stripe's `created`) says its true state, with noise before it
            (`processing`, an earlier `payment_failed`); then the list of deliveries is the
            events plus replays (a third of the deliveries), shuffled.
-  floor    GET /api/v1/me/ from --clients threads for --floor-duration seconds.
-  (a)      the deliveries from --clients threads, as fast as the server answers: deliveries/s
-           and the webhook's p50/p95/p99 (it only checks the signature and stores the event).
-  (b)      the worker processes the stored events (each re-read from localstripe): events/s
-           from the first stored to the last processed.
+  floor    GET /api/v1/me/ from --clients threads for --floor-duration seconds; then the
+           same request at the rate (a) offers, for 10 s, as a reference for latencies.
+  (a)      latency: the first --paced deliveries at --rate a second (default: half the floor's
+           rate, a busy server but not a saturated one), Poisson arrivals from enough senders,
+           each latency counted from when the delivery was due (a slow answer that delays the
+           next ones counts against the server); the worker processes them meanwhile.
+  (b)      throughput: the other deliveries from --clients threads, as fast as the server
+           answers, the worker stopped (SIGSTOP, as during the floor): deliveries/s against the
+           floor (the latencies there are mostly queueing: 16 clients for 4 gunicorn workers).
+  (c)      processing: the worker resumed (SIGCONT) drains what (b) stored: events/s, each
+           PaymentIntent re-read from the recorded Stripe (--stripe-latency adds a delay to
+           each read, as Stripe's round trip would).
+  CPU      gunicorn's CPU a delivery and the worker's an event (from /proc), less noisy than
+           rates on a shared machine.
 
 Then it proves: one `StripeEvent` per event id, every one processed (or set aside) exactly
 once (one audit row each), each payment moved at most once to each status, and no payment in
 a state its last event — and Stripe — contradicts.
 
-    .venv/bin/python -m bench.webhooks [--deliveries 10000] [--payments 2600] [--clients 16]
+    .venv/bin/python -m bench.webhooks [--deliveries 10000] [--payments 2000] [--clients 16]
+        [--paced 4000] [--rate 0] [--stripe-latency 0]
         [--localstripe]   # re-read from localstripe instead of the recorded Stripe
 """
 
@@ -28,7 +38,9 @@ import hmac
 import http.client
 import json
 import os
+import queue
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -51,6 +63,7 @@ WEBHOOK_SECRET = "whsec_bench"
 TARGET_P95_MS = 20
 TARGET_EVENTS_PER_S = 200
 WORKER_CONCURRENCY = 4
+PACED_SHARE = 0.5  # (a) offers half the floor's rate: a busy server, not a saturated one
 SEED = 13
 
 
@@ -85,7 +98,7 @@ class RecordedStripe:
     requests a second on this machine and would measure itself rather than us (`--localstripe`
     runs the bench against it anyway)."""
 
-    def __init__(self):
+    def __init__(self, latency: float = 0.0):
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.intents: dict[str, dict] = {}
@@ -93,8 +106,13 @@ class RecordedStripe:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave as two writes: without TCP_NODELAY the body waits for the
+            # client's delayed ACK (40 ms a read on Linux), which Stripe does not do to anyone.
+            disable_nagle_algorithm = True
 
             def do_GET(self):  # noqa: N802
+                if latency:
+                    time.sleep(latency)  # Stripe's round trip, if asked (--stripe-latency)
                 intent = intents.get(self.path.split("?")[0].rsplit("/", 1)[-1])
                 body = json.dumps(intent or {"error": {"message": "No such intent"}}).encode()
                 self.send_response(200 if intent else 404)
@@ -237,6 +255,77 @@ def payload(event: dict) -> bytes:
 # --- Load ---------------------------------------------------------------------------------------
 
 
+def post(connection: http.client.HTTPConnection, event: dict) -> int:
+    """Deliver one event, signed now, as Stripe does; its HTTP status (0: no answer)."""
+    body = payload(event)
+    headers = {"Content-Type": "application/json",
+               "Stripe-Signature": sign(body, int(time.time()))}  # fmt: skip
+    try:
+        connection.request("POST", "/payments/stripe/webhook/", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        return 0
+
+
+def get_me(token: str):
+    def send(connection: http.client.HTTPConnection, _item) -> int:
+        try:
+            connection.request("GET", "/api/v1/me/", headers={"Authorization": f"Token {token}"})
+            response = connection.getresponse()
+            response.read()
+            return response.status
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            return 0
+
+    return send
+
+
+def deliver_paced(port: int, deliveries: list, rate: float, senders: int = 32, send=None):
+    """Deliveries at `rate` a second on average (Poisson arrivals, as independent events
+    come), whatever the server does: each one's latency runs from when it was due, so a slow
+    answer that delays the next sends counts against the server (no coordinated omission)."""
+    rng = random.Random(SEED)
+    start = time.perf_counter() + 0.2
+    due, jobs = start, queue.SimpleQueue()
+    for event in deliveries:
+        due += rng.expovariate(rate)
+        jobs.put((due, event))
+    latencies, statuses, late = [], Counter(), [0]
+    lock = threading.Lock()
+
+    def run() -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        mine, codes, behind = [], Counter(), 0
+        while True:
+            try:
+                at, event = jobs.get_nowait()
+            except queue.Empty:
+                break
+            wait = at - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            elif wait < -0.001:
+                behind += 1  # no sender was free when it was due
+            codes[(send or post)(connection, event)] += 1
+            mine.append(time.perf_counter() - at)
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            statuses.update(codes)
+            late[0] += behind
+
+    threads = [threading.Thread(target=run) for _ in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, time.perf_counter() - start, late[0]
+
+
 def deliver_all(port: int, deliveries: list[dict], clients: int):
     latencies, statuses = [], Counter()
     lock = threading.Lock()
@@ -245,18 +334,8 @@ def deliver_all(port: int, deliveries: list[dict], clients: int):
         connection = http.client.HTTPConnection(HOST, port, timeout=30)
         mine, codes = [], Counter()
         for event in deliveries[index::clients]:
-            body = payload(event)
-            headers = {"Content-Type": "application/json",
-                       "Stripe-Signature": sign(body, int(time.time()))}  # fmt: skip
             start = time.perf_counter()
-            try:
-                connection.request("POST", "/payments/stripe/webhook/", body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                codes[response.status] += 1
-            except (OSError, http.client.HTTPException):
-                connection.close()
-                codes[0] += 1
+            codes[post(connection, event)] += 1
             mine.append(time.perf_counter() - start)
         connection.close()
         with lock:
@@ -273,11 +352,40 @@ def deliver_all(port: int, deliveries: list[dict], clients: int):
 
 
 def start_worker(env: dict, log) -> subprocess.Popen:
-    return subprocess.Popen(
+    """The Celery worker, once it answers a ping (so that (a) does not time its start-up)."""
+    from celery import Celery
+
+    worker = subprocess.Popen(
         [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-c", str(WORKER_CONCURRENCY),
          "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
+    control = Celery(broker=REDIS_URL).control
+    deadline = time.monotonic() + 120
+    while not control.ping(timeout=1.0):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the Celery worker did not start")
+    return worker
+
+
+class Cpu:
+    """CPU seconds of the gunicorn workers and of the Celery worker (all its processes), from
+    /proc: what a delivery and an event cost, whatever else the machine does meanwhile."""
+
+    def __init__(self, server: subprocess.Popen, worker: subprocess.Popen):
+        self.server, self.worker = server_bench.ServerCpu(server), server_bench.ServerCpu(worker)
+
+    def sample(self) -> tuple[float, float]:
+        workers = [self.worker.master, *self.worker._pids()[0]]
+        return (sum(map(self.server._seconds, self.server._pids()[0])),
+                sum(map(self.worker._seconds, workers)))  # fmt: skip
+
+    @staticmethod
+    def line(before, after, deliveries: int, events: int) -> str:
+        gunicorn, worker = (1000 * (b - a) for a, b in zip(before, after, strict=True))
+        parts = [f"gunicorn {gunicorn / deliveries:.1f} ms a delivery" if deliveries else "",
+                 f"worker {worker / events:.1f} ms an event" if events else ""]  # fmt: skip
+        return "  CPU: " + ", ".join(p for p in parts if p)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -338,7 +446,15 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--deliveries", type=int, default=10_000)
     parser.add_argument("--payments", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--clients", type=int, default=16, help="closed-loop clients of (b)")
+    parser.add_argument("--paced", type=int, default=4000, help="deliveries sent at --rate")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="deliveries/s offered in (a) (default: half the floor's rate)",
+    )
+    parser.add_argument("--stripe-latency", type=float, default=0, help="ms per Stripe read")
     parser.add_argument("--floor-duration", type=float, default=10)
     parser.add_argument("--localstripe", action="store_true", help="re-read from localstripe")
     parser.add_argument("--wait", type=float, default=1800, help="at most this long for (b)")
@@ -348,7 +464,7 @@ def main() -> None:
     if args.localstripe:
         localstripe, base = start_localstripe()
     else:
-        localstripe, recorded = None, RecordedStripe()
+        localstripe, recorded = None, RecordedStripe(args.stripe_latency / 1000)
         base = recorded.base
     os.environ.update(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_PUBLISHABLE_KEY="pk_test_bench",
                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=base)  # fmt: skip
@@ -376,6 +492,15 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()
+        from django.conf import settings
+        from django.db.models import Max, Min
+        from django.utils import timezone
+
+        from payments.models import StripeEvent
+
+        def waiting() -> int:
+            return StripeEvent.objects.filter(status="received").count()
+
         world = server_bench.World(token, 0, [], [], 0)
         server_bench.floor(port, world, seconds=1, clients=args.clients)  # warm-up
         answers, wall = server_bench.floor(port, world, seconds=args.floor_duration,
@@ -383,31 +508,62 @@ def main() -> None:
         floor_rate = sum(1 for a in answers if a.status == 200) / wall
         print(f"floor: GET /api/v1/me/ {floor_rate:.0f} requests/s", flush=True)
 
+        offered = args.rate or floor_rate * PACED_SHARE
+        latencies, statuses, wall, late = deliver_paced(
+            port, [None] * int(offered * 10), offered, send=get_me(token)
+        )
+        print(f"reference: GET /api/v1/me/ at {offered:.0f}/s offered for 10 s (Poisson; "
+              f"{late} sent late): answers {dict(statuses)}; "
+              f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
+              f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms", flush=True)  # fmt: skip
+
         worker = start_worker(env, log)
-        latencies, statuses, wall = deliver_all(port, deliveries, args.clients)
-        rate = len(deliveries) / wall
-        print(f"(a) deliveries: {rate:.0f}/s ({rate / floor_rate:.0%} of the floor), "
-              f"answers {dict(statuses)}; "
+        cpu = Cpu(server, worker)
+        paced, burst = deliveries[: args.paced], deliveries[args.paced :]
+        before = cpu.sample(), StripeEvent.objects.count(), waiting()
+        latencies, statuses, wall, late = deliver_paced(port, paced, offered)
+        print(f"(a) latency: {len(paced)} deliveries at {offered:.0f}/s offered (Poisson; "
+              f"{len(paced) / wall:.0f}/s done, {late} sent late), the worker processing "
+              f"them meanwhile: answers {dict(statuses)}; "
               f"webhook p50 {statistics.median(latencies) * 1000:.1f} ms, "
               f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms, "
               f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms "
-              f"(target p95 ≤ {TARGET_P95_MS} ms)", flush=True)  # fmt: skip
+              f"(target p95 ≤ {TARGET_P95_MS} ms); events still waiting at the end: {waiting()}",
+              flush=True)  # fmt: skip
+        stored, left = StripeEvent.objects.count(), waiting()
+        print(Cpu.line(before[0], cpu.sample(), len(paced), stored - before[1] - left + before[2]))
 
-        from django.db.models import Max, Min
+        # (b) with the worker stopped (as during the floor), so that (c) has a backlog to
+        # measure what processing can do, rather than the rate events arrive at.
+        os.killpg(worker.pid, signal.SIGSTOP)
+        before = cpu.sample()
+        latencies, statuses, wall = deliver_all(port, burst, args.clients)
+        rate = len(burst) / wall
+        print(f"(b) throughput: {len(burst)} deliveries from {args.clients} clients as fast as "
+              f"answered, the worker stopped: {rate:.0f}/s ({rate / floor_rate:.0%} of the "
+              f"floor), answers {dict(statuses)}; at saturation (queueing included) "
+              f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
+              f"p95 {percentile(latencies, 0.95) * 1000:.1f} ms", flush=True)  # fmt: skip
+        print(Cpu.line(before, cpu.sample(), len(burst), 0))
 
-        from payments.models import StripeEvent
-
+        backlog = waiting()
+        before = cpu.sample()
+        resumed = timezone.now()
+        os.killpg(worker.pid, signal.SIGCONT)
         deadline = time.monotonic() + args.wait
-        while StripeEvent.objects.filter(status="received").exists():
+        while waiting():
             if time.monotonic() > deadline:
                 break
-            time.sleep(0.5)
+            time.sleep(0.1)
         span = StripeEvent.objects.aggregate(first=Min("received_at"), last=Max("processed_at"))
-        seconds = (span["last"] - span["first"]).total_seconds()
-        count = StripeEvent.objects.count()
-        print(f"(b) processing: {count} events in {seconds:.1f} s: {count / seconds:.0f} events/s "
-              f"(target ≥ {TARGET_EVENTS_PER_S}/s; worker concurrency {WORKER_CONCURRENCY})",
+        seconds = (span["last"] - resumed).total_seconds()
+        print(f"(c) processing: the {backlog} events (b) left, drained in {seconds:.1f} s: "
+              f"{backlog / seconds:.0f} events/s (target ≥ {TARGET_EVENTS_PER_S}/s; a worker "
+              f"of {WORKER_CONCURRENCY} processes, {settings.STRIPE_EVENT_PROCESSORS} batches "
+              f"at once); all {StripeEvent.objects.count()} events from the first stored to "
+              f"the last processed: {(span['last'] - span['first']).total_seconds():.1f} s",
               flush=True)  # fmt: skip
+        print(Cpu.line(before, cpu.sample(), 0, backlog))
         problems = prove(events, truth)
         kinds = defaultdict(int)
         for status in StripeEvent.objects.values_list("status", flat=True):

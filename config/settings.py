@@ -377,6 +377,12 @@ STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
 PAYMENT_STUCK_MINUTES = env.int("PAYMENT_STUCK_MINUTES", default=60)
 MANDATE_LINK_MAX_AGE_DAYS = env.int("MANDATE_LINK_MAX_AGE_DAYS", default=14)
 REFUND_MAX_ATTEMPTS = env.int("REFUND_MAX_ATTEMPTS", default=5)
+# Stripe's webhook events are processed in batches (payments/webhooks.py): at most
+# STRIPE_EVENT_BATCH events a transaction, each Stripe object re-read once a batch, up to
+# STRIPE_EVENT_READERS reads at once; up to STRIPE_EVENT_PROCESSORS batches run at once.
+STRIPE_EVENT_BATCH = env.int("STRIPE_EVENT_BATCH", default=100)
+STRIPE_EVENT_READERS = env.int("STRIPE_EVENT_READERS", default=8)
+STRIPE_EVENT_PROCESSORS = env.int("STRIPE_EVENT_PROCESSORS", default=2)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -189,11 +189,18 @@ def payment_sync(*, payment_id: int, actor=None) -> Payment:
     if not payment.stripe_payment_intent_id:
         return payment
     intent = gateway.payment_intent_retrieve(payment.stripe_payment_intent_id)
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment_id)
-        _fold(payment, intent, actor=actor)
+    payment = payment_fold(payment_id=payment_id, intent=intent, actor=actor)
     if actor is not None:
         audit_log(actor=actor, action="payment.synced", target=payment, data={})
+    return payment
+
+
+@transaction.atomic
+def payment_fold(*, payment_id: int, intent: gateway.Intent, actor=None) -> Payment:
+    """Fold a fresh read of the payment's intent into it, under its lock (`payment_sync`,
+    and the webhook's batches, which read each intent once for all its events)."""
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    _fold(payment, intent, actor=actor)
     return payment
 
 

@@ -1,8 +1,11 @@
 """Celery tasks of payments: thin wrappers over the services, retried with back-off when
 Stripe cannot be reached (except in eager mode, where the sweep catches up)."""
 
+import random
+
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 
 from core.errors import ApplicationError
 from payments import selectors, services, services_sepa, webhooks
@@ -18,10 +21,51 @@ def _eager() -> bool:
 
 @shared_task(bind=True, acks_late=True, max_retries=8)
 def process_stripe_event(self, event_id: int) -> str:
+    """One event again (its retries, the sweep): with back-off while Stripe is unreachable."""
     status = webhooks.event_process(event_id=event_id)
     if status == StripeEventStatus.RECEIVED and not _eager():
         raise self.retry(countdown=RETRY_SECONDS * 2**self.request.retries)
     return status
+
+
+# --- Waking the processing of new events ----------------------------------------------------
+# The webhook does not queue a task per event: it sets one of STRIPE_EVENT_PROCESSORS flags in
+# the cache (one Redis `SET NX`), and queues `process_stripe_events` only when the flag was not
+# set. The task clears its flag *before* each claim of a batch, and stops when a claim finds
+# nothing: an event stored while the flag was set is committed before the flag is cleared, so
+# the next claim sees it. A flag lives WAKE_SECONDS at most (a task lost with its message: the
+# next event wakes another; the sweep catches up in any case).
+
+WAKE_KEY = "payments:stripe-events:wake:{}"
+WAKE_SECONDS = 60
+DRAIN_BATCHES = 50  # then the task queues itself again, so other tasks get their turn
+
+
+def processing_wake(slot: int | None = None) -> None:
+    """After an event is committed: make sure a processor will claim it."""
+    slots = max(1, settings.STRIPE_EVENT_PROCESSORS)
+    slot = random.randrange(slots) if slot is None else slot % slots
+    if cache.add(WAKE_KEY.format(slot), 1, timeout=WAKE_SECONDS):
+        process_stripe_events.delay(slot)
+
+
+@shared_task(acks_late=True)
+def process_stripe_events(slot: int = 0) -> int:
+    """Process the new events in batches until none is left; returns how many were done.
+    Events whose object could not be read are retried one by one, with back-off."""
+    done = 0
+    for _batch in range(DRAIN_BATCHES):
+        cache.delete(WAKE_KEY.format(slot))
+        outcome = webhooks.events_process()
+        if not outcome:
+            return done
+        done += len(outcome)
+        if not _eager():  # eager (tests, the demo without Redis): the sweep retries them
+            for event_id, status in outcome.items():
+                if status == StripeEventStatus.RECEIVED:
+                    process_stripe_event.apply_async((event_id,), countdown=RETRY_SECONDS)
+    processing_wake(slot)
+    return done
 
 
 @shared_task(bind=True, acks_late=True)

@@ -1,22 +1,30 @@
 """Stripe's webhook: verify, store, then process once.
 
 `event_receive` checks the `Stripe-Signature` (anything wrong: `BadSignature`, the view
-answers 400 with no detail and stores nothing), then inserts the `StripeEvent` — the unique
-event id makes a replay a no-op — and queues its processing after commit. That is all the
-request does, so it answers in a few milliseconds.
+answers 400 with no detail and stores nothing), then inserts the `StripeEvent` with its audit
+row — the unique event id makes a replay a no-op — and, after commit, wakes the processing
+(`tasks.processing_wake`: one Redis command while a batch is already on its way). That is all
+the request does.
 
-`event_process` claims the row (`SELECT … FOR UPDATE SKIP LOCKED` where still `received`),
-re-reads the object from Stripe (the PaymentIntent, SetupIntent, charge or refund: never the
-payload, which may be old or come out of order), folds it in, and marks the event processed,
-in one transaction: an event is processed once, and a crash leaves it `received` for the
-sweep. Deliveries in any order, any number of times, end in the state Stripe holds."""
+`events_process` claims a batch of stored events (`SELECT … FOR UPDATE SKIP LOCKED` where
+still `received`), groups them by the Stripe object they are about, re-reads each object once
+from Stripe (the PaymentIntent, SetupIntent, charge: never the payload, which may be old or
+come out of order; several reads at once), folds what it read into our row under that row's
+lock (payments in id order), and marks every event of the batch with its audit row, in the
+batch's one transaction: an event is processed once, a crash leaves the batch `received` for
+the sweep. Folding the latest state once for several events of one object ends where folding
+it once per event would: deliveries in any order, any number of times, end in the state
+Stripe holds. An object that cannot be read (Stripe unreachable) or folded leaves its events
+`received` with the error, for their retries; the rest of the batch goes on."""
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import audit_log
+from core.audit import audit_log, audit_log_many
 from core.errors import ApplicationError
 from payments import gateway, services, services_sepa
 from payments.enums import HANDLED_EVENTS, StripeEventStatus
@@ -40,91 +48,211 @@ def event_receive(*, payload: bytes, signature: str | None) -> tuple[StripeEvent
             )
             audit_log(actor=None, action="stripe_event.received", target=event,
                       data={"type": event.type, "stripe_id": event.stripe_id})  # fmt: skip
-            pk = event.pk
 
-            def queue():
-                from payments.tasks import process_stripe_event
+            def wake():
+                from payments.tasks import processing_wake
 
-                process_stripe_event.delay(pk)
+                processing_wake()
 
-            transaction.on_commit(queue, robust=True)
+            transaction.on_commit(wake, robust=True)
     except IntegrityError:
         return None, False
     return event, True
 
 
-def event_process(*, event_id: int) -> str:
-    """Process one stored event once; returns its status afterwards ('received' when Stripe
-    could not be reached: the task retries)."""
-    with transaction.atomic():
-        event = (
-            StripeEvent.objects.select_for_update(skip_locked=True)
-            .filter(pk=event_id, status=StripeEventStatus.RECEIVED)
-            .first()
-        )
-        if event is None:
-            return "skipped"
-        try:
-            with transaction.atomic():
-                acted = _handle(event.type, (event.payload.get("data") or {}).get("object") or {})
-        except ApplicationError as exc:
-            event.error = f"{exc.code}: {exc.message}"[:1000]
-            event.save(update_fields=["error"])
-            logger.warning("Stripe event %s not processed yet: %s", event.stripe_id, exc.message)
-            return StripeEventStatus.RECEIVED
-        event.status = StripeEventStatus.PROCESSED if acted else StripeEventStatus.IGNORED
-        event.processed_at = timezone.now()
-        event.error = ""
-        event.save(update_fields=["status", "processed_at", "error"])
-        audit_log(actor=None, action=f"stripe_event.{event.status}", target=event,
-                  data={"type": event.type})  # fmt: skip
-        return event.status
+# --- Processing -------------------------------------------------------------------------------
 
 
-def _payment_for_intent(obj: dict) -> Payment | None:
-    intent_id = obj.get("id") or ""
-    payment = Payment.objects.filter(stripe_payment_intent_id=intent_id).first()
-    if payment is not None:
-        return payment
-    # The event may arrive before we stored the intent's id: our id is in its metadata.
-    ours = str((obj.get("metadata") or {}).get("payment") or "")
-    if ours.isdigit():
-        updated = Payment.objects.filter(
-            pk=int(ours), stripe_payment_intent_id__isnull=True
-        ).update(stripe_payment_intent_id=intent_id)
-        if updated:
-            return Payment.objects.get(pk=int(ours))
+def _object(event: StripeEvent) -> dict:
+    return (event.payload.get("data") or {}).get("object") or {}
+
+
+def _subject(event: StripeEvent) -> tuple[str, str]:
+    """What an event is about: ("intent", id), ("charge", id) (a refunded charge that does
+    not name its intent), ("setup", id), ("event", pk) (handled alone, from its payload) or
+    ("none", "") (nothing we act on)."""
+    kind, obj = event.type, _object(event)
+    if kind not in HANDLED_EVENTS:
+        return ("none", "")
+    if kind.startswith("payment_intent."):
+        return ("intent", str(obj.get("id") or ""))
+    if kind in ("charge.refunded", "refund.updated"):
+        intent_id = str(obj.get("payment_intent") or "")
+        if intent_id:
+            return ("intent", intent_id)
+        if kind == "charge.refunded" and obj.get("id"):
+            return ("charge", str(obj["id"]))
+        return ("none", "")
+    if kind.startswith("setup_intent."):
+        return ("setup", str(obj.get("id") or "-"))
+    if kind == "mandate.updated":
+        return ("event", str(event.pk))
+    return ("none", "")
+
+
+def _payment_by_metadata(intent_id: str, events: list[StripeEvent]) -> int | None:
+    """The payment of an intent whose id we have not stored yet (the event came before the
+    answer to our create): our id is in the intent's metadata."""
+    for event in events:
+        if not event.type.startswith("payment_intent."):
+            continue  # a charge's event does not carry the intent's metadata
+        ours = str((_object(event).get("metadata") or {}).get("payment") or "")
+        if ours.isdigit():
+            updated = Payment.objects.filter(
+                pk=int(ours), stripe_payment_intent_id__isnull=True
+            ).update(stripe_payment_intent_id=intent_id)
+            if updated:
+                return int(ours)
     return None
 
 
-def _handle(kind: str, obj: dict) -> bool:
-    """Act on one event type; False when the event is about nothing of ours."""
-    if kind not in HANDLED_EVENTS:
-        return False
-    if kind.startswith("payment_intent."):
-        payment = _payment_for_intent(obj)
-        if payment is None:
-            return False
-        services.payment_sync(payment_id=payment.pk)
-        return True
-    if kind in ("charge.refunded", "refund.updated"):
-        intent_id = obj.get("payment_intent") or ""
-        if not intent_id and kind == "charge.refunded":
-            intent_id = gateway.charge_intent(obj.get("id") or "")
-        payment = Payment.objects.filter(stripe_payment_intent_id=intent_id or "-").first()
-        if payment is None:
-            return False
-        services.payment_sync(payment_id=payment.pk)
-        return True
-    if kind.startswith("setup_intent."):
-        return services_sepa.mandate_setup_sync(setup_intent_id=obj.get("id") or "-") is not None
-    if kind == "mandate.updated":
-        details = obj.get("payment_method_details") or {}
-        return bool(
-            services_sepa.mandate_revoked(
-                stripe_mandate_id=obj.get("id") or "",
-                payment_method=obj.get("payment_method") or details.get("payment_method") or "",
-                status=obj.get("status") or "",
+def _read_all(calls: dict, function) -> dict:
+    """`function(argument)` for each key of `calls` ({key: argument}), several at once:
+    {key: result or the ApplicationError raised}."""
+
+    def one(argument):
+        try:
+            return function(argument)
+        except ApplicationError as exc:
+            return exc
+
+    if len(calls) <= 1:
+        return {key: one(argument) for key, argument in calls.items()}
+    readers = max(1, min(settings.STRIPE_EVENT_READERS, len(calls)))
+    with ThreadPoolExecutor(max_workers=readers) as pool:
+        results = pool.map(one, calls.values())
+        return dict(zip(calls.keys(), results, strict=True))
+
+
+def _mandate_updated(event: StripeEvent) -> bool:
+    obj = _object(event)
+    details = obj.get("payment_method_details") or {}
+    return bool(
+        services_sepa.mandate_revoked(
+            stripe_mandate_id=obj.get("id") or "",
+            payment_method=obj.get("payment_method") or details.get("payment_method") or "",
+            status=obj.get("status") or "",
+        )
+    )
+
+
+def _guarded(action) -> tuple[bool | None, str]:
+    """Run `action()` in a savepoint: (its answer, "") or (None, the error) when it failed —
+    the batch goes on without it."""
+    try:
+        with transaction.atomic():
+            return action(), ""
+    except ApplicationError as exc:
+        return None, f"{exc.code}: {exc.message}"
+    except Exception as exc:  # a bug must not hold the rest of the batch back forever
+        logger.exception("Stripe event not processed")
+        return None, f"error: {type(exc).__name__}: {exc}"
+
+
+def events_process(*, event_ids: list[int] | None = None, limit: int | None = None) -> dict:
+    """Process a batch of stored events once: those of `event_ids` still `received`, or the
+    oldest `limit` never tried (`error` empty: the failed ones wait for their retry). Events
+    another processor holds are skipped. Returns {stripe event pk: status afterwards}
+    ('received' when its object could not be read or folded: its error says why)."""
+    limit = limit or settings.STRIPE_EVENT_BATCH
+    with transaction.atomic():
+        claim = StripeEvent.objects.select_for_update(skip_locked=True).filter(
+            status=StripeEventStatus.RECEIVED
+        )
+        if event_ids is not None:
+            claim = claim.filter(pk__in=event_ids)
+        else:
+            claim = claim.filter(error="")
+        events = list(claim.order_by("pk")[:limit])
+        if not events:
+            return {}
+        groups: dict[tuple[str, str], list[StripeEvent]] = {}
+        for event in events:
+            groups.setdefault(_subject(event), []).append(event)
+        acted: dict[int, bool] = {}
+        errors: dict[int, str] = {}
+
+        def settle(group: list[StripeEvent], answer: bool | None, error: str = "") -> None:
+            for event in group:
+                if error:
+                    errors[event.pk] = error[:1000]
+                else:
+                    acted[event.pk] = bool(answer)
+
+        settle(groups.pop(("none", ""), []), False)
+        # A refunded charge that does not name its intent: ask Stripe whose it is.
+        charges = {key: key[1] for key in groups if key[0] == "charge"}
+        for key, found in _read_all(charges, gateway.charge_intent).items():
+            group = groups.pop(key)
+            if isinstance(found, ApplicationError):
+                settle(group, None, f"{found.code}: {found.message}")
+            else:
+                groups.setdefault(("intent", found or "-"), []).extend(group)
+        # PaymentIntents: our payments, one read each, folded in id order.
+        intents = {key[1]: group for key, group in groups.items() if key[0] == "intent"}
+        payments = dict(
+            Payment.objects.filter(stripe_payment_intent_id__in=list(intents)).values_list(
+                "stripe_payment_intent_id", "pk"
             )
         )
-    return False
+        for intent_id, group in intents.items():
+            if intent_id not in payments:
+                found = _payment_by_metadata(intent_id, group)
+                if found is not None:
+                    payments[intent_id] = found
+        for intent_id, group in intents.items():
+            if intent_id not in payments:
+                settle(group, False)
+        reads = _read_all(
+            {intent_id: intent_id for intent_id in payments}, gateway.payment_intent_retrieve
+        )
+        for intent_id, payment_id in sorted(payments.items(), key=lambda item: item[1]):
+            read = reads[intent_id]
+            if isinstance(read, ApplicationError):
+                settle(intents[intent_id], None, f"{read.code}: {read.message}")
+                continue
+            answer, error = _guarded(
+                lambda p=payment_id, i=read: bool(services.payment_fold(payment_id=p, intent=i))
+            )
+            settle(intents[intent_id], answer, error)
+        # SetupIntents (each read and folded by its service) and mandates (from the payload).
+        for (kind, value), group in sorted(groups.items()):
+            if kind == "setup":
+                answer, error = _guarded(
+                    lambda v=value: services_sepa.mandate_setup_sync(setup_intent_id=v) is not None
+                )
+                settle(group, answer, error)
+            elif kind == "event":
+                for event in group:
+                    answer, error = _guarded(lambda e=event: _mandate_updated(e))
+                    settle([event], answer, error)
+        return _mark(events, acted, errors)
+
+
+def _mark(events: list[StripeEvent], acted: dict[int, bool], errors: dict[int, str]) -> dict:
+    """Write each event's outcome and its audit row (in the batch's transaction)."""
+    now = timezone.now()
+    outcome = {}
+    for status, wanted in ((StripeEventStatus.PROCESSED, True), (StripeEventStatus.IGNORED, False)):
+        done = [e for e in events if e.pk in acted and acted[e.pk] is wanted]
+        if not done:
+            continue
+        StripeEvent.objects.filter(pk__in=[e.pk for e in done]).update(
+            status=status, processed_at=now, error=""
+        )
+        audit_log_many(actor=None, action=f"stripe_event.{status}", targets=done,
+                       data_of=lambda e: {"type": e.type})  # fmt: skip
+        outcome |= {e.pk: status for e in done}
+    for event in events:
+        if event.pk in errors:
+            StripeEvent.objects.filter(pk=event.pk).update(error=errors[event.pk])
+            logger.warning("Stripe event %s not processed yet: %s", event.stripe_id,
+                           errors[event.pk])  # fmt: skip
+            outcome[event.pk] = StripeEventStatus.RECEIVED
+    return outcome
+
+
+def event_process(*, event_id: int) -> str:
+    """Process one stored event once; returns its status afterwards ('received' when Stripe
+    could not be reached: the task retries; 'skipped' when it was done or is being done)."""
+    return events_process(event_ids=[event_id]).get(event_id, "skipped")

@@ -25,7 +25,14 @@ from payments.models import Payment, StripeEvent
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.concurrency.race import race
 from tests.factories import OrganisationFactory, member
-from tests.payments.conftest import event_body, localstripe, sign, stripe_api, stripe_on  # noqa: F401
+from tests.payments.conftest import (  # noqa: F401
+    event_body,
+    localstripe,
+    recorded_stripe,
+    sign,
+    stripe_api,
+    stripe_on,
+)
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 D = Decimal
@@ -144,3 +151,51 @@ def test_control_without_the_guard_an_instalment_is_debited_twice(mandated_loan,
             break
         Payment.objects.all().delete()
     assert max(_debits_per_installment(mandated_loan).values()) > 1
+
+
+def test_batches_run_at_once_process_each_event_once(world, recorded_stripe):  # noqa: F811
+    """Many processors claiming batches at the same instant (and single events, as retries
+    and the sweep do), over events of 40 payments delivered out of order: every event is
+    processed once, with one audit row, and every payment moves once to Stripe's state."""
+    import random
+
+    from core.models import AuditLog
+    from tests.payments.conftest import pending_payment, store
+
+    rng = random.Random(13)
+    truth = {}
+    for n in range(40):
+        intent = f"pi_race_{n}"
+        truth[intent] = rng.choice([("succeeded", False), ("requires_payment_method", True)])
+        recorded_stripe.intents[intent] = truth[intent]
+        pending_payment(world.platform, intent)
+    kinds = ["processing", "payment_failed", "succeeded"]
+    deliveries = [(f"evt_race_{n}_{k}", intent, kind) for n, intent in enumerate(truth)
+                  for k, kind in enumerate(kinds)]  # fmt: skip
+    deliveries += rng.sample(deliveries, 40)  # replays
+    rng.shuffle(deliveries)
+    for event_id, intent, kind in deliveries:
+        store(event_id, f"payment_intent.{kind}", {"id": intent})
+    ids = list(StripeEvent.objects.values_list("pk", flat=True))
+
+    def process(_prepared, worker, _round):
+        if worker % 4 == 3:  # a retry or the sweep, one event at a time
+            return [webhooks.event_process(event_id=i) for i in rng.sample(ids, 15)]
+        done = []
+        while outcome := webhooks.events_process(limit=7):
+            done += outcome.values()
+        return done
+
+    outcomes = race(12, process, rounds=2)
+    assert [o.error for o in outcomes if not o.ok] == []
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {"processed"}
+    done = AuditLog.objects.filter(action="stripe_event.processed")
+    assert sorted(done.values_list("target_id", flat=True)) == sorted(str(i) for i in ids)
+    moves = AuditLog.objects.filter(action__startswith="payment.").values_list(
+        "target_id", "action"
+    )
+    assert len(moves) == len(set(moves)) == 40  # each payment moved once
+    for payment in Payment.objects.filter(stripe_payment_intent_id__startswith="pi_race_"):
+        status, failed = truth[payment.stripe_payment_intent_id]
+        assert payment.status == (PaymentStatus.SUCCEEDED if status == "succeeded" else
+                                  PaymentStatus.FAILED)  # fmt: skip

@@ -187,3 +187,64 @@ def shared_booking(platform, adviser, partner_org, person_user):
                {"kind": "beneficiary", "amount": Decimal("7.00")}],
     )  # fmt: skip
     return booking
+
+
+# --- Batches of webhook events, without localstripe ------------------------------------------
+
+
+class RecordedStripe:
+    """What Stripe holds for each PaymentIntent, read back through the gateway (each read is
+    recorded; an intent in `down` cannot be read, as when Stripe is unreachable)."""
+
+    def __init__(self):
+        self.intents: dict[str, tuple[str, bool]] = {}  # id -> (status, last attempt failed)
+        self.reads: list[str] = []
+        self.down: set[str] = set()
+        self.lock = threading.Lock()
+
+    def retrieve(self, intent_id: str):
+        from core.enums import ErrorCode
+        from core.errors import ApplicationError
+        from payments import gateway
+
+        with self.lock:
+            self.reads.append(intent_id)
+        if intent_id in self.down:
+            raise ApplicationError("Stripe ne répond pas.", status=503,
+                                   code=ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE)  # fmt: skip
+        status, failed = self.intents[intent_id]
+        return gateway.Intent(
+            id=intent_id, status=status, amount=Decimal("7.00"), amount_refunded=Decimal("0"),
+            client_secret="", failure_code="card_declined" if failed else "",
+            failure_message="Declined." if failed else "", method="card",
+        )  # fmt: skip
+
+
+@pytest.fixture
+def recorded_stripe(settings, monkeypatch):
+    from payments import gateway
+
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    stripe = RecordedStripe()
+    monkeypatch.setattr(gateway, "payment_intent_retrieve", stripe.retrieve)
+    return stripe
+
+
+def pending_payment(platform, intent_id: str):
+    """A share payment waiting for Stripe (no booking: nothing to refund on its success)."""
+    from payments.models import Payment
+
+    return Payment.objects.create(
+        platform=platform, beneficiary=BeneficiaryFactory(platform=platform),
+        purpose="beneficiary_share", amount=Decimal("7.00"), status="pending",
+        stripe_payment_intent_id=intent_id,
+    )  # fmt: skip
+
+
+def store(event_id: str, event_type: str, obj: dict):
+    """Store a signed event as the webhook does, without processing it."""
+    from payments import webhooks
+
+    body = event_body(event_id, event_type, obj)
+    return webhooks.event_receive(payload=body, signature=sign(body))[0]
