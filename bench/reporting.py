@@ -16,9 +16,12 @@ and the number of queries of each (target ≤ 15 per dashboard), and the dashboa
 
     .venv/bin/python -m bench.reporting [--platforms 100] [--people 500000]
         [--bookings 2000000] [--years 5] [--runs 20] [--keep]
+
+`BENCH_DATABASE_URL` names another database (e.g. a smaller one kept for iterating).
 """
 
 import argparse
+import os
 import statistics
 import time
 from datetime import date, timedelta
@@ -256,7 +259,7 @@ def main() -> None:
     parser.add_argument("--network-runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="reuse the database as it is")
     args = parser.parse_args()
-    setup_django(DATABASE_URL, fresh=not args.keep)
+    setup_django(os.environ.get("BENCH_DATABASE_URL", DATABASE_URL), fresh=not args.keep)
     from django.conf import settings
     from django.test import Client
     from django.utils import timezone
