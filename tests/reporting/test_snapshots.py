@@ -143,3 +143,22 @@ def test_a_dashboard_on_a_snapshot_costs_fewer_queries_whatever_the_data(
     assert counts[0] == counts[1] < len(live)
     with django_assert_max_num_queries(15):
         client.get(reverse("reporting_dashboard") + PERIOD)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_reads_in_one_repeatable_read_transaction(world):
+    """Outside any transaction (as the task runs), on PostgreSQL the reads share one
+    repeatable-read snapshot: the figures are exact as of one moment."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        report_snapshot_refresh(platform_id=world.platform.pk, start=START, end=END)
+    statements = [q["sql"] for q in queries.captured_queries]
+    if connection.vendor == "postgresql":
+        assert statements[:2] == [
+            "BEGIN", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        ]  # fmt: skip
+    stored = report_for(Scope((world.platform.pk,), START, END))
+    live = Report(Scope((world.platform.pk,), START, END))
+    assert _public(stored.family(Family.PEOPLE)) == _public(live.family(Family.PEOPLE))
