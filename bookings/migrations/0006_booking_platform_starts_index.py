@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0004_waiting_lists"),
+        ("bookings", "0005_waiting_list_for_sessions"),
     ]
 
     operations = [
