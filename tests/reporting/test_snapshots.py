@@ -162,3 +162,10 @@ def test_a_refresh_reads_in_one_repeatable_read_transaction(world):
     stored = report_for(Scope((world.platform.pk,), START, END))
     live = Report(Scope((world.platform.pk,), START, END))
     assert _public(stored.family(Family.PEOPLE)) == _public(live.family(Family.PEOPLE))
+
+
+def test_the_beat_schedule_runs_the_refresh():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reporting-snapshots"]
+    assert entry["task"] == report_snapshots_refresh.name
