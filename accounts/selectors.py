@@ -45,6 +45,15 @@ def pending_invitation_list(*, organisation: Organisation) -> QuerySet[Invitatio
     )
 
 
+def platform_ids() -> list[int]:
+    """Every platform of the deployment (the network), for the tasks that go through them.
+    One query."""
+    return list(
+        Organisation.objects.filter(kind=OrganisationKind.PLATFORM).order_by("pk")
+        .values_list("pk", flat=True)
+    )  # fmt: skip
+
+
 def adviser_memberships(*, platform_ids) -> list[tuple[int, str, Decimal]]:
     """(user id, name, FTE) of the active advisers of these platforms (None: all), for the
     reporting of active files against the norm per full-time referent. One query."""

@@ -213,6 +213,9 @@ class Referral(BaseModel):
         verbose_name = _("orientation")
         verbose_name_plural = _("orientations")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["platform", "created_at"], name="referral_platform_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name} ({self.get_status_display()})"
@@ -246,6 +249,8 @@ class Diagnosis(BaseModel):
         verbose_name = _("diagnostic mobilité")
         verbose_name_plural = _("diagnostics mobilité")
         ordering = ["-held_on", "-id"]
+        # A person's diagnoses up to a day (the indicators' latest decision, first support).
+        indexes = [models.Index(fields=["beneficiary", "held_on"], name="diagnosis_person_day")]
 
 
 class Barrier(BaseModel):
@@ -300,6 +305,8 @@ class FollowUp(BaseModel):
         verbose_name = _("rendez-vous de suivi")
         verbose_name_plural = _("rendez-vous de suivi")
         ordering = ["-held_on", "-id"]
+        # A person's latest follow-up up to a day (the indicators' cadence, overdue lists).
+        indexes = [models.Index(fields=["beneficiary", "held_on"], name="followup_person_day")]
 
 
 class Outcome(BaseModel):

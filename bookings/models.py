@@ -64,6 +64,8 @@ class Booking(BaseModel):
         verbose_name = _("réservation")
         verbose_name_plural = _("réservations")
         ordering = ["starts_at", "pk"]
+        # A platform's bookings of a period (the indicators, the platform's lists).
+        indexes = [models.Index(fields=["platform", "starts_at"], name="booking_platform_starts")]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="booking_quantity_positive"),
             models.CheckConstraint(

@@ -240,6 +240,10 @@ REPORTING_TARGETS = {
     "activity": env.int("REPORTING_TARGET_ACTIVITY", default=15),
     "employment_exits": env.int("REPORTING_TARGET_EMPLOYMENT_EXITS", default=15),
 }
+# The indicators' figures "arrêtés" (reporting.snapshots): refreshed by a task, used while
+# younger than this (a platform's past year; the network's years are used whatever their age,
+# the page saying how old they are).
+REPORTING_SNAPSHOT_MAX_AGE_HOURS = env.int("REPORTING_SNAPSHOT_MAX_AGE_HOURS", default=36)
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 # Street addresses → coordinates through the national address API (off when empty); without
 # it, the centre of the commune is used.
@@ -576,4 +580,10 @@ AGENDA_FEED_MAX_AGE_DAYS = env.int("AGENDA_FEED_MAX_AGE_DAYS", default=365)
 CELERY_BEAT_SCHEDULE |= {
     "agenda-remind": {"task": "agenda.tasks.agenda_remind", "schedule": 900.0},
     "agenda-roll-horizon": {"task": "agenda.tasks.agenda_regenerate_all", "schedule": 24 * 3600.0},
+}
+# reporting: the figures "arrêtés" of the network (this year and last) and of each platform
+# (last year), recomputed every night.
+CELERY_BEAT_SCHEDULE["reporting-snapshots"] = {
+    "task": "reporting.tasks.report_snapshots_refresh",
+    "schedule": 24 * 3600.0,
 }

@@ -13,7 +13,8 @@ from reporting.display import api_value
 from reporting.enums import Family
 from reporting.forms import MAX_DAYS, this_year
 from reporting.permissions import viewer_for
-from reporting.selectors import Report, Scope
+from reporting.selectors import Scope
+from reporting.snapshots import report_for
 
 
 class PeriodQuery(serializers.Serializer):
@@ -70,7 +71,7 @@ class IndicatorsApi(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         viewer = viewer_for(request.user, data.get("platform"))
-        report = Report(Scope((viewer.platform_id,), data["from"], data["to"]))
+        report = report_for(Scope((viewer.platform_id,), data["from"], data["to"]))
         body = {"platform": viewer.platform_id, "from": data["from"].isoformat(),
                 "to": data["to"].isoformat()}  # fmt: skip
         for family in report.families(Family):

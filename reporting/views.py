@@ -15,7 +15,8 @@ from reporting.display import text
 from reporting.enums import Family
 from reporting.forms import PeriodForm
 from reporting.permissions import platforms_of, viewer_for
-from reporting.selectors import Report, Scope
+from reporting.selectors import Scope
+from reporting.snapshots import report_for
 
 T = "reporting/"
 
@@ -52,7 +53,7 @@ def _shown(family_report, viewer):
 @need_to_know(DataKind.INDICATORS, audience=PLATFORM_STAFF)
 def dashboard(request):
     form, viewer, scope, query = _context(request)
-    report = Report(scope)
+    report = report_for(scope)
     families = [_shown(f, viewer) for f in report.families(viewer.families)]
     platforms = platforms_of(request.user)
     if len(platforms) < 2:  # nothing to choose: the URL keeps the period only
@@ -65,6 +66,7 @@ def dashboard(request):
     return render(request, T + "dashboard.html", {
         "title": title, "form": form, "viewer": viewer, "scope": scope, "query": query,
         "families": families, "platforms": platforms,
+        "computed_at": getattr(report, "computed_at", None),
         "period": exports.period_text(scope.start, scope.end),
     }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
 
@@ -80,7 +82,7 @@ def chart(request, chart: str):
     family, kind = charts.CHARTS[chart]
     if family not in viewer.families:
         raise Http404
-    table = Report(scope).family(family).table(chart)
+    table = report_for(scope).family(family).table(chart)
     response = HttpResponse(charts.render(table, kind), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
     return response
@@ -95,7 +97,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @need_to_know(DataKind.INDICATORS, audience=PLATFORM_STAFF)
 def bilan_xlsx(request):
     _form, viewer, scope, _query = _context(request)
-    families = Report(scope).families(viewer.families)
+    families = report_for(scope).families(viewer.families)
     title = _("Bilan — %(platform)s") % {"platform": viewer.platform_name}
     content = exports.xlsx(families, title=title, start=scope.start, end=scope.end)
     return _download(content, exports.XLSX, f"bilan-{scope.start}-{scope.end}.xlsx")
@@ -104,7 +106,7 @@ def bilan_xlsx(request):
 @need_to_know(DataKind.INDICATORS, audience=PLATFORM_STAFF)
 def bilan_pdf(request):
     _form, viewer, scope, _query = _context(request)
-    families = Report(scope).families(viewer.families)
+    families = report_for(scope).families(viewer.families)
     title = _("Bilan — %(platform)s") % {"platform": viewer.platform_name}
     content = exports.pdf(families, title=title, start=scope.start, end=scope.end)
     return _download(content, "application/pdf", f"bilan-{scope.start}-{scope.end}.pdf")
@@ -116,7 +118,7 @@ def table_csv(request, table: str):
     family = next((f for f, keys in TABLE_FAMILIES.items() if table in keys), None)
     if family not in viewer.families:
         raise Http404
-    found = Report(scope).family(family).table(table)
+    found = report_for(scope).family(family).table(table)
     return _download(
         exports.csv_table(found),
         "text/csv; charset=utf-8",

@@ -1,0 +1,52 @@
+"""The only writes of reporting: its snapshots of figures (`ReportSnapshot`), recomputed by
+a task (`reporting.tasks`). Nothing of the other apps is ever written here."""
+
+from datetime import date
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.selectors import platform_ids
+from reporting.enums import Family
+from reporting.forms import this_year
+from reporting.models import ReportSnapshot
+from reporting.selectors import Report, Scope
+from reporting.snapshots import dump_families
+
+
+def report_snapshot_refresh(*, platform_id: int | None, start: date, end: date) -> ReportSnapshot:
+    """Compute every family of the platform (None: the whole network) for `[start, end]`
+    with the live selectors and store them with the moment they stand for. On PostgreSQL
+    the reads share one repeatable-read transaction: every figure is exact as of that
+    moment, whatever is written meanwhile."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            # The ORM cannot say this; it must be the transaction's first statement.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        computed_at = timezone.now()
+        platforms = None if platform_id is None else (platform_id,)
+        families = dump_families(Report(Scope(platforms, start, end)).families(Family))
+    with transaction.atomic():
+        snapshot, _created = ReportSnapshot.objects.update_or_create(
+            platform_id=platform_id, start=start, end=end,
+            defaults={"computed_at": computed_at, "families": families},
+        )  # fmt: skip
+    return snapshot
+
+
+def report_snapshots_refresh(*, today: date | None = None) -> int:
+    """The nightly refresh: the network's figures of this year and of last year, and each
+    platform's of last year (its current year is computed live, it is cheap). Returns the
+    number of snapshots written."""
+    today = today or timezone.localdate()
+    current, last = this_year(today), this_year(date(today.year - 1, 1, 1))
+    written = 0
+    for start, end in (last, current):
+        report_snapshot_refresh(platform_id=None, start=start, end=end)
+        written += 1
+    for platform_id in platform_ids():
+        report_snapshot_refresh(platform_id=platform_id, start=last[0], end=last[1])
+        written += 1
+    return written
