@@ -194,6 +194,9 @@ FOCUSABLE = (
 def sideways_overflow(page, widths=REFLOW_WIDTHS) -> list[str]:
     """Where the page scrolls sideways at each width (a data table's own scroll region
     does not count: it scrolls inside the page)."""
+    # Measured once the page's styles and scripts are in (a phone's menu closed, the widgets
+    # enhanced): a heading can show while a loaded machine is still running them.
+    page.wait_for_load_state("load")
     original = dict(page.viewport_size)
     problems = []
     try:
@@ -262,6 +265,8 @@ def check_page(page, *, focus: bool = True) -> None:
 
 def main_nav(page):
     """The main navigation, its « Menu » opened first where a phone folds it."""
+    # solimob.js (deferred: run by DOMContentLoaded) closes the menu on a phone: check it after.
+    page.wait_for_load_state("domcontentloaded")
     menu = page.locator("details.nav-menu")
     if menu.count() and not menu.evaluate("menu => menu.open"):
         menu.locator("summary").click()
