@@ -12,16 +12,14 @@ from django.db.models import (
     Count,
     DurationField,
     F,
-    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from beneficiaries.enums import DiagnosisDecision, ReferralStatus, RefusalReason
@@ -119,68 +117,49 @@ def people_rows(
     beneficiary_ids=None,
 ) -> list[PersonRow]:  # fmt: skip
     """Everyone in the file at some time of the period: entered (record created) before its
-    end and not exited before its start. One query; the reporting app counts."""
+    end and not exited before its start. One query, one pass over the scope's people grouped
+    by person: their diagnoses joined and aggregated (conditional aggregates); the latest
+    decision, the latest follow-up and the outcome each one look-up in an index. The
+    reporting app counts."""
     until = period_bounds(start, end)[1]
-    diagnoses = Diagnosis.objects.filter(beneficiary=OuterRef("pk")).order_by()
-    in_period = diagnoses.filter(held_on__gte=start, held_on__lte=end)
+    reinforced = Q(diagnoses__decision=DiagnosisDecision.REINFORCED)
+    in_period = Q(diagnoses__held_on__gte=start, diagnoses__held_on__lte=end)
 
-    def count_of(queryset):
-        return Coalesce(
-            Subquery(
-                queryset.values("beneficiary").annotate(n=Count("pk")).values("n"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
+    def one(queryset, field):
+        # A look-up per person (Max: one value anyway), rather than a join: a join (or an
+        # anti-join) on the outcome made PostgreSQL hash the whole table for one platform.
+        return Max(Subquery(queryset.values(field)[:1]))
 
-    def first(queryset, field, how=Min):
-        return Subquery(queryset.values("beneficiary").annotate(v=how(field)).values("v"))
-
+    diagnoses = Diagnosis.objects.filter(beneficiary=OuterRef("pk"), held_on__lte=reference)
+    follow_ups = FollowUp.objects.filter(beneficiary=OuterRef("pk"), held_on__lte=reference)
     outcome = Outcome.objects.filter(beneficiary=OuterRef("pk"))
-    # Subqueries on the outcome's unique index rather than a join: a join (or an anti-join)
-    # made PostgreSQL hash the whole outcome table for one platform.
     people = (
         _scoped(Beneficiary.objects.all(), "", platform_ids, adviser_id, beneficiary_ids)
         .filter(created_at__lt=until)
         .order_by()
+        .values("pk")
         .annotate(
-            outcome_code=Subquery(outcome.values("code")[:1]),
-            exited_on=Subquery(outcome.values("exited_on")[:1]),
-            support_start=first(diagnoses.filter(decision=DiagnosisDecision.REINFORCED), "held_on"),
-            last_decision=Subquery(
-                diagnoses.filter(held_on__lte=reference)
-                .order_by("-held_on", "-pk")
-                .values("decision")[:1]
-            ),
-            last_seen=first(
-                FollowUp.objects.filter(
-                    beneficiary=OuterRef("pk"), held_on__lte=reference
-                ).order_by(),
-                "held_on",
-                Max,
-            ),
-            light=count_of(in_period.filter(decision=DiagnosisDecision.LIGHT_ADVICE)),
-            reinforced=count_of(in_period.filter(decision=DiagnosisDecision.REINFORCED)),
+            created_on=TruncDate("created_at"),
+            support_start=Min("diagnoses__held_on", filter=reinforced),
+            last_decision=one(diagnoses.order_by("-held_on", "-pk"), "decision"),
+            last_seen=one(follow_ups.order_by("-held_on"), "held_on"),
+            light=Count("diagnoses", filter=in_period
+                        & Q(diagnoses__decision=DiagnosisDecision.LIGHT_ADVICE)),
+            reinforced=Count("diagnoses", filter=in_period & reinforced),
+            outcome_code=one(outcome, "code"),
+            exited_on=one(outcome, "exited_on"),
         )
-        .filter(Q(exited_on__isnull=True) | Q(exited_on__gte=start))
         .values_list(
-            "pk",
-            "first_name",
-            "last_name",
-            "adviser_id",
-            "created_at",
-            "support_start",
-            "last_decision",
-            "last_seen",
-            "light",
-            "reinforced",
-            "outcome_code",
-            "exited_on",
-        )  # fmt: skip
-    )
+            "pk", "first_name", "last_name", "adviser_id", "created_on", "support_start",
+            "last_decision", "last_seen", "light", "reinforced", "outcome_code", "exited_on",
+        )
+    )  # fmt: skip
+    # Those who left before the period are dropped here rather than in SQL (which would
+    # repeat the outcome's look-up).
     return [
-        PersonRow(pk, first_name, last_name, adviser, timezone.localtime(created).date(), *rest)
-        for pk, first_name, last_name, adviser, created, *rest in people.iterator(chunk_size=5000)
+        PersonRow(*row)
+        for row in people.iterator(chunk_size=5000)
+        if row[-1] is None or row[-1] >= start
     ]
 
 

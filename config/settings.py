@@ -244,6 +244,10 @@ REPORTING_TARGETS = {
 # younger than this (a platform's past year; the network's years are used whatever their age,
 # the page saying how old they are).
 REPORTING_SNAPSHOT_MAX_AGE_HOURS = env.int("REPORTING_SNAPSHOT_MAX_AGE_HOURS", default=36)
+# A platform's figures of this year (a period not yet over): "arrêtés" by a task every so
+# many minutes, used while younger than that (else computed live); « Recalculer maintenant »
+# refreshes them at once.
+REPORTING_SNAPSHOT_LIVE_MINUTES = env.int("REPORTING_SNAPSHOT_LIVE_MINUTES", default=30)
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=730)
 # Street addresses → coordinates through the national address API (off when empty); without
 # it, the centre of the commune is used.
@@ -586,4 +590,9 @@ CELERY_BEAT_SCHEDULE |= {
 CELERY_BEAT_SCHEDULE["reporting-snapshots"] = {
     "task": "reporting.tasks.report_snapshots_refresh",
     "schedule": 24 * 3600.0,
+}
+# ... and each platform's figures of this year, every REPORTING_SNAPSHOT_LIVE_MINUTES.
+CELERY_BEAT_SCHEDULE["reporting-snapshots-current"] = {
+    "task": "reporting.tasks.report_snapshots_refresh_current",
+    "schedule": REPORTING_SNAPSHOT_LIVE_MINUTES * 60.0,
 }

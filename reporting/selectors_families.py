@@ -170,10 +170,14 @@ def people(report: Report) -> FamilyReport:
 # --- Follow-up cadence and support contracts ------------------------------------------------
 
 
-def contract_dates(support_start: date, until: date) -> list[date]:
+def contract_dates(support_start: date, until: date, since: date | None = None) -> list[date]:
     """Start of every support contract (6 months by default, renewable) from the start of
-    reinforced support until `until`."""
+    reinforced support until `until` — only those from `since` on, if given (the first
+    contract always counts as the first, whichever are listed)."""
     months, dates, k = settings.SUPPORT_CONTRACT_MONTHS, [], 0
+    if since is not None:  # skip the contracts that began at least a term before `since`
+        gone = (since.year - support_start.year) * 12 + since.month - support_start.month
+        k = max(gone // months - 1, 0)
     while (day := add_months(support_start, k * months)) <= until:
         dates.append(day)
         k += 1
@@ -194,9 +198,11 @@ def follow_up(report: Report) -> FamilyReport:
         in_support_until = min(exit_day, scope.end) if exit_day else scope.end
         if p.support_start <= scope.end and in_support_until >= scope.start:
             running += 1  # a contract in force at some time of the period
-        contracts = contract_dates(p.support_start, max(in_support_until, month_end))
+        contracts = contract_dates(p.support_start, max(in_support_until, month_end),
+                                   since=min(scope.start, month_start))  # fmt: skip
         started += sum(1 for d in contracts if scope.start <= d <= min(scope.end, in_support_until))
-        due += sum(1 for d in contracts[1:] if month_start <= d <= month_end
+        due += sum(1 for d in contracts if p.support_start < d  # renewals only
+                   and month_start <= d <= month_end
                    and (exit_day is None or exit_day > d))  # fmt: skip
         if not (_active_at(p, ref) and p.support_start <= ref and p.last_decision == "reinforced"):
             continue

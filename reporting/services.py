@@ -38,8 +38,8 @@ def report_snapshot_refresh(*, platform_id: int | None, start: date, end: date) 
 
 def report_snapshots_refresh(*, today: date | None = None) -> int:
     """The nightly refresh: the network's figures of this year and of last year, and each
-    platform's of last year (its current year is computed live, it is cheap). Returns the
-    number of snapshots written."""
+    platform's of last year (its current year: `report_snapshots_refresh_current`). Returns
+    the number of snapshots written."""
     today = today or timezone.localdate()
     current, last = this_year(today), this_year(date(today.year - 1, 1, 1))
     written = 0
@@ -48,5 +48,16 @@ def report_snapshots_refresh(*, today: date | None = None) -> int:
         written += 1
     for platform_id in platform_ids():
         report_snapshot_refresh(platform_id=platform_id, start=last[0], end=last[1])
+        written += 1
+    return written
+
+
+def report_snapshots_refresh_current(*, today: date | None = None) -> int:
+    """Every `REPORTING_SNAPSHOT_LIVE_MINUTES`: each platform's figures of this year, which
+    its dashboard shows while they are younger than that. Returns the number written."""
+    start, end = this_year(today or timezone.localdate())
+    written = 0
+    for platform_id in platform_ids():
+        report_snapshot_refresh(platform_id=platform_id, start=start, end=end)
         written += 1
     return written

@@ -11,6 +11,8 @@ When one is used:
 - an adviser's own file: never (live, it is small);
 - a platform: for a period that had ended when the snapshot was computed, while the
   snapshot is younger than `REPORTING_SNAPSHOT_MAX_AGE_HOURS` (a late task: live again);
+  for a period not yet over (this year, refreshed every `REPORTING_SNAPSHOT_LIVE_MINUTES`
+  by a task, or at once by « Recalculer maintenant »), while it is younger than that;
 - the whole network: whenever one exists for the period, however old (computing it live
   takes minutes at national scale); past the age above it says it is stale.
 """
@@ -110,6 +112,10 @@ def max_age() -> timedelta:
     return timedelta(hours=settings.REPORTING_SNAPSHOT_MAX_AGE_HOURS)
 
 
+def live_max_age() -> timedelta:
+    return timedelta(minutes=settings.REPORTING_SNAPSHOT_LIVE_MINUTES)
+
+
 def snapshot_key(scope: Scope) -> dict | None:
     """The snapshot that would stand for this scope, as lookups; None: never one (an
     adviser's file, several platforms)."""
@@ -117,8 +123,11 @@ def snapshot_key(scope: Scope) -> dict | None:
         return None
     if scope.platform_ids is None:
         return {"platform__isnull": True, "start": scope.start, "end": scope.end}
-    if len(scope.platform_ids) != 1 or scope.end >= timezone.localdate():
-        return None  # a period not yet over: live (and no query to look)
+    if len(scope.platform_ids) != 1:
+        return None
+    if scope.end >= timezone.localdate():  # a period not yet over: only a recent snapshot
+        return {"platform_id": scope.platform_ids[0], "start": scope.start, "end": scope.end,
+                "computed_at__gte": timezone.now() - live_max_age()}  # fmt: skip
     return {
         "platform_id": scope.platform_ids[0], "start": scope.start, "end": scope.end,
         # computed after the period had ended, and not long ago

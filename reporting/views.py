@@ -4,19 +4,22 @@ the URL (`?from=&to=`, this calendar year by default), as is the platform (`?pla
 for people of several."""
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from accounts.need_to_know import PLATFORM_STAFF, DataKind, need_to_know
+from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, need_to_know
 from core.csp import csp_update
-from reporting import charts, exports
+from core.errors import PermissionDeniedError
+from reporting import charts, exports, services
 from reporting.display import text
 from reporting.enums import Family
 from reporting.forms import PeriodForm
 from reporting.permissions import platforms_of, viewer_for
 from reporting.selectors import Scope
-from reporting.snapshots import report_for
+from reporting.snapshots import report_for, snapshot_key
 
 T = "reporting/"
 
@@ -67,8 +70,24 @@ def dashboard(request):
         "title": title, "form": form, "viewer": viewer, "scope": scope, "query": query,
         "families": families, "platforms": platforms,
         "computed_at": getattr(report, "computed_at", None),
+        "refreshable": snapshot_key(scope) is not None,
         "period": exports.period_text(scope.start, scope.end),
     }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
+
+
+@need_to_know(DataKind.INDICATORS, mode=Mode.READ, audience=PLATFORM_STAFF)
+@require_POST
+def refresh(request):
+    """« Recalculer maintenant »: the platform's figures of the period (in the URL, as on the
+    dashboard) computed at once and stored, then the dashboard. Reading the figures is
+    enough: nothing but their snapshot is written."""
+    _form, viewer, scope, query = _context(request)
+    if snapshot_key(scope) is None:  # an adviser's own file: always live
+        raise PermissionDeniedError(_("Ces chiffres sont toujours calculés à l'instant."))
+    services.report_snapshot_refresh(
+        platform_id=viewer.platform_id, start=scope.start, end=scope.end
+    )
+    return redirect(reverse("reporting_dashboard") + "?" + query)
 
 
 @need_to_know(DataKind.INDICATORS, audience=PLATFORM_STAFF)

@@ -16,7 +16,7 @@ from reporting.models import ReportSnapshot
 from reporting.selectors import Report, Scope
 from reporting.services import report_snapshot_refresh
 from reporting.snapshots import StoredReport, report_for
-from reporting.tasks import report_snapshots_refresh
+from reporting.tasks import report_snapshots_refresh, report_snapshots_refresh_current
 from tests.reporting.test_pages import PERIOD, _more, get
 from tests.reporting.world import END, START, TODAY, at
 
@@ -95,12 +95,21 @@ def test_the_networks_snapshot_is_used_however_old_and_says_it_is_stale(world):
         assert isinstance(stored, StoredReport) and stored.stale
 
 
-def test_a_period_not_over_is_live_for_a_platform_and_arrested_for_the_network(world):
+def test_a_period_not_over_is_arrested_for_a_platform_only_while_recent(world, settings):
     this_year = (date(2026, 1, 1), date(2026, 12, 31))
+    platform = Scope((world.platform.pk,), *this_year)
+    assert isinstance(report_for(platform), Report)  # no snapshot yet: live
     for platform_id in (world.platform.pk, None):
         report_snapshot_refresh(platform_id=platform_id, start=this_year[0], end=this_year[1])
-    assert isinstance(report_for(Scope((world.platform.pk,), *this_year)), Report)
+    stored = report_for(platform)
+    assert isinstance(stored, StoredReport) and stored.computed_at == timezone.now()
     assert isinstance(report_for(Scope(None, *this_year)), StoredReport)
+    minutes = settings.REPORTING_SNAPSHOT_LIVE_MINUTES
+    with time_machine.travel(timezone.now() + timedelta(minutes=minutes - 1)):
+        assert isinstance(report_for(platform), StoredReport)
+    with time_machine.travel(timezone.now() + timedelta(minutes=minutes + 1)):
+        assert isinstance(report_for(platform), Report)  # the task is late: live again
+        assert isinstance(report_for(Scope(None, *this_year)), StoredReport)
 
 
 def test_an_advisers_own_file_is_always_live(client, world):
@@ -169,3 +178,51 @@ def test_the_beat_schedule_runs_the_refresh():
 
     entry = settings.CELERY_BEAT_SCHEDULE["reporting-snapshots"]
     assert entry["task"] == report_snapshots_refresh.name
+
+    current = settings.CELERY_BEAT_SCHEDULE["reporting-snapshots-current"]
+    assert current["task"] == report_snapshots_refresh_current.name
+    assert current["schedule"] == settings.REPORTING_SNAPSHOT_LIVE_MINUTES * 60
+
+
+THIS_YEAR = "?from=2026-01-01&to=2026-12-31"
+
+
+def test_the_frequent_task_writes_every_platforms_this_year(world):
+    assert report_snapshots_refresh_current.delay().get() == 2
+    rows = ReportSnapshot.objects.all()
+    assert {(r.platform_id, r.start, r.end) for r in rows} == {
+        (world.platform.pk, date(2026, 1, 1), date(2026, 12, 31)),
+        (world.other.pk, date(2026, 1, 1), date(2026, 12, 31)),
+    }  # fmt: skip
+    stored = report_for(Scope((world.platform.pk,), date(2026, 1, 1), date(2026, 12, 31)))
+    live = Report(Scope((world.platform.pk,), date(2026, 1, 1), date(2026, 12, 31)))
+    for family in Family:
+        assert _public(stored.family(family)) == _public(live.family(family))
+
+
+def test_this_years_dashboard_says_when_its_figures_stand_and_recomputes_them(client, world):
+    admin = world.users[Role.ADMIN]
+    html = get(client, admin, "reporting_dashboard", THIS_YEAR).content.decode()
+    assert "Chiffres calculés à l'instant" in html and 'id="refresh"' in html
+    report_snapshots_refresh_current()
+    html = get(client, admin, "reporting_dashboard", THIS_YEAR).content.decode()
+    assert "computed-at" in html and "Chiffres arrêtés au samedi 10 janvier 2026, 12 h 00" in html
+    assert "Recalculer maintenant" in html
+    later = timezone.now() + timedelta(minutes=5)
+    with time_machine.travel(later, tick=False):
+        response = client.post(reverse("reporting_refresh") + THIS_YEAR)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("reporting_dashboard") + "?from=2026-01-01")
+        snapshot = ReportSnapshot.objects.get(platform=world.platform, start=date(2026, 1, 1))
+        assert snapshot.computed_at == later
+        assert "12 h 05" in client.get(response["Location"]).content.decode()
+
+
+def test_only_a_platforms_figures_are_recomputed_and_only_by_post(client, world):
+    client.force_login(world.users[Role.ADMIN])
+    assert client.get(reverse("reporting_refresh") + THIS_YEAR).status_code == 405
+    adviser = world.advisers[0]  # their own file: always live, nothing to recompute
+    html = get(client, adviser, "reporting_dashboard", THIS_YEAR).content.decode()
+    assert 'id="refresh"' not in html
+    assert client.post(reverse("reporting_refresh") + THIS_YEAR).status_code == 403
+    assert not ReportSnapshot.objects.exists()
