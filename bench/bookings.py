@@ -123,15 +123,34 @@ def build(*, clients: int, slots: int, racers: int) -> World:
 # --- The server -------------------------------------------------------------------------
 
 
+ACCESS_FORMAT = "%(U)s %(s)s %(D)s"  # path, status, gunicorn's time for it in microseconds
+
+
+def server_times(access_log: str, start: int, end: int, path: str) -> list[float]:
+    """Seconds gunicorn took for each answer to `path` written between two offsets of its
+    access log."""
+    with open(access_log, "rb") as lines:
+        lines.seek(start)
+        chunk = lines.read(end - start).decode()
+    times = []
+    for line in chunk.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == path:
+            times.append(int(parts[2]) / 1_000_000)
+    return times
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
 
 
-def start_server(port: int, log, redis_url: str = "") -> subprocess.Popen:
+def start_server(port: int, log, redis_url: str = "", access_log: str = "") -> subprocess.Popen:
     """Without `redis_url`, Celery is eager and every notification is sent inside the
-    request; with it, as in production, notifications are only queued (no worker needed)."""
+    request; with it, as in production, notifications are only queued (no worker needed).
+    `access_log`: a file where gunicorn writes each request's path, status and its own time
+    (microseconds, from reading the request to writing the answer)."""
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "SOLIMOB_TESTING"}}
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -143,7 +162,9 @@ def start_server(port: int, log, redis_url: str = "") -> subprocess.Popen:
     )  # fmt: skip
     return subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", str(WORKERS),
-         "-b", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5"],
+         "-b", f"{HOST}:{port}", "--timeout", "60", "--graceful-timeout", "5",
+         *(["--access-logfile", access_log, "--access-logformat", ACCESS_FORMAT]
+           if access_log else [])],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
 

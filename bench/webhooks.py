@@ -53,6 +53,8 @@ from datetime import timedelta
 from bench import bookings as server_bench
 from bench.common import ROOT, setup_django
 
+WEBHOOK_PATH = "/payments/stripe/webhook/"
+
 DATABASE_URL = os.environ.get(
     "BENCH_WEBHOOKS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/solimob_pay_bench"
 )
@@ -261,7 +263,7 @@ def post(connection: http.client.HTTPConnection, event: dict) -> int:
     headers = {"Content-Type": "application/json",
                "Stripe-Signature": sign(body, int(time.time()))}  # fmt: skip
     try:
-        connection.request("POST", "/payments/stripe/webhook/", body=body, headers=headers)
+        connection.request("POST", WEBHOOK_PATH, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -483,7 +485,9 @@ def main() -> None:
 
         server_bench.DATABASE_URL = DATABASE_URL
         port = server_bench.free_port()
-        server = server_bench.start_server(port, log, redis_url=REDIS_URL)
+        access_log = tempfile.NamedTemporaryFile(prefix="bench-webhooks-access-", suffix=".log",
+                                                 delete=False).name  # fmt: skip
+        server = server_bench.start_server(port, log, redis_url=REDIS_URL, access_log=access_log)
         server_bench.wait_ready(port, server)
         env = {k: v for k, v in os.environ.items() if k != "SOLIMOB_TESTING"}
         env.update(DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, DEBUG="0",
@@ -521,7 +525,11 @@ def main() -> None:
         cpu = Cpu(server, worker)
         paced, burst = deliveries[: args.paced], deliveries[args.paced :]
         before = cpu.sample(), StripeEvent.objects.count(), waiting()
+        logged = os.path.getsize(access_log)
         latencies, statuses, wall, late = deliver_paced(port, paced, offered)
+        time.sleep(0.5)  # gunicorn writes its access log after each answer
+        served = server_bench.server_times(access_log, logged, os.path.getsize(access_log),
+                                           WEBHOOK_PATH)  # fmt: skip
         print(f"(a) latency: {len(paced)} deliveries at {offered:.0f}/s offered (Poisson; "
               f"{len(paced) / wall:.0f}/s done, {late} sent late), the worker processing "
               f"them meanwhile: answers {dict(statuses)}; "
@@ -530,6 +538,11 @@ def main() -> None:
               f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms "
               f"(target p95 ≤ {TARGET_P95_MS} ms); events still waiting at the end: {waiting()}",
               flush=True)  # fmt: skip
+        if served:
+            print(f"  gunicorn's own time for the {len(served)} webhook answers (from reading "
+                  f"the request to writing the answer, without the wait for a free worker): "
+                  f"p50 {statistics.median(served) * 1000:.1f} ms, "
+                  f"p95 {percentile(served, 0.95) * 1000:.1f} ms", flush=True)  # fmt: skip
         stored, left = StripeEvent.objects.count(), waiting()
         print(Cpu.line(before[0], cpu.sample(), len(paced), stored - before[1] - left + before[2]))
 
