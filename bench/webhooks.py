@@ -257,13 +257,10 @@ def payload(event: dict) -> bytes:
 # --- Load ---------------------------------------------------------------------------------------
 
 
-def post(connection: http.client.HTTPConnection, event: dict) -> int:
-    """Deliver one event, signed now, as Stripe does; its HTTP status (0: no answer)."""
-    body = payload(event)
-    headers = {"Content-Type": "application/json",
-               "Stripe-Signature": sign(body, int(time.time()))}  # fmt: skip
+def _status(connection: http.client.HTTPConnection, method: str, path: str, **request) -> int:
+    """One request on the connection; its HTTP status (0: no answer, the connection closed)."""
     try:
-        connection.request("POST", WEBHOOK_PATH, body=body, headers=headers)
+        connection.request(method, path, **request)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -272,16 +269,18 @@ def post(connection: http.client.HTTPConnection, event: dict) -> int:
         return 0
 
 
+def post(connection: http.client.HTTPConnection, event: dict) -> int:
+    """Deliver one event, signed now, as Stripe does; its HTTP status (0: no answer)."""
+    body = payload(event)
+    headers = {"Content-Type": "application/json",
+               "Stripe-Signature": sign(body, int(time.time()))}  # fmt: skip
+    return _status(connection, "POST", WEBHOOK_PATH, body=body, headers=headers)
+
+
 def get_me(token: str):
     def send(connection: http.client.HTTPConnection, _item) -> int:
-        try:
-            connection.request("GET", "/api/v1/me/", headers={"Authorization": f"Token {token}"})
-            response = connection.getresponse()
-            response.read()
-            return response.status
-        except (OSError, http.client.HTTPException):
-            connection.close()
-            return 0
+        return _status(connection, "GET", "/api/v1/me/",
+                       headers={"Authorization": f"Token {token}"})  # fmt: skip
 
     return send
 
