@@ -93,3 +93,30 @@ def lock_timeout(value: str):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
+
+
+def collective_session(world: World, *, seats: int, days: int):
+    """A collective session of the agenda `days` days ahead with `seats` seats, at a town
+    hall of the world's platform."""
+    from agenda.enums import KindCategory
+    from agenda.models import Place
+    from agenda.services import kinds_ensure, session_create
+    from core.models import Commune
+
+    town, _created = Commune.objects.get_or_create(
+        insee_code="03310", defaults={"name": "Vichy", "search_name": "vichy",
+                                      "department": "03", "latitude": "46.1278",
+                                      "longitude": "3.4258"},
+    )  # fmt: skip
+    kinds = {k.category: k for k in kinds_ensure(platform_id=world.platform.pk)}
+    place, _created = Place.objects.get_or_create(
+        platform=world.platform, name="Mairie de Vichy",
+        defaults={"kind": "town_hall", "commune": town, "latitude": town.latitude,
+                  "longitude": town.longitude},
+    )  # fmt: skip
+    return session_create(
+        actor=world.adviser, platform_id=world.platform.pk,
+        kind_id=kinds[KindCategory.COLLECTIVE].pk, place_id=place.pk,
+        adviser_id=world.adviser.pk, starts_at=timezone.now() + timedelta(days=days),
+        theme="Le budget d'une voiture", seats=seats,
+    )  # fmt: skip

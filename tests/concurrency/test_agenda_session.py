@@ -3,44 +3,19 @@ PostgreSQL: exactly 5 appointments, the seats counted right. The agenda takes it
 through bookings' capacity guard (`bookings.capacity.take`); the control switches the guard
 off and must show the oversell."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from agenda.enums import HOLDING, KindCategory
-from agenda.models import AgendaSlot, Appointment, Place
-from agenda.services import kinds_ensure, session_create
+from agenda.enums import HOLDING
+from agenda.models import Appointment
 from agenda.services_appointments import appointment_book
 from bookings.capacity import SlotFull
-from core.models import Commune
-from tests.concurrency.helpers import fresh_user
+from tests.concurrency.helpers import collective_session, fresh_user
 from tests.concurrency.race import errors_other_than, race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 WORKERS = 50
 CONTROL_TRIES = 5
-
-
-def _session(world, *, seats: int, days: int) -> AgendaSlot:
-    town, _created = Commune.objects.get_or_create(
-        insee_code="03310", defaults={"name": "Vichy", "search_name": "vichy",
-                                      "department": "03", "latitude": "46.1278",
-                                      "longitude": "3.4258"},
-    )  # fmt: skip
-    kinds = {k.category: k for k in kinds_ensure(platform_id=world.platform.pk)}
-    place, _created = Place.objects.get_or_create(
-        platform=world.platform, name="Mairie de Vichy",
-        defaults={"kind": "town_hall", "commune": town, "latitude": town.latitude,
-                  "longitude": town.longitude},
-    )  # fmt: skip
-    return session_create(
-        actor=world.adviser, platform_id=world.platform.pk,
-        kind_id=kinds[KindCategory.COLLECTIVE].pk, place_id=place.pk,
-        adviser_id=world.adviser.pk, starts_at=timezone.now() + timedelta(days=days),
-        theme="Le budget d'une voiture", seats=seats,
-    )  # fmt: skip
 
 
 def _book(world, session):
@@ -57,7 +32,7 @@ def _held(session) -> int:
 
 
 def test_a_session_of_five_raced_by_fifty_takes_exactly_five(world):
-    session = _session(world, seats=5, days=3)
+    session = collective_session(world, seats=5, days=3)
 
     outcomes = race(WORKERS, _book(world, session),
                     prepare=lambda worker: fresh_user(world.adviser.pk))  # fmt: skip
@@ -72,7 +47,7 @@ def test_a_session_of_five_raced_by_fifty_takes_exactly_five(world):
 def test_control_without_the_guard_the_same_race_oversells(world, settings):
     settings.BOOKING_UNSAFE_RESERVATION = True
     for attempt in range(CONTROL_TRIES):
-        session = _session(world, seats=1, days=10 + attempt)
+        session = collective_session(world, seats=1, days=10 + attempt)
         outcomes = race(WORKERS, _book(world, session),
                         prepare=lambda worker: fresh_user(world.adviser.pk))  # fmt: skip
         booked = sum(o.ok for o in outcomes)

@@ -10,18 +10,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agenda.enums import HOLDING, KindCategory
-from agenda.models import AgendaSlot, Appointment, Place
-from agenda.services import kinds_ensure, session_create
+from agenda.enums import HOLDING
+from agenda.models import AgendaSlot, Appointment
 from agenda.services_appointments import appointment_book, appointment_cancel
 from bookings.capacity import SlotFull
 from bookings.enums_waitlist import OfferStatus
 from bookings.models_waitlist import WaitingListEntry, WaitingListOffer
 from bookings.services_waitlist import waitlist_offer_accept
 from core.errors import InvalidTransition
-from core.models import Commune
 from tests.beneficiaries.factories import BeneficiaryFactory
-from tests.concurrency.helpers import fresh_user
+from tests.concurrency.helpers import collective_session, fresh_user
 from tests.concurrency.race import race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -33,23 +31,7 @@ CONTROL_TRIES = 5
 def _session(world, *, days: int) -> AgendaSlot:
     """A session of 3 seats, full, two people in line; then the 3 participants cancel: two
     offers hold two seats, the third seat is free (nobody else waits)."""
-    town, _created = Commune.objects.get_or_create(
-        insee_code="03310", defaults={"name": "Vichy", "search_name": "vichy",
-                                      "department": "03", "latitude": "46.1278",
-                                      "longitude": "3.4258"},
-    )  # fmt: skip
-    kinds = {k.category: k for k in kinds_ensure(platform_id=world.platform.pk)}
-    place, _created = Place.objects.get_or_create(
-        platform=world.platform, name="Mairie de Vichy",
-        defaults={"kind": "town_hall", "commune": town, "latitude": town.latitude,
-                  "longitude": town.longitude},
-    )  # fmt: skip
-    session = session_create(
-        actor=world.adviser, platform_id=world.platform.pk,
-        kind_id=kinds[KindCategory.COLLECTIVE].pk, place_id=place.pk,
-        adviser_id=world.adviser.pk, starts_at=timezone.now() + timedelta(days=days),
-        theme="Le budget d'une voiture", seats=3,
-    )  # fmt: skip
+    session = collective_session(world, seats=3, days=days)
     participants = [
         appointment_book(actor=world.adviser, slot_id=session.pk,
                          beneficiary_id=BeneficiaryFactory(platform=world.platform).pk)
