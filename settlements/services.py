@@ -15,7 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from core.audit import audit_log, audit_log_many
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError, NotFoundError
 from core.formatting import euros
+from core.inserts import insert_from
 from core.notifications import notify
 from core.transitions import ensure_transition, record_transition
 from financing.services import awards_pay
@@ -117,22 +118,6 @@ def nothing_to_settle(partner, period_end: date) -> str:
     return _(
         "Rien à régler à %(name)s jusqu'au %(end)s : aucune réservation réalisée hors relevé."
     ) % {"name": partner.name, "end": period_end.strftime("%d/%m/%Y")}
-
-
-def insert_from(model, rows, fields: dict[str, str]) -> int:
-    """`INSERT INTO <model's table> (<fields>) SELECT … FROM (<rows' query>)`: rows the
-    database computes and writes without bringing them to Python (the ORM has no INSERT …
-    SELECT). `fields`: model field → name of its value among `rows`' annotations."""
-    meta, quote = model._meta, connection.ops.quote_name
-    sql, params = rows.values(*fields.values()).query.sql_with_params()
-    columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-    values = ", ".join(f"source.{quote(alias)}" for alias in fields.values())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {values} FROM ({sql}) source",
-            params,
-        )
-        return cursor.rowcount
 
 
 def _insert_many(actor, platform_id, partners, period_start, period_end):
