@@ -20,13 +20,9 @@ from agenda.generation import agenda_tz
 from agenda.models import AgendaSlot, Appointment
 from agenda.services_appointments import appointment_book
 from bookings.capacity import give_back, take
-from bookings.waitlist_targets import Described, WaitlistTarget, register
+from bookings.waitlist_targets import Described, WaitlistTarget, answer_time, register
 from core.enums import ErrorCode
 from core.errors import ApplicationError, ConflictError
-
-
-def _answer_time() -> timedelta:
-    return timedelta(minutes=settings.WAITLIST_MIN_ANSWER_MINUTES)
 
 
 def _in_session(session_id: int, beneficiary_id: int) -> bool:
@@ -75,13 +71,13 @@ class SessionTarget(WaitlistTarget):
         return now.astimezone(tz).date(), target.starts_at.astimezone(tz).date()
 
     def available(self, entry, *, now) -> bool:
-        return entry.session.starts_at > now + _answer_time()
+        return entry.session.starts_at > now + answer_time()
 
     def hold(self, entry, *, now) -> dict | None:
         session = entry.session
         if entry.offers.exists():
             return None  # offered once: a session has one date
-        if session.starts_at <= now + _answer_time():
+        if session.starts_at <= now + answer_time():
             return None
         if _in_session(session.pk, entry.beneficiary_id):
             return None  # booked directly meanwhile

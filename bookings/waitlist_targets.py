@@ -83,6 +83,12 @@ class WaitlistTarget:
         raise NotImplementedError
 
 
+def answer_time() -> timedelta:
+    """The least time a person is given to answer an offer: a place starting sooner is not
+    offered."""
+    return timedelta(minutes=settings.WAITLIST_MIN_ANSWER_MINUTES)
+
+
 TARGETS: dict[str, WaitlistTarget] = {}
 
 
@@ -156,10 +162,9 @@ class ServiceTarget(WaitlistTarget):
         notice plus time to answer, before the service's furthest booking day."""
         service = entry.service
         tz = ZoneInfo(service.partner.timezone)
-        answer = timedelta(minutes=settings.WAITLIST_MIN_ANSWER_MINUTES)
         start = max(
             datetime.combine(entry.wanted_from, time.min, tzinfo=tz),
-            now + timedelta(hours=service.min_notice_hours) + answer,
+            now + timedelta(hours=service.min_notice_hours) + answer_time(),
         )
         end = min(
             datetime.combine(entry.wanted_until + timedelta(days=1), time.min, tzinfo=tz),
