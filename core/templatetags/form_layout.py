@@ -58,11 +58,13 @@ def filter_bar(context, form=None, *, label, submit, action="") -> dict:
 
 
 @register.inclusion_tag("core/_post_button.html", takes_context=True)
-def post_button(context, action, label, *, css="", form_css="", detail="") -> dict:
+def post_button(context, action, label, *, css="", form_css="", detail="", back="") -> dict:
     """A form that is only a button: posts to `action`; `label` is the button's text, `detail`
     completes its name for screen readers (« Supprimer » : « lundi, 9 h – 12 h »); `css` is
-    the button's class, `form_css` the form's."""
+    the button's class, `form_css` the form's; `back` is posted as `retour` (the page the
+    action returns to, when it may be reached from several)."""
     return {
+        "back": back,
         "csrf_token": context.get("csrf_token"),
         "action": action,
         "label": label,

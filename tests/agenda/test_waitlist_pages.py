@@ -54,6 +54,9 @@ def test_the_adviser_puts_a_person_in_line_from_the_full_session_s_page(
     assert (entry.session, entry.beneficiary, entry.note) == (full_session, person, "l'après-midi")
     page = client.get(url).content.decode()
     assert f"attente-{entry.pk}" in page and "Nadia" in page
+    # its button brings the adviser back to the session's page
+    remove = page.split(f'action="{reverse("waitlist_remove", args=[entry.pk])}"', 1)[1]
+    assert remove.split("</form>", 1)[0].count('name="retour" value="cible"') == 1
     again = client.post(
         reverse("agenda_session_waitlist", args=[full_session.pk]), {"beneficiary": person.pk}
     )
