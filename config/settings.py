@@ -391,6 +391,9 @@ REFUND_MAX_ATTEMPTS = env.int("REFUND_MAX_ATTEMPTS", default=5)
 STRIPE_EVENT_BATCH = env.int("STRIPE_EVENT_BATCH", default=100)
 STRIPE_EVENT_READERS = env.int("STRIPE_EVENT_READERS", default=8)
 STRIPE_EVENT_PROCESSORS = env.int("STRIPE_EVENT_PROCESSORS", default=2)
+# A run waits this long after a batch smaller than STRIPE_EVENT_BATCH, so that a steady flow
+# of events is processed in batches rather than one by one (payments/tasks.py).
+STRIPE_EVENT_GATHER_SECONDS = env.float("STRIPE_EVENT_GATHER_SECONDS", default=0.2)
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

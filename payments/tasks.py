@@ -2,6 +2,7 @@
 Stripe cannot be reached (except in eager mode, where the sweep catches up)."""
 
 import random
+import time
 
 from celery import shared_task
 from django.conf import settings
@@ -31,10 +32,14 @@ def process_stripe_event(self, event_id: int) -> str:
 # --- Waking the processing of new events ----------------------------------------------------
 # The webhook does not queue a task per event: it sets one of STRIPE_EVENT_PROCESSORS flags in
 # the cache (one Redis `SET NX`), and queues `process_stripe_events` only when the flag was not
-# set. The task clears its flag *before* each claim of a batch, and stops when a claim finds
-# nothing: an event stored while the flag was set is committed before the flag is cleared, so
-# the next claim sees it. A flag lives WAKE_SECONDS at most (a task lost with its message: the
-# next event wakes another; the sweep catches up in any case).
+# set. The run keeps its flag while it finds events, so that a steady flow of deliveries queues
+# nothing more; when a claim finds nothing it clears the flag and claims once more (an event
+# committed before the clear, whose wake met the flag, is seen by that claim) and stops only
+# when that one finds nothing too. A run that found more after its clear takes its flag back,
+# or leaves the slot to the run a new event queued meanwhile. Between small batches it waits
+# STRIPE_EVENT_GATHER_SECONDS, flag held: the events of that moment make one batch, not one
+# each. A flag lives WAKE_SECONDS at most (a task lost with its message: the next event wakes
+# another; the sweep catches up in any case).
 
 WAKE_KEY = "payments:stripe-events:wake:{}"
 WAKE_SECONDS = 60
@@ -53,17 +58,27 @@ def processing_wake(slot: int | None = None) -> None:
 def process_stripe_events(slot: int = 0) -> int:
     """Process the new events in batches until none is left; returns how many were done.
     Events whose object could not be read are retried one by one, with back-off."""
-    done = 0
+    key = WAKE_KEY.format(slot)
+    done, released = 0, False
     for _batch in range(DRAIN_BATCHES):
-        cache.delete(WAKE_KEY.format(slot))
         outcome = webhooks.events_process()
         if not outcome:
-            return done
+            if released:
+                return done
+            cache.delete(key)  # from now on a new event queues a new run
+            released = True
+            continue  # one more claim: the events whose wake met the flag
         done += len(outcome)
         if not _eager():  # eager (tests, the demo without Redis): the sweep retries them
             for event_id, status in outcome.items():
                 if status == StripeEventStatus.RECEIVED:
                     process_stripe_event.apply_async((event_id,), countdown=RETRY_SECONDS)
+        if released and not cache.add(key, 1, timeout=WAKE_SECONDS):
+            return done  # a new event queued a new run for this slot: it goes on
+        released = False
+        if len(outcome) < settings.STRIPE_EVENT_BATCH and not _eager():
+            time.sleep(settings.STRIPE_EVENT_GATHER_SECONDS)
+    cache.delete(key)
     processing_wake(slot)
     return done
 

@@ -1,10 +1,11 @@
 """Stripe's webhook: verify, store, then process once.
 
 `event_receive` checks the `Stripe-Signature` (anything wrong: `BadSignature`, the view
-answers 400 with no detail and stores nothing), then inserts the `StripeEvent` with its audit
-row — the unique event id makes a replay a no-op — and, after commit, wakes the processing
+answers 400 with no detail and stores nothing), then inserts the `StripeEvent` — one statement,
+committed on its own; the unique event id makes a replay a no-op — and wakes the processing
 (`tasks.processing_wake`: one Redis command while a batch is already on its way). That is all
-the request does.
+the request does: three round trips (the connection's health check, the insert, Redis). The
+event's audit row is written when it is processed, with the time it came (`_audit_data`).
 
 `events_process` claims a batch of stored events (`SELECT … FOR UPDATE SKIP LOCKED` where
 still `received`), groups them by the Stripe object they are about, re-reads each object once
@@ -21,10 +22,10 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from core.audit import audit_log, audit_log_many
+from core.audit import audit_log_many
 from core.errors import ApplicationError
 from payments import gateway, services, services_sepa
 from payments.enums import HANDLED_EVENTS, StripeEventStatus
@@ -38,26 +39,24 @@ def event_receive(*, payload: bytes, signature: str | None) -> tuple[StripeEvent
     """Store a signed event; returns (event, created). A replay returns (None, False)."""
     data = gateway.webhook_event(payload, signature)
     obj = (data.get("data") or {}).get("object") or {}
+    fields = {"stripe_id": data["id"][:255], "type": data["type"][:100], "payload": data,
+              "object_id": str(obj.get("id") or "")[:255]}  # fmt: skip
     try:
-        with transaction.atomic():
-            event = StripeEvent.objects.create(
-                stripe_id=data["id"][:255],
-                type=data["type"][:100],
-                payload=data,
-                object_id=str(obj.get("id") or "")[:255],
-            )
-            audit_log(actor=None, action="stripe_event.received", target=event,
-                      data={"type": event.type, "stripe_id": event.stripe_id})  # fmt: skip
-
-            def wake():
-                from payments.tasks import processing_wake
-
-                processing_wake()
-
-            transaction.on_commit(wake, robust=True)
+        if connection.in_atomic_block:  # the caller's transaction: a replay must not spoil it
+            with transaction.atomic():
+                event = StripeEvent.objects.create(**fields)
+        else:  # one statement, committed on its own: one round trip to the database
+            event = StripeEvent.objects.create(**fields)
     except IntegrityError:
         return None, False
+    transaction.on_commit(_wake, robust=True)  # at once, or when the caller's transaction commits
     return event, True
+
+
+def _wake() -> None:
+    from payments.tasks import processing_wake
+
+    processing_wake()
 
 
 # --- Processing -------------------------------------------------------------------------------
@@ -229,6 +228,12 @@ def events_process(*, event_ids: list[int] | None = None, limit: int | None = No
         return _mark(events, acted, errors)
 
 
+def _audit_data(event: StripeEvent) -> dict:
+    """An event's one audit row, written when it is processed: what it was and when it came."""
+    return {"type": event.type, "stripe_id": event.stripe_id,
+            "received_at": event.received_at.isoformat()}  # fmt: skip
+
+
 def _mark(events: list[StripeEvent], acted: dict[int, bool], errors: dict[int, str]) -> dict:
     """Write each event's outcome and its audit row (in the batch's transaction)."""
     now = timezone.now()
@@ -241,7 +246,7 @@ def _mark(events: list[StripeEvent], acted: dict[int, bool], errors: dict[int, s
             status=status, processed_at=now, error=""
         )
         audit_log_many(actor=None, action=f"stripe_event.{status}", targets=done,
-                       data_of=lambda e: {"type": e.type})  # fmt: skip
+                       data_of=_audit_data)  # fmt: skip
         outcome |= {e.pk: status for e in done}
     for event in events:
         if event.pk in errors:

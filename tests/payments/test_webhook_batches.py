@@ -125,17 +125,80 @@ def test_batches_take_the_oldest_events_first_and_at_most_the_limit(three, recor
     assert webhooks.events_process(limit=2) == {}
 
 
-def test_the_webhook_queues_one_run_while_one_is_on_its_way(settings, monkeypatch):
+@pytest.fixture
+def one_slot(settings, monkeypatch):
+    """One processing slot; the runs the webhook queues are listed instead of sent."""
     settings.STRIPE_EVENT_PROCESSORS = 1
     queued = []
     monkeypatch.setattr(tasks.process_stripe_events, "delay", lambda slot: queued.append(slot))
+    return queued
+
+
+def claims(monkeypatch, *outcomes, meanwhile=None):
+    """`events_process` answers these outcomes in turn; `meanwhile[n]()` runs during claim n."""
+    calls = []
+
+    def claim():
+        calls.append(len(calls))
+        if meanwhile and len(calls) - 1 in meanwhile:
+            meanwhile[len(calls) - 1]()
+        return outcomes[len(calls) - 1]
+
+    monkeypatch.setattr(webhooks, "events_process", claim)
+    return calls
+
+
+def test_the_webhook_queues_one_run_while_one_is_on_its_way(one_slot, monkeypatch):
     tasks.processing_wake()
     tasks.processing_wake()
-    assert queued == [0]  # the second event rides along with the first run
-    monkeypatch.setattr(webhooks, "events_process", lambda: {})
-    tasks.process_stripe_events(0)  # the run clears the flag before it claims
+    assert one_slot == [0]  # the second event rides along with the first run
+    calls = claims(monkeypatch, {}, {})
+    assert tasks.process_stripe_events(0) == 0
+    assert len(calls) == 2  # nothing: the flag cleared, one more claim, nothing: stop
     tasks.processing_wake()
-    assert queued == [0, 0]
+    assert one_slot == [0, 0]
+
+
+def test_a_run_keeps_its_flag_while_it_finds_events(one_slot, monkeypatch):
+    tasks.processing_wake()
+    calls = claims(monkeypatch, {1: "processed"}, {2: "processed"}, {}, {},
+                   meanwhile={0: tasks.processing_wake, 1: tasks.processing_wake})  # fmt: skip
+    assert tasks.process_stripe_events(0) == 2
+    assert len(calls) == 4
+    assert one_slot == [0]  # the events stored during the run queued nothing more
+    tasks.processing_wake()
+    assert one_slot == [0, 0]  # the run is over: the next event queues one
+
+
+def test_an_event_whose_wake_met_the_flag_is_claimed_after_the_clear(one_slot, monkeypatch):
+    tasks.processing_wake()
+    # Claim 0 finds nothing, yet an event is committed before the flag is cleared: its wake
+    # meets the flag and queues nothing. The claim after the clear finds it.
+    calls = claims(monkeypatch, {}, {7: "processed"}, {}, {},
+                   meanwhile={0: tasks.processing_wake})  # fmt: skip
+    assert tasks.process_stripe_events(0) == 1
+    assert len(calls) == 4 and one_slot == [0]
+    tasks.processing_wake()
+    assert one_slot == [0, 0]  # the run took its flag back, then let it go when done
+
+
+def test_a_run_leaves_the_slot_to_the_run_queued_after_its_clear(one_slot, monkeypatch):
+    tasks.processing_wake()
+    calls = claims(monkeypatch, {}, {7: "processed"}, meanwhile={1: tasks.processing_wake})
+    assert tasks.process_stripe_events(0) == 1
+    assert len(calls) == 2  # it stops: the run that event queued goes on
+    assert one_slot == [0, 0]
+
+
+def test_a_run_waits_for_more_events_after_a_small_batch(one_slot, settings, monkeypatch):
+    settings.STRIPE_EVENT_BATCH = 2
+    settings.STRIPE_EVENT_GATHER_SECONDS = 0.3
+    monkeypatch.setattr(tasks, "_eager", lambda: False)  # as under a worker
+    naps = []
+    monkeypatch.setattr(tasks.time, "sleep", naps.append)
+    claims(monkeypatch, {1: "processed", 2: "processed"}, {3: "processed"}, {}, {})
+    assert tasks.process_stripe_events(0) == 3
+    assert naps == [0.3]  # after the small batch only: a full one is followed at once
 
 
 def test_a_run_drains_every_new_event_in_batches(three, recorded_stripe, settings, monkeypatch):
