@@ -57,8 +57,9 @@ stripe-demo: install-dev seed
 test: install-dev
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
+# The worker yields the CPU to the web (README, « Production »).
 worker: install
-	$(VENV)/bin/celery -A config worker --loglevel=info
+	nice -n 10 $(VENV)/bin/celery -A config worker --loglevel=info
 
 beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=info

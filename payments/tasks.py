@@ -38,8 +38,8 @@ def process_stripe_event(self, event_id: int) -> str:
 # when that one finds nothing too. A run that found more after its clear takes its flag back,
 # or leaves the slot to the run a new event queued meanwhile. Between small batches it waits
 # STRIPE_EVENT_GATHER_SECONDS, flag held: the events of that moment make one batch, not one
-# each. A flag lives WAKE_SECONDS at most (a task lost with its message: the next event wakes
-# another; the sweep catches up in any case).
+# each. A flag lives WAKE_SECONDS after its run's last batch at most (a task lost with its
+# message: the next event wakes another; the sweep catches up in any case).
 
 WAKE_KEY = "payments:stripe-events:wake:{}"
 WAKE_SECONDS = 60
@@ -75,6 +75,8 @@ def process_stripe_events(slot: int = 0) -> int:
                     process_stripe_event.apply_async((event_id,), countdown=RETRY_SECONDS)
         if released and not cache.add(key, 1, timeout=WAKE_SECONDS):
             return done  # a new event queued a new run for this slot: it goes on
+        if not released:
+            cache.touch(key, WAKE_SECONDS)  # a long run keeps its flag past WAKE_SECONDS
         released = False
         if len(outcome) < settings.STRIPE_EVENT_BATCH and not _eager():
             time.sleep(settings.STRIPE_EVENT_GATHER_SECONDS)
