@@ -5,7 +5,7 @@ import time
 import pytest
 
 from core.models import AuditLog
-from payments import gateway
+from payments import gateway, webhooks
 from payments.enums import PaymentStatus, StripeEventStatus
 from payments.models import Payment, StripeEvent
 from tests.payments.conftest import confirm_with_card, deliver, event_body, sign
@@ -53,6 +53,24 @@ def test_a_bad_or_missing_signature_is_400_and_stores_nothing(client, stripe_on,
     assert response.content == b""
     assert not StripeEvent.objects.exists()
     assert not AuditLog.objects.filter(action__startswith="stripe_event").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it, as in production
+def test_the_request_stores_the_event_in_one_statement(
+    client, stripe_on, monkeypatch, django_assert_num_queries
+):
+    woken = []
+    monkeypatch.setattr(webhooks, "_wake", lambda: woken.append(True))
+    body = event_body("evt_one", "payment_intent.succeeded", {"id": "pi_x"})
+    with django_assert_num_queries(1):  # the INSERT, committed on its own
+        assert deliver(client, body, sign(body)).status_code == 200
+    assert woken == [True]
+    with django_assert_num_queries(1):  # a replay: the same INSERT, refused by the unique id
+        assert deliver(client, body, sign(body)).status_code == 200
+    assert woken == [True]  # a replay wakes nothing
+    event = StripeEvent.objects.get()
+    assert (event.stripe_id, event.status) == ("evt_one", StripeEventStatus.RECEIVED)
+    assert not AuditLog.objects.exists()  # its audit row comes with its processing
 
 
 def test_without_a_webhook_secret_every_delivery_is_refused(client, stripe_on, settings):
