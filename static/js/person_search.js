@@ -25,6 +25,10 @@
     field.parentNode.insertBefore(holder, field);
     const describedBy = field.getAttribute("aria-describedby");
     const value = field.value;
+    // Letters typed before this script ran (a slow connection), nobody chosen yet: they are
+    // searched for as soon as the autocomplete is in place, and the focus stays in the field.
+    const typed = Boolean(value) && !hidden.value;
+    const focused = document.activeElement === field;
     field.remove();
     if (button) button.remove();
     let controller = null;
@@ -32,7 +36,7 @@
       element: holder,
       id: "id_beneficiary",
       name: "personne",
-      defaultValue: value,
+      defaultValue: typed ? "" : value,
       minLength: 2,
       showNoOptionsFound: true,
       confirmOnBlur: false,
@@ -66,6 +70,11 @@
     }
     // A name typed again after a choice: the person chosen no longer holds.
     if (input) input.addEventListener("input", () => { hidden.value = ""; });
+    if (input && typed) {
+      if (focused) input.focus();
+      input.value = value;
+      input.dispatchEvent(new Event("input", {bubbles: true}));
+    }
   };
 
   const start = () => document.querySelectorAll("[data-person-search]").forEach(setUp);

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from beneficiaries.models import Beneficiary
 from bookings.models import Booking
 from partners.models import Service
 from tests.e2e.conftest import ARTIFACTS_DIR
@@ -60,8 +61,8 @@ def test_adviser_books_the_garage_confirms_and_lea_gets_her_voucher(page, live_s
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Réserver : {SERVICE}")
     # The person through the search field (the autocomplete), the slot in the week picker.
-    # Typed once the page's scripts have run: the autocomplete takes the place of the plain
-    # field then, keeping what was typed but asking for nothing until the next key.
+    # Typed once the page's scripts have run, in the autocomplete itself (typing before is
+    # the next test's case).
     page.wait_for_load_state("load")
     page.get_by_label(re.compile("^Personne accompagnée")).fill("martin léa")
     page.get_by_role("option", name=re.compile(re.escape(PERSON.split(" — ")[0]))).click()
@@ -206,3 +207,28 @@ def test_the_garage_answers_from_the_link_of_the_email_without_signing_in(
     )
     expect(page.get_by_role("button", name="Refuser la demande")).to_have_count(0)
     shot(page, "booking_link_answered_phone")
+
+
+def test_a_name_typed_before_the_scripts_ran_is_searched_for(page, live_server, demo_data):
+    """On a slow connection the plain search field shows before the autocomplete's script
+    has come: what the adviser typed there is searched for once it is in place."""
+    service = Service.objects.get(name=SERVICE, partner__organisation__name=GARAGE)
+    lea = Beneficiary.objects.get(first_name="Léa", last_name__iexact="Martin")
+    sign_in(page, live_server, "adviser@demo.test")
+    held = []
+    page.route("**/accessible-autocomplete.min.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}{reverse('booking_new')}?service={service.pk}",
+              wait_until="commit")  # fmt: skip
+    page.get_by_label(re.compile("^Personne accompagnée")).fill("martin léa")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    expect(page.locator("[data-person-search-ready]")).to_have_count(0)  # still the plain one
+    held[0].continue_()
+    option = page.get_by_role("option", name=re.compile(r"MARTIN Léa"))
+    expect(option).to_be_visible()
+    expect(page.locator("#id_beneficiary")).to_be_focused()
+    expect(page.locator("#id_beneficiary")).to_have_value("martin léa")
+    option.click()
+    expect(page.locator("input[type=hidden][name=beneficiary]")).to_have_value(str(lea.pk))
