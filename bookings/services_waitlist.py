@@ -130,18 +130,23 @@ def _move_entry(entry: WaitingListEntry, to: str, *, actor, **changes) -> None:
     record_transition(entry, actor=actor, name="waitlist", from_status=from_status, to=to)
 
 
+def _take_off(entry: WaitingListEntry, *, actor, now) -> None:
+    """Out of the line (the entry locked); a place held for the person goes to the next."""
+    offer = entry.offers.select_for_update().filter(status=OfferStatus.OFFERED).first()
+    if offer is not None:
+        _close_offer(offer, OfferStatus.WITHDRAWN, actor=actor, entry=entry)
+    _move_entry(entry, EntryStatus.REMOVED, actor=actor, removed_at=now)
+    if offer is not None:
+        _offer_soon(entry)
+
+
 @transaction.atomic
 def waitlist_entry_remove(*, actor, entry_id: int) -> WaitingListEntry:
     """Take the person off the list; a place held for them goes to the next in line."""
     entry = _lock_entry(entry_id)
     if not _may_act_on(actor, entry):
         raise _entry_not_found()
-    offer = entry.offers.select_for_update().filter(status=OfferStatus.OFFERED).first()
-    if offer is not None:
-        _close_offer(offer, OfferStatus.WITHDRAWN, actor=actor, entry=entry)
-    _move_entry(entry, EntryStatus.REMOVED, actor=actor, removed_at=timezone.now())
-    if offer is not None:
-        _offer_soon(entry)
+    _take_off(entry, actor=actor, now=timezone.now())
     return entry
 
 
@@ -343,12 +348,7 @@ def waitlist_entries_of_person_close(*, beneficiary_id: int, now=None) -> int:
     )
     closed = 0
     for entry_id in list(live.order_by("pk").values_list("pk", flat=True)):
-        entry = _lock_entry(entry_id)
-        offer = entry.offers.select_for_update().filter(status=OfferStatus.OFFERED).first()
-        if offer is not None:
-            _close_offer(offer, OfferStatus.WITHDRAWN, actor=None, entry=entry)
-            _offer_soon(entry)
-        _move_entry(entry, EntryStatus.REMOVED, actor=None, removed_at=now)
+        _take_off(_lock_entry(entry_id), actor=None, now=now)
         closed += 1
     WaitingListEntry.objects.filter(beneficiary_id=beneficiary_id).exclude(note="").update(note="")
     return closed
