@@ -45,7 +45,7 @@ def pending_invitation_list(*, organisation: Organisation) -> QuerySet[Invitatio
     )
 
 
-def platform_ids() -> list[int]:
+def network_platform_ids() -> list[int]:
     """Every platform of the deployment (the network), for the tasks that go through them.
     One query."""
     return list(

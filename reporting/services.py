@@ -6,7 +6,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.selectors import platform_ids
+from accounts.selectors import network_platform_ids
 from reporting.enums import Family
 from reporting.forms import this_year
 from reporting.models import ReportSnapshot
@@ -46,7 +46,7 @@ def report_snapshots_refresh(*, today: date | None = None) -> int:
     for start, end in (last, current):
         report_snapshot_refresh(platform_id=None, start=start, end=end)
         written += 1
-    for platform_id in platform_ids():
+    for platform_id in network_platform_ids():
         report_snapshot_refresh(platform_id=platform_id, start=last[0], end=last[1])
         written += 1
     return written
@@ -57,7 +57,7 @@ def report_snapshots_refresh_current(*, today: date | None = None) -> int:
     its dashboard shows while they are younger than that. Returns the number written."""
     start, end = this_year(today or timezone.localdate())
     written = 0
-    for platform_id in platform_ids():
+    for platform_id in network_platform_ids():
         report_snapshot_refresh(platform_id=platform_id, start=start, end=end)
         written += 1
     return written
