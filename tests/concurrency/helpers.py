@@ -120,3 +120,14 @@ def collective_session(world: World, *, seats: int, days: int):
         adviser_id=world.adviser.pk, starts_at=timezone.now() + timedelta(days=days),
         theme="Le budget d'une voiture", seats=seats,
     )  # fmt: skip
+
+
+def seats_held(session) -> int:
+    """The session's seats its appointments hold (what `reserved` must count besides the
+    places its waiting-list offers hold)."""
+    from agenda.enums import HOLDING as APPOINTMENT_HOLDING
+    from agenda.models import Appointment
+
+    return Appointment.objects.filter(
+        slot=session, holding=True, status__in=APPOINTMENT_HOLDING
+    ).count()

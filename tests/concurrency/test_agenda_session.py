@@ -5,11 +5,10 @@ off and must show the oversell."""
 
 import pytest
 
-from agenda.enums import HOLDING
 from agenda.models import Appointment
 from agenda.services_appointments import appointment_book
 from bookings.capacity import SlotFull
-from tests.concurrency.helpers import collective_session, fresh_user
+from tests.concurrency.helpers import collective_session, fresh_user, seats_held
 from tests.concurrency.race import errors_other_than, race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -27,10 +26,6 @@ def _book(world, session):
     return attempt
 
 
-def _held(session) -> int:
-    return Appointment.objects.filter(slot=session, holding=True, status__in=HOLDING).count()
-
-
 def test_a_session_of_five_raced_by_fifty_takes_exactly_five(world):
     session = collective_session(world, seats=5, days=3)
 
@@ -40,7 +35,7 @@ def test_a_session_of_five_raced_by_fifty_takes_exactly_five(world):
     assert sum(o.ok for o in outcomes) == 5
     assert errors_other_than(outcomes, SlotFull, "slot_full") == []
     session.refresh_from_db()
-    assert session.reserved == _held(session) == 5
+    assert session.reserved == seats_held(session) == 5
     assert Appointment.objects.filter(slot=session).count() == 5
 
 
@@ -55,4 +50,4 @@ def test_control_without_the_guard_the_same_race_oversells(world, settings):
             break
     assert booked > 1, f"no oversell in {CONTROL_TRIES} tries: the race is too weak"
     session.refresh_from_db()
-    assert _held(session) == booked > session.reserved
+    assert seats_held(session) == booked > session.reserved

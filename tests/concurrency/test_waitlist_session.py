@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from agenda.enums import HOLDING
 from agenda.models import AgendaSlot, Appointment
 from agenda.services_appointments import appointment_book, appointment_cancel
 from bookings.capacity import SlotFull
@@ -19,7 +18,7 @@ from bookings.models_waitlist import WaitingListEntry, WaitingListOffer
 from bookings.services_waitlist import waitlist_offer_accept
 from core.errors import InvalidTransition
 from tests.beneficiaries.factories import BeneficiaryFactory
-from tests.concurrency.helpers import collective_session, fresh_user
+from tests.concurrency.helpers import collective_session, fresh_user, seats_held
 from tests.concurrency.race import race
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -72,10 +71,6 @@ def _attempt(world, session):
     return attempt
 
 
-def _held(session) -> int:
-    return Appointment.objects.filter(slot=session, holding=True, status__in=HOLDING).count()
-
-
 def _race(world, session):
     return race(WORKERS, _attempt(world, session),
                 prepare=lambda worker: fresh_user(world.adviser.pk))  # fmt: skip
@@ -102,7 +97,7 @@ def test_acceptances_and_direct_bookings_of_a_session_never_oversell(world):
     assert not WaitingListOffer.objects.filter(entry__session=session, holding=True).exists()
     assert set(WaitingListOffer.objects.values_list("status", flat=True)) == {OfferStatus.ACCEPTED}
     session.refresh_from_db()
-    assert session.reserved == _held(session) == 3
+    assert session.reserved == seats_held(session) == 3
 
 
 def test_control_without_the_guard_the_same_race_oversells_the_session(world, settings):
@@ -117,4 +112,4 @@ def test_control_without_the_guard_the_same_race_oversells_the_session(world, se
         WaitingListEntry.objects.filter(session=session).delete()
     assert booked > 3, f"no oversell in {CONTROL_TRIES} tries: the race is too weak"
     session.refresh_from_db()
-    assert _held(session) == booked > session.capacity
+    assert seats_held(session) == booked > session.capacity
