@@ -34,6 +34,12 @@ def may_set_kinds(user, platform_id: int) -> bool:
                audience=PLATFORM_STAFF)  # fmt: skip
 
 
+def admins_only() -> PermissionDeniedError:
+    return PermissionDeniedError(
+        _("Les types de rendez-vous sont réglés par les administrateurs de la plateforme.")
+    )
+
+
 def _check_seats(kind: AppointmentKind) -> None:
     low, high = SEATS[kind.category]
     if not low <= kind.seats <= high:
@@ -53,9 +59,7 @@ def kind_save(
     """Create the kind of a category the platform lacks, or change one (its category stays).
     The audit row keeps what changed, before and after."""
     if not may_set_kinds(actor, platform_id):
-        raise PermissionDeniedError(
-            _("Les types de rendez-vous sont réglés par les administrateurs de la plateforme.")
-        )
+        raise admins_only()
     if kind_id is None:
         if AppointmentKind.objects.filter(platform_id=platform_id, category=category).exists():
             raise ValidationError({"category": _("Ce type existe déjà : modifiez-le.")})

@@ -10,8 +10,8 @@ from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, need_to_know, 
 from agenda import forms, services_kinds
 from agenda.enums import KindCategory
 from agenda.models import AppointmentKind
-from agenda.views_staff import _posted
-from core.errors import PermissionDeniedError, get_or_not_found
+from agenda.views_staff import posted
+from core.errors import get_or_not_found
 from core.web import page_status, submit
 
 ADMINS = {"mode": Mode.WRITE, "audience": PLATFORM_STAFF}
@@ -21,9 +21,7 @@ SAVED = gettext_lazy("Type de rendez-vous enregistré.")
 def _platform(user) -> int:
     ids = platforms_where(user, DataKind.RULES, Mode.WRITE)
     if not ids:
-        raise PermissionDeniedError(
-            _("Les types de rendez-vous sont réglés par les administrateurs de la plateforme.")
-        )
+        raise services_kinds.admins_only()
     return min(ids)
 
 
@@ -33,7 +31,7 @@ def kind_list(request):
     platform_id = _platform(request.user)
     kinds = list(AppointmentKind.objects.filter(platform_id=platform_id))
     missing = set(KindCategory.values) - {k.category for k in kinds}
-    form = forms.KindCreateForm(_posted(request), missing=missing) if missing else None
+    form = forms.KindCreateForm(posted(request), missing=missing) if missing else None
     outcome = None
     if form is not None:
         outcome = submit(request, form, services_kinds.kind_save, platform_id=platform_id,
@@ -53,7 +51,7 @@ def kind_edit(request, appointment_kind_id: int):
         _("Type de rendez-vous introuvable."),
     )  # fmt: skip
     initial = {field: getattr(kind, field) for field in services_kinds.FIELDS}
-    form = forms.KindForm(_posted(request), initial=initial)
+    form = forms.KindForm(posted(request), initial=initial)
     outcome = submit(request, form, services_kinds.kind_save, platform_id=platform_id,
                      kind_id=kind.pk, success_message=SAVED)  # fmt: skip
     if outcome is not None and outcome.ok:
