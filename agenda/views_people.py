@@ -17,7 +17,7 @@ from agenda.links import appointment_from_token
 from agenda.models import Appointment, Place
 from agenda.notifications import place_text, when_text
 from agenda.slot_display import picker_only, week_choice
-from agenda.views_staff import _posted  # noqa: E402
+from agenda.views_staff import posted  # noqa: E402
 from core.errors import NotFoundError
 from core.web import page_status, run_service
 
@@ -71,7 +71,7 @@ def appointment_link(request, token: str):
 @never_cache
 def appointment_link_cancel(request, token: str):
     appointment = _current(_appointment(token))
-    form = CancelForm(_posted(request))
+    form = CancelForm(posted(request))
     outcome = None
     if request.method == "POST" and _open(appointment) and form.is_valid():
         outcome = run_service(

@@ -15,7 +15,7 @@ from agenda.enums import KindCategory
 from agenda.generation import agenda_tz
 from agenda.models import AppointmentKind
 from agenda.notifications import place_text
-from agenda.views_staff import _posted, advisers_of, platform_of
+from agenda.views_staff import advisers_of, platform_of, posted
 from beneficiaries.enums import BeneficiaryStatus
 from beneficiaries.models import Referral
 from beneficiaries.selectors import beneficiary_list_for
@@ -35,7 +35,7 @@ def session_list(request):
     platform_id = platform_of(request.user, DataKind.APPOINTMENTS)
     services.kinds_ensure(platform_id=platform_id)
     form = forms.SessionForm(
-        _posted(request), advisers=advisers_of(platform_id),
+        posted(request), advisers=advisers_of(platform_id),
         places=selectors.places_for(request.user).filter(active=True),
         kinds=AppointmentKind.objects.filter(platform_id=platform_id),
     )  # fmt: skip

@@ -24,7 +24,7 @@ from core.web import page_status, run_service, submit
 from partners.enums import WEEKDAY_LABELS
 
 
-def _posted(request):
+def posted(request):
     """The form's data on a POST (even an empty one: its errors show), else unbound."""
     return request.POST if request.method == "POST" else None
 
@@ -101,7 +101,7 @@ def agenda_week(request):
 @need_to_know(DataKind.AGENDA, audience=PLATFORM_STAFF)
 def place_list(request):
     platform_id = platform_of(request.user)
-    form = forms.PlaceForm(_posted(request))
+    form = forms.PlaceForm(posted(request))
     outcome = submit(request, form, services.place_save, platform_id=platform_id)
     if outcome is not None and outcome.ok:
         return redirect("agenda_places")
@@ -120,7 +120,7 @@ def place_edit(request, place_id: int):
         "commune": place.commune.name, "accessible": place.accessible,
         "access_notes": place.access_notes, "active": place.active,
     }  # fmt: skip
-    form = forms.PlaceForm(_posted(request), initial=initial)
+    form = forms.PlaceForm(posted(request), initial=initial)
     outcome = submit(request, form, services.place_save, platform_id=place.platform_id,
                      place_id=place.pk)  # fmt: skip
     if outcome is not None and outcome.ok:
@@ -144,7 +144,7 @@ def rule_list(request):
     platform_id = platform_of(request.user)
     services.kinds_ensure(platform_id=platform_id)
     form = forms.RuleForm(
-        _posted(request), advisers=advisers_of(platform_id),
+        posted(request), advisers=advisers_of(platform_id),
         places=selectors.places_for(request.user).filter(active=True),
         kinds=AppointmentKind.objects.filter(platform_id=platform_id),
     )  # fmt: skip
@@ -171,7 +171,7 @@ def rule_edit(request, agenda_rule_id: int):
         "valid_until": rule.valid_until,
     }  # fmt: skip
     form = forms.RuleForm(
-        _posted(request), initial=initial, advisers=advisers_of(platform_id),
+        posted(request), initial=initial, advisers=advisers_of(platform_id),
         places=selectors.places_for(request.user).filter(active=True),
         kinds=AppointmentKind.objects.filter(platform_id=platform_id),
     )  # fmt: skip
@@ -198,7 +198,7 @@ def rule_delete(request, agenda_rule_id: int):
 def closure_list(request):
     platform_id = platform_of(request.user)
     form = forms.ClosureForm(
-        _posted(request), advisers=advisers_of(platform_id),
+        posted(request), advisers=advisers_of(platform_id),
         places=selectors.places_for(request.user),
     )  # fmt: skip
     outcome = submit(request, form, services.closure_create, platform_id=platform_id)
