@@ -32,6 +32,7 @@
     field.remove();
     if (button) button.remove();
     let controller = null;
+    let shown = null; // the people of the list last shown, by their ids
     window.accessibleAutocomplete({
       element: holder,
       id: "id_beneficiary",
@@ -48,7 +49,16 @@
         fetch(url, {headers: {Accept: "application/json"}, signal: controller.signal,
                     credentials: "same-origin"})
           .then((response) => (response.ok ? response.json() : {results: []}))
-          .then((data) => populate(data.results))
+          .then((data) => {
+            const ids = data.results.map((person) => person.id).join(",");
+            const open = holder.querySelector(".autocomplete__menu--visible");
+            // The same people as the open list (the answer to a longer query, come late): the
+            // list stays as it is, so the person highlighted with the arrows stays highlighted.
+            if (!(open && ids === shown)) populate(data.results);
+            shown = ids;
+            // The query whose answer the list now shows (an earlier answer may have shown first).
+            box.dataset.personSearchAnswered = query;
+          })
           .catch(() => {});
       },
       templates: {

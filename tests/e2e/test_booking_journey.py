@@ -232,3 +232,42 @@ def test_a_name_typed_before_the_scripts_ran_is_searched_for(page, live_server, 
     expect(page.locator("#id_beneficiary")).to_have_value("martin léa")
     option.click()
     expect(page.locator("input[type=hidden][name=beneficiary]")).to_have_value(str(lea.pk))
+
+
+def test_a_person_highlighted_stays_highlighted_when_a_late_answer_lists_the_same(
+    page, live_server, demo_data
+):
+    """The list for "martin le" shows while the answer for "martin lea" is on its way: the
+    person highlighted with the arrow keys is still highlighted once it comes, so Enter
+    chooses her. An answer that lists other people replaces the list."""
+    service = Service.objects.get(name=SERVICE, partner__organisation__name=GARAGE)
+    lea = Beneficiary.objects.get(first_name="Léa", last_name__iexact="Martin")
+    sign_in(page, live_server, "adviser@demo.test")
+    late = []
+    page.route(re.compile(r"[?&]q=martin(%20|\+)lea$"), lambda route: late.append(route))
+    page.goto(f"{live_server.url}{reverse('booking_new')}?service={service.pk}")
+    page.wait_for_load_state("load")
+    search = page.locator("[data-person-search]")
+    field = page.locator("#id_beneficiary")
+    options = search.get_by_role("option")
+
+    field.focus()
+    page.keyboard.type("ma", delay=20)
+    expect(search).to_have_attribute("data-person-search-answered", "ma")
+    expect(options.filter(has_text="THOMAS")).not_to_have_count(0)
+    page.keyboard.type("rtin le", delay=20)
+    expect(search).to_have_attribute("data-person-search-answered", "martin le")
+    expect(options).to_have_text([re.compile(r"^MARTIN Léa")])  # the list replaced
+    page.keyboard.type("a")
+    for _ in range(100):
+        if late:
+            break
+        page.wait_for_timeout(50)
+    page.keyboard.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    late[0].continue_()
+    expect(search).to_have_attribute("data-person-search-answered", "martin lea")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Enter")
+    expect(page.locator("input[type=hidden][name=beneficiary]")).to_have_value(str(lea.pk))
+    expect(field).to_have_value(re.compile(r"^MARTIN Léa"))
