@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from accounts.enums import OrganisationKind, Role
 from accounts.need_to_know import DataKind, platforms_where
+from accounts.platform_choice import platform_choices, platform_chosen
 from accounts.scoping import memberships, organisation_ids
-from core.errors import NotFoundError
 from reporting.enums import ADMIN_FAMILIES, ADVISER_FAMILIES, FINANCE_FAMILIES, Family
 
 
@@ -29,27 +29,18 @@ ORDER = (Role.ADMIN, Role.ADVISER, Role.FINANCE_OFFICER)
 
 
 def platforms_of(user) -> list[tuple[int, str]]:
-    allowed = platforms_where(user, DataKind.INDICATORS)
-    seen, out = set(), []
-    for m in memberships(user):
-        if m.organisation_id in allowed and m.organisation_id not in seen:
-            seen.add(m.organisation_id)
-            out.append((m.organisation_id, m.organisation_name))
-    return out
+    return platform_choices(user, DataKind.INDICATORS)
 
 
 def viewer_for(user, platform_id: int | None = None) -> Viewer:
     """The user's dashboard on a platform (the first of theirs by default); 404 elsewhere."""
-    platforms = dict(platforms_of(user))
-    if not platforms or (platform_id is not None and platform_id not in platforms):
-        raise NotFoundError("Plateforme introuvable.")
-    platform_id = platform_id if platform_id is not None else next(iter(platforms))
+    platform_id, platforms = platform_chosen(user, DataKind.INDICATORS, asked=platform_id)
     roles = {m.role for m in memberships(user) if m.organisation_id == platform_id}
     role = next(r for r in ORDER if r in roles)
     families = {Role.ADMIN: ADMIN_FAMILIES, Role.ADVISER: ADVISER_FAMILIES,
                 Role.FINANCE_OFFICER: FINANCE_FAMILIES}[role]  # fmt: skip
     adviser_id = user.pk if role == Role.ADVISER else None
-    return Viewer(platform_id, platforms[platform_id], role, tuple(families), adviser_id)
+    return Viewer(platform_id, dict(platforms)[platform_id], role, tuple(families), adviser_id)
 
 
 def funder_ids_of(user) -> set[int]:

@@ -11,9 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Organisation
-from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, need_to_know, platforms_where
-from core.errors import NotFoundError
+from accounts.need_to_know import PLATFORM_STAFF, DataKind, Mode, need_to_know
+from accounts.platform_choice import platform_chosen
 from core.web import page_status, run_service, submit
 from partners import services_bank
 from settlements import building, selectors, services, transfers
@@ -27,22 +26,8 @@ def _platform(request) -> tuple[int, list[tuple[int, str]]]:
     """The platform the page is about and the user's platforms (id, name): `?platform=`
     (or the posted `platform`) among those whose statements the user runs, the first by
     default; another platform is not found (404)."""
-    platforms = list(
-        Organisation.objects.filter(
-            pk__in=platforms_where(request.user, DataKind.SETTLEMENTS, Mode.WRITE)
-        )
-        .order_by("pk")
-        .values_list("pk", "name")
-    )
-    if not platforms:
-        raise NotFoundError(_("Plateforme introuvable."))
     asked = request.GET.get("platform") or request.POST.get("platform")
-    if not asked:
-        return platforms[0][0], platforms
-    chosen = int(asked) if asked.isdigit() else None
-    if chosen not in dict(platforms):
-        raise NotFoundError(_("Plateforme introuvable."))
-    return chosen, platforms
+    return platform_chosen(request.user, DataKind.SETTLEMENTS, Mode.WRITE, asked=asked)
 
 
 def _titled(title: str, platform_id: int, platforms) -> str:
