@@ -70,6 +70,11 @@ def settled_elsewhere() -> Exists:
     return Exists(SettlementLine.objects.filter(booking=OuterRef("pk"), active=True))
 
 
+def adjustment_settled() -> Exists:
+    """An adjustment already on a statement (a live line carries it)."""
+    return Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True))
+
+
 def owed_q(before: datetime, prefix: str = "") -> Q:
     """Bookings the partner is owed for, done before `before`."""
     return Q(**{f"{prefix}status": BookingStatus.COMPLETED,
@@ -206,7 +211,7 @@ GRANT_VALUES = {name: f"grant_{name}" for name in ("line", "award", "programme",
 def waiting_adjustments(*, platform_id: int, partner_ids) -> QuerySet[SettlementAdjustment]:
     return (
         SettlementAdjustment.objects.filter(platform_id=platform_id, partner_id__in=partner_ids)
-        .exclude(Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True)))
+        .exclude(adjustment_settled())
         .select_related("corrects", "booking")
         .order_by("pk")
     )
@@ -259,7 +264,7 @@ def partners_to_settle(*, platform_id: int, period_end: date) -> list[int]:
     )
     with_adjustments = (
         SettlementAdjustment.objects.filter(platform_id=platform_id)
-        .exclude(Exists(SettlementLine.objects.filter(adjustment=OuterRef("pk"), active=True)))
+        .exclude(adjustment_settled())
         .values_list("partner_id", flat=True)
         .order_by()
         .distinct()
