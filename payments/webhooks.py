@@ -248,11 +248,14 @@ def _mark(events: list[StripeEvent], acted: dict[int, bool], errors: dict[int, s
         audit_log_many(actor=None, action=f"stripe_event.{status}", targets=done,
                        data_of=_audit_data)  # fmt: skip
         outcome |= {e.pk: status for e in done}
+    failed: dict[str, list[StripeEvent]] = {}  # one update per error (Stripe down: one)
     for event in events:
         if event.pk in errors:
-            StripeEvent.objects.filter(pk=event.pk).update(error=errors[event.pk])
-            logger.warning("Stripe event %s not processed yet: %s", event.stripe_id,
-                           errors[event.pk])  # fmt: skip
+            failed.setdefault(errors[event.pk], []).append(event)
+    for error, group in failed.items():
+        StripeEvent.objects.filter(pk__in=[e.pk for e in group]).update(error=error)
+        for event in group:
+            logger.warning("Stripe event %s not processed yet: %s", event.stripe_id, error)
             outcome[event.pk] = StripeEventStatus.RECEIVED
     return outcome
 

@@ -5,6 +5,8 @@ events, and the cache flag that wakes the processing instead of a task per event
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditLog
 from payments import services, tasks, webhooks
@@ -77,9 +79,13 @@ def test_an_intent_stripe_cannot_read_holds_back_only_its_events(three, recorded
     b1 = store("evt_b1", PI + "payment_failed", {"id": "pi_b"})
     b2 = store("evt_b2", PI + "processing", {"id": "pi_b"})
 
-    outcome = webhooks.events_process()
+    with CaptureQueriesContext(connection) as queries:
+        outcome = webhooks.events_process()
 
     assert outcome == {a.pk: "processed", b1.pk: "received", b2.pk: "received"}
+    marks = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith(f'UPDATE "{StripeEvent._meta.db_table}"')]  # fmt: skip
+    assert len(marks) == 2  # the processed one, then both errors (the same) in one statement
     for event in (b1, b2):
         event.refresh_from_db()
         assert event.status == StripeEventStatus.RECEIVED
@@ -206,6 +212,12 @@ def test_a_run_drains_every_new_event_in_batches(three, recorded_stripe, setting
     monkeypatch.setattr(tasks, "DRAIN_BATCHES", 2)  # then it queues itself again (eager here)
     for n in range(7):
         store(f"evt_{n}", PI + "processing", {"id": f"pi_{'abc'[n % 3]}"})
-    tasks.process_stripe_events(0)
+    batches, wakes = [], []
+    claim, wake = webhooks.events_process, tasks.processing_wake
+    monkeypatch.setattr(webhooks, "events_process", lambda: batches.append(claim()) or batches[-1])
+    monkeypatch.setattr(tasks, "processing_wake", lambda slot: wakes.append(slot) or wake(slot))
+    assert tasks.process_stripe_events(0) == 4  # its two batches
+    assert [len(b) for b in batches] == [2, 2, 2, 1, 0, 0]  # the last run's clear: two empty
+    assert wakes == [0, 0]  # each run that used its batches queued the next
     assert set(StripeEvent.objects.values_list("status", flat=True)) == {"processed"}
     assert AuditLog.objects.filter(action="stripe_event.processed").count() == 7
