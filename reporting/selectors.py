@@ -79,6 +79,8 @@ class FamilyReport:
 class Report:
     """The raw reads behind the indicators of one scope, each made at most once."""
 
+    computed_at = None  # live figures (a stored report has the moment it stands for)
+
     def __init__(self, scope: Scope):
         self.scope = scope
 

@@ -36,28 +36,24 @@ def report_snapshot_refresh(*, platform_id: int | None, start: date, end: date) 
     return snapshot
 
 
+def _refresh_all(jobs: list[tuple[int | None, tuple[date, date]]]) -> int:
+    for platform_id, (start, end) in jobs:
+        report_snapshot_refresh(platform_id=platform_id, start=start, end=end)
+    return len(jobs)
+
+
 def report_snapshots_refresh(*, today: date | None = None) -> int:
     """The nightly refresh: the network's figures of this year and of last year, and each
     platform's of last year (its current year: `report_snapshots_refresh_current`). Returns
     the number of snapshots written."""
     today = today or timezone.localdate()
     current, last = this_year(today), this_year(date(today.year - 1, 1, 1))
-    written = 0
-    for start, end in (last, current):
-        report_snapshot_refresh(platform_id=None, start=start, end=end)
-        written += 1
-    for platform_id in network_platform_ids():
-        report_snapshot_refresh(platform_id=platform_id, start=last[0], end=last[1])
-        written += 1
-    return written
+    platforms = [(platform_id, last) for platform_id in network_platform_ids()]
+    return _refresh_all([(None, last), (None, current), *platforms])
 
 
 def report_snapshots_refresh_current(*, today: date | None = None) -> int:
     """Every `REPORTING_SNAPSHOT_LIVE_MINUTES`: each platform's figures of this year, which
     its dashboard shows while they are younger than that. Returns the number written."""
-    start, end = this_year(today or timezone.localdate())
-    written = 0
-    for platform_id in network_platform_ids():
-        report_snapshot_refresh(platform_id=platform_id, start=start, end=end)
-        written += 1
-    return written
+    current = this_year(today or timezone.localdate())
+    return _refresh_all([(platform_id, current) for platform_id in network_platform_ids()])

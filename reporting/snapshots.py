@@ -98,8 +98,12 @@ class StoredReport:
 
     scope: Scope
     computed_at: datetime
-    stale: bool
     _families: dict[Family, FamilyReport]
+
+    @property
+    def stale(self) -> bool:
+        """Older than `REPORTING_SNAPSHOT_MAX_AGE_HOURS` (the network's is used even so)."""
+        return timezone.now() - self.computed_at > max_age()
 
     def family(self, family: Family) -> FamilyReport:
         return self._families[Family(family)]
@@ -145,5 +149,4 @@ def report_for(scope: Scope) -> Report | StoredReport:
     snapshot = ReportSnapshot.objects.filter(**key).only("computed_at", "families").first()
     if snapshot is None:
         return Report(scope)
-    stale = timezone.now() - snapshot.computed_at > max_age()
-    return StoredReport(scope, snapshot.computed_at, stale, load_families(snapshot.families))
+    return StoredReport(scope, snapshot.computed_at, load_families(snapshot.families))

@@ -69,7 +69,7 @@ def dashboard(request):
     return render(request, T + "dashboard.html", {
         "title": title, "form": form, "viewer": viewer, "scope": scope, "query": query,
         "families": families, "platforms": platforms,
-        "computed_at": getattr(report, "computed_at", None),
+        "computed_at": report.computed_at,
         "refreshable": snapshot_key(scope) is not None,
         "period": exports.period_text(scope.start, scope.end),
     }, status=400 if form.is_bound and not form.is_valid() else 200)  # fmt: skip
