@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
+from unittest.mock import patch
 
 import pytest
 import requests
@@ -231,6 +232,19 @@ def recorded_stripe(settings, monkeypatch):
     return stripe
 
 
+def pay(booking, amount: str, status="succeeded", *, refunded="0.00",
+        purpose="beneficiary_share"):  # fmt: skip
+    """A payment of the booking's person, as it stands (no Stripe): the money arrived by
+    default, the share's."""
+    from payments.models import Payment
+
+    return Payment.objects.create(
+        platform=booking.platform, beneficiary=booking.beneficiary, booking=booking,
+        purpose=purpose, amount=Decimal(amount), amount_refunded=Decimal(refunded),
+        status=status, idempotency_key=f"test-{booking.pk}-{Payment.objects.count()}",
+    )  # fmt: skip
+
+
 def pending_payment(platform, intent_id: str):
     """A share payment waiting for Stripe (no booking: nothing to refund on its success)."""
     from payments.models import Payment
@@ -243,8 +257,10 @@ def pending_payment(platform, intent_id: str):
 
 
 def store(event_id: str, event_type: str, obj: dict):
-    """Store a signed event as the webhook does, without processing it."""
+    """Store a signed event as the webhook does, without processing it (no wake, even when
+    the test's transactions commit)."""
     from payments import webhooks
 
     body = event_body(event_id, event_type, obj)
-    return webhooks.event_receive(payload=body, signature=sign(body))[0]
+    with patch.object(webhooks, "_wake", lambda: None):
+        return webhooks.event_receive(payload=body, signature=sign(body))[0]

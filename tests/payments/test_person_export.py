@@ -14,7 +14,7 @@ from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.test_documents import make_booking
 from tests.factories import OrganisationFactory
 from tests.partners.factories import PartnerFactory, ServiceFactory
-from tests.payments.test_selectors import pay
+from tests.payments.conftest import pay
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -27,15 +27,16 @@ def test_the_export_holds_bookings_grants_loans_and_payments(
     other = BeneficiaryFactory(platform=platform, adviser=adviser)
     service = ServiceFactory(partner=PartnerFactory(organisation=partner_org), name="Vidange")
     booking = make_booking(service, lea, datetime(2026, 11, 2, 9, tzinfo=UTC))
-    make_booking(service, other, datetime(2026, 11, 3, 9, tzinfo=UTC))
+    theirs = make_booking(service, other, datetime(2026, 11, 3, 9, tzinfo=UTC))
     programme = financing.programme_create(
         actor=finance_officer, platform_id=platform.pk,
         funder_id=OrganisationFactory(funder=True, platform=platform).pk, name="Aide garage",
         budget=D("1000.00"), starts_on=date(2025, 1, 1),
     )  # fmt: skip
-    financing.award_create(
-        actor=finance_officer, programme_id=programme.pk, beneficiary=lea, amount=D("300")
-    )
+    for person, amount in ((lea, "300"), (other, "200")):
+        financing.award_create(
+            actor=finance_officer, programme_id=programme.pk, beneficiary=person, amount=D(amount)
+        )
     loan = Loan.objects.create(
         platform=platform, beneficiary=lea, lender=OrganisationFactory(funder=True),
         principal=D("500.00"), annual_rate=D("1"), term_months=10, first_due_on=date(2026, 1, 1),
@@ -44,6 +45,7 @@ def test_the_export_holds_bookings_grants_loans_and_payments(
     Installment.objects.create(loan=loan, number=1, due_on=date(2026, 1, 1),
                                principal_due=D("50.00"), interest_due=D("0.42"))  # fmt: skip
     pay(booking, "12.50", PaymentStatus.SUCCEEDED, refunded="2.50")
+    pay(theirs, "8.00", PaymentStatus.SUCCEEDED)
 
     data = privacy.beneficiary_export(user=adviser, beneficiary_id=lea.pk)
 
@@ -69,5 +71,11 @@ def test_the_export_holds_bookings_grants_loans_and_payments(
         "2.50",
         booking.reference,
     )
-    # nothing of the other person
-    assert privacy.beneficiary_export(user=adviser, beneficiary_id=other.pk)["loans"] == []
+    # Each their own: the other person's export holds their booking, grant and payment only.
+    data = privacy.beneficiary_export(user=adviser, beneficiary_id=other.pk)
+    assert [row["reference"] for row in data["bookings"]] == [theirs.reference]
+    assert [g["amount"] for g in data["grants"]] == ["200.00"]
+    assert data["loans"] == []
+    assert [(p["amount"], p["booking_reference"]) for p in data["payments"]] == [
+        ("8.00", theirs.reference)
+    ]

@@ -5,23 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from payments.enums import PaymentPurpose, PaymentStatus
-from payments.models import Payment
+from payments.enums import PaymentStatus
 from payments.selectors import paid_online_by_booking
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.test_documents import make_booking
 from tests.partners.factories import PartnerFactory, ServiceFactory
+from tests.payments.conftest import pay
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def pay(booking, amount, status, refunded="0.00", purpose=PaymentPurpose.BENEFICIARY_SHARE):
-    return Payment.objects.create(
-        platform=booking.platform, beneficiary=booking.beneficiary, booking=booking,
-        purpose=purpose, amount=D(amount), amount_refunded=D(refunded), status=status,
-        idempotency_key=f"test-{Payment.objects.count()}",
-    )  # fmt: skip
 
 
 def test_paid_online_sums_money_that_arrived_net_of_refunds(platform, adviser, partner_org):

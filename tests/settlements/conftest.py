@@ -14,12 +14,11 @@ from financing import loans
 from financing.plans import plan_set
 from financing.services import programme_create
 from partners.models import Partner
-from payments.enums import PaymentPurpose, PaymentStatus
-from payments.models import Payment
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.bookings.test_documents import make_booking
 from tests.factories import OrganisationFactory
 from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
+from tests.payments.conftest import pay
 
 D = Decimal
 PARIS = ZoneInfo("Europe/Paris")
@@ -61,12 +60,7 @@ class World:
         return booking
 
     def pay_online(self, booking, amount: str, refunded: str = "0.00"):
-        return Payment.objects.create(
-            platform=booking.platform, beneficiary=booking.beneficiary, booking=booking,
-            purpose=PaymentPurpose.BENEFICIARY_SHARE, amount=D(amount),
-            amount_refunded=D(refunded), status=PaymentStatus.SUCCEEDED,
-            idempotency_key=f"test-{booking.pk}-{Payment.objects.count()}",
-        )  # fmt: skip
+        return pay(booking, amount, refunded=refunded)
 
 
 @pytest.fixture

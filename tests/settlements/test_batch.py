@@ -21,6 +21,7 @@ from settlements.models import Settlement, SettlementAdjustment, SettlementGrant
 from tests.beneficiaries.factories import BeneficiaryFactory
 from tests.factories import OrganisationFactory, member
 from tests.partners.factories import AgreementFactory, PartnerFactory, ServiceFactory
+from tests.payments.conftest import pay
 from tests.settlements.conftest import approve_bank, paris
 
 pytestmark = pytest.mark.django_db
@@ -105,15 +106,6 @@ def key(line):
 
 
 # --- A month with edge cases ------------------------------------------------------------
-
-
-def pay(booking, amount, *, refunded="0.00", status=PaymentStatus.SUCCEEDED, purpose=None):
-    return Payment.objects.create(
-        platform=booking.platform, beneficiary=booking.beneficiary, booking=booking,
-        purpose=purpose or PaymentPurpose.BENEFICIARY_SHARE, amount=D(amount),
-        amount_refunded=D(refunded), status=status,
-        idempotency_key=f"batch-{booking.pk}-{Payment.objects.count()}",
-    )  # fmt: skip
 
 
 def plan(world, booking, *lines):
